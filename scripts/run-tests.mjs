@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs the uvu suite (TypeScript through tsx) and ends with the one line CI reads:
+// "N passed, N failed". Extra arguments narrow the run: a file-name pattern (regex).
+import { spawn } from 'node:child_process';
+
+const pattern = process.argv[2] ?? '\\.test\\.ts$';
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'node_modules/uvu/bin.js', 'test', pattern],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+
+let out = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  out += chunk.toString();
+});
+child.on('close', (code) => {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  // A crash before uvu printed its totals counts as one failure, never as success.
+  const failed = Math.max(total - passed, code === 0 ? 0 : 1);
+  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+  process.exit(code === 0 && failed === 0 ? 0 : 1);
+});

@@ -1,0 +1,21 @@
+/** What the classifier asks of the application catalogue. */
+import type { AppId, ProtocolName } from '../classify/dissector.js';
+
+/** Category tags are lower-case, hyphenated: `social-media`, `streaming-media`, `games`, … */
+export type CategoryTag = string;
+
+export interface AppMatch {
+  readonly app: AppId;
+  readonly category: CategoryTag;
+}
+
+export interface Catalogue {
+  /** Longest-suffix match of a hostname (SNI, Host, DNS name) against the app domains. */
+  appForHost(hostname: string): AppMatch | null;
+  /** The app that owns a well-known address range, for flows with no usable hostname. */
+  appForAddress(ip: string): AppMatch | null;
+  /** Category of an app id (with or without a `netify.` prefix), null if unknown. */
+  categoryOfApp(app: AppId): CategoryTag | null;
+  /** Protocol category (`category.protocol`), e.g. `web`, `vpn-and-proxy`, `file-sharing`. */
+  protocolCategory(protocol: ProtocolName): CategoryTag | null;
+}

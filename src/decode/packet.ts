@@ -1,0 +1,76 @@
+/**
+ * A decoded packet: what every later stage (flow table, classifier) reads.
+ * Produced by decodeFrame() from one captured or queued frame; pure data, no methods.
+ */
+
+/** IP protocol numbers used by name across the code. */
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_IGMP = 2;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+
+/** pcap LINKTYPE_* values that the decoder understands. */
+export const enum LinkType {
+  Null = 0, // BSD loopback: 4-byte host-order address family
+  Ethernet = 1,
+  Raw = 101, // raw IPv4/IPv6 (LINKTYPE_RAW)
+  Loop = 108, // OpenBSD loopback: 4-byte network-order address family
+  LinuxSll = 113,
+  Ipv4 = 228,
+  Ipv6 = 229,
+  LinuxSll2 = 276,
+}
+
+/** Where a packet's IPv4 fragment sits, so the flow layer can attribute later fragments. */
+export interface FragmentInfo {
+  /** IPv4 identification (or IPv6 fragment header id). */
+  readonly id: number;
+  /** Offset of this fragment's data in bytes. */
+  readonly offset: number;
+  /** More fragments follow. */
+  readonly more: boolean;
+}
+
+export interface DecodedPacket {
+  /** Capture timestamp in milliseconds since the epoch (fractional). */
+  readonly timestamp: number;
+  /** Length of the frame on the wire (layer 2 included), as nDPI counts bytes. */
+  readonly wireLength: number;
+  /** Innermost 802.1Q VLAN id, 0 when untagged. */
+  readonly vlanId: number;
+  readonly srcMac: string | null;
+  readonly dstMac: string | null;
+  readonly ipVersion: 4 | 6;
+  /** Canonical text: dotted quad, or RFC 5952 IPv6. */
+  readonly srcIp: string;
+  readonly dstIp: string;
+  /** Transport protocol after IPv6 extension headers. */
+  readonly ipProtocol: number;
+  /** 0 for protocols without ports. */
+  readonly srcPort: number;
+  readonly dstPort: number;
+  /** TCP flags byte (FIN=1 SYN=2 RST=4 PSH=8 ACK=16), 0 for non-TCP. */
+  readonly tcpFlags: number;
+  readonly tcpSeq: number;
+  readonly tcpAck: number;
+  /** Transport payload (may be empty); a view into the frame, not a copy. */
+  readonly payload: Uint8Array;
+  /** Set when the IP packet is a fragment (first or later). */
+  readonly fragment: FragmentInfo | null;
+  /**
+   * True for a non-first fragment: ports and payload are not known from the packet
+   * itself and must be attributed through the fragment's id.
+   */
+  readonly laterFragment: boolean;
+}
+
+/** Why a frame produced no packet. Counted, never thrown. */
+export type DecodeSkip =
+  | 'non-ip' // ARP, LLDP, STP…: not an error, just not ours
+  | 'malformed' // truncated or inconsistent headers
+  | 'unsupported-link'; // a link type we do not decode
+
+export type DecodeResult =
+  | { readonly ok: true; readonly packet: DecodedPacket }
+  | { readonly ok: false; readonly skip: DecodeSkip; readonly reason: string };
