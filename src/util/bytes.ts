@@ -1,0 +1,94 @@
+/**
+ * Byte helpers that work the same under Node and QuickJS-ng (where TextDecoder may be
+ * missing). Bounds are always checked: readers return null/-1 instead of throwing.
+ */
+
+/** Bytes as ISO-8859-1 text (every byte one char). Safe for ASCII protocol fields. */
+export function latin1(b: Uint8Array, start = 0, end = b.length): string {
+  const s = Math.max(0, start);
+  const e = Math.min(b.length, end);
+  let out = '';
+  // Chunked to stay clear of argument-count limits in String.fromCharCode.
+  for (let i = s; i < e; i += 4096) {
+    out += String.fromCharCode.apply(null, Array.from(b.subarray(i, Math.min(e, i + 4096))));
+  }
+  return out;
+}
+
+/** Decode UTF-8; invalid sequences become U+FFFD. */
+export function utf8(b: Uint8Array, start = 0, end = b.length): string {
+  const s = Math.max(0, start);
+  const e = Math.min(b.length, end);
+  let out = '';
+  let i = s;
+  while (i < e) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    let need = 0;
+    let cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
+    else { out += '\ufffd'; i++; continue; }
+    if (i + need >= e) { out += "\ufffd"; i++; continue; }
+    let ok = true;
+    for (let k = 1; k <= need; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) { ok = false; break; }
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (!ok || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { out += '\ufffd'; i++; continue; }
+    out += String.fromCodePoint(cp);
+    i += need + 1;
+  }
+  return out;
+}
+
+/** ASCII/UTF-8 text to bytes. */
+export function encodeUtf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) out.push(cp);
+    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
+    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+export function u16be(b: Uint8Array, o: number): number {
+  return o + 2 <= b.length ? (b[o]! << 8) | b[o + 1]! : -1;
+}
+
+export function u24be(b: Uint8Array, o: number): number {
+  return o + 3 <= b.length ? (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]! : -1;
+}
+
+export function u32be(b: Uint8Array, o: number): number {
+  return o + 4 <= b.length ? ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) : -1;
+}
+
+export function hex(b: Uint8Array, start = 0, end = b.length): string {
+  let out = '';
+  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += b[i]!.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Case-insensitive ASCII search for `needle` (lower-case) in `b`; -1 when absent. */
+export function indexOfAscii(b: Uint8Array, needle: string, from = 0): number {
+  const n = needle.length;
+  outer: for (let i = Math.max(0, from); i + n <= b.length; i++) {
+    for (let k = 0; k < n; k++) {
+      let c = b[i + k]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== needle.charCodeAt(k)) continue outer;
+    }
+    return i;
+  }
+  return -1;
+}
