@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
+# libraries for native/, the netfilter tools the integration tests drive, tshark and
+# ndpiReader for comparisons, and the npm dependencies. Idempotent; run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential pkg-config
+  libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
+  nftables iptables ipset conntrack iproute2
+  tshark libndpi-bin tzdata
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null; then
+  echo "setup-debian: Node.js >= 20 is required (apt-get install nodejs npm)" >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error
+npm run build

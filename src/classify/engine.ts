@@ -1,0 +1,211 @@
+/**
+ * The classification engine: runs the dissectors over a flow's first packets and settles
+ * protocol, hostname and application.
+ *
+ * Per flow it keeps the dissectors still in the running. Every payload packet goes to all
+ * of them until one claims the flow; from then on only the claimant is fed, while it
+ * wants more packets for metadata. The verdict (protocol + hostname + application) is
+ * final at the claim: `detectionPackets` counts the packets up to it, which is what the
+ * firewall has to queue before policy can act. Metadata completes later (`complete`).
+ * A flow nobody claims within `maxPackets` is guessed from its ports.
+ */
+import type { Catalogue } from '../catalogue/types.js';
+import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
+import type { FlowView } from '../flow/types.js';
+import { emptyDetection, type AppId, type Detection, type Dissector, type L4Packet, type ProtocolName } from './dissector.js';
+import type { SharedHints } from './hints.js';
+import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
+
+export interface ClassifierOptions {
+  /** Packets per flow the engine looks at before giving up (nDPI and Netify use 32). */
+  readonly maxPackets: number;
+}
+
+export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = { maxPackets: 32 };
+
+interface Candidate {
+  readonly dissector: Dissector<unknown>;
+  readonly state: unknown;
+}
+
+/** Per-flow classification state; lives in the flow table's `data` slot. */
+export interface FlowClassification {
+  readonly detection: Detection;
+  /** Dissectors still undecided; null before the first payload packet. */
+  candidates: Candidate[] | null;
+  /** The dissector that claimed the flow, while it still wants packets. */
+  claimant: Candidate | null;
+  /** Packets examined so far (all packets of the flow until classification stops). */
+  examined: number;
+  /** Packets up to and including the one that settled the verdict; 0 until then. */
+  detectionPackets: number;
+  /** Verdict settled (claimed, or given up and guessed). */
+  decided: boolean;
+  /** Nothing more to learn: the engine stops looking at this flow's packets. */
+  complete: boolean;
+  guessed: boolean;
+  application: AppId | null;
+  /** Name an earlier DNS answer gave the responder address. */
+  dnsHostName: string | null;
+  /** Dissectors that threw on this flow (a bug, counted). */
+  faults: number;
+}
+
+export interface ClassifierCounters {
+  packetsInspected: number;
+  dissectorFaults: number;
+}
+
+export class Classifier {
+  readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
+  private readonly byTransport = new Map<number, readonly Dissector<unknown>[]>();
+  private readonly opts: ClassifierOptions;
+
+  constructor(
+    dissectors: readonly Dissector<unknown>[],
+    private readonly catalogue: Catalogue | null,
+    readonly hints: SharedHints,
+    opts: Partial<ClassifierOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_CLASSIFIER_OPTIONS, ...opts };
+    for (const proto of [IPPROTO_TCP, IPPROTO_UDP]) {
+      this.byTransport.set(proto, dissectors.filter((d) => d.ipProtocols.includes(proto)));
+    }
+  }
+
+  /** State for a new flow; flows without ports are decided by their IP protocol at once. */
+  start(flow: FlowView, now: number): FlowClassification {
+    const c: FlowClassification = {
+      detection: emptyDetection(),
+      candidates: null,
+      claimant: null,
+      examined: 0,
+      detectionPackets: 0,
+      decided: false,
+      complete: false,
+      guessed: false,
+      application: null,
+      dnsHostName: this.hints.nameFor(flow.responder.ip, now) ?? this.hints.nameFor(flow.initiator.ip, now),
+      faults: 0,
+    };
+    if (!this.byTransport.has(flow.ipProtocol)) {
+      c.detection.protocol = protocolOfIpProtocol(flow.ipProtocol);
+      c.decided = c.complete = true;
+      c.detectionPackets = 1;
+      c.examined = 1;
+    }
+    return c;
+  }
+
+  /** Feed one packet of the flow (payload or not). Returns true when the verdict was just settled. */
+  inspect(c: FlowClassification, flow: FlowView, pkt: L4Packet): boolean {
+    if (c.complete) return false;
+    c.examined++;
+    this.counters.packetsInspected++;
+    const wasDecided = c.decided;
+
+    if (pkt.payload.length > 0) {
+      if (c.claimant) this.feedClaimant(c, flow, pkt);
+      else if (!c.decided) this.feedCandidates(c, flow, pkt);
+    }
+    if (!c.decided && (c.examined >= this.opts.maxPackets || (c.candidates !== null && c.candidates.length === 0))) {
+      this.giveUp(c, flow, pkt.timestamp);
+    }
+    if (c.decided && !c.claimant) c.complete = true;
+    if (c.examined >= this.opts.maxPackets) c.complete = true;
+    return c.decided && !wasDecided;
+  }
+
+  /** The flow ended before a verdict: settle what can be settled (port guess, hints). */
+  finish(c: FlowClassification, flow: FlowView, now: number): void {
+    if (!c.decided) this.giveUp(c, flow, now);
+    c.complete = true;
+    c.claimant = null;
+  }
+
+  private feedCandidates(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
+    if (c.candidates === null) {
+      const list = this.byTransport.get(flow.ipProtocol) ?? [];
+      c.candidates = list.map((d) => ({ dissector: d, state: d.create(flow) }));
+    }
+    const out = c.detection;
+    const cands = c.candidates;
+    for (let i = 0; i < cands.length; ) {
+      const cand = cands[i]!;
+      let step;
+      try {
+        step = cand.dissector.feed(cand.state, pkt, flow, out, this.hints);
+      } catch {
+        step = 'no' as const;
+        c.faults++;
+        this.counters.dissectorFaults++;
+      }
+      if (out.protocol !== null) {
+        // Claimed: the verdict is settled on this packet.
+        c.candidates = [];
+        c.claimant = step === 'more' ? cand : null;
+        this.settle(c, flow, pkt.timestamp);
+        return;
+      }
+      if (step === 'no') cands.splice(i, 1);
+      else i++;
+    }
+  }
+
+  private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
+    const cand = c.claimant!;
+    let step;
+    try {
+      step = cand.dissector.feed(cand.state, pkt, flow, c.detection, this.hints);
+    } catch {
+      step = 'done' as const;
+      c.faults++;
+      this.counters.dissectorFaults++;
+    }
+    if (step !== 'more') c.claimant = null;
+    // Metadata may name the app only now (e.g. a hostname that came in a later packet).
+    if (c.application === null) c.application = this.applicationFor(c, flow, pkt.timestamp);
+  }
+
+  private settle(c: FlowClassification, flow: FlowView, now: number): void {
+    c.decided = true;
+    c.detectionPackets = c.examined;
+    c.application = this.applicationFor(c, flow, now);
+  }
+
+  private giveUp(c: FlowClassification, flow: FlowView, now: number): void {
+    c.candidates = [];
+    c.claimant = null;
+    c.decided = true;
+    c.detectionPackets = c.examined;
+    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    if (hint) {
+      c.detection.protocol = hint.protocol;
+      c.application = hint.application ?? this.applicationFor(c, flow, now);
+      return;
+    }
+    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
+    if (guess) {
+      c.detection.protocol = guess;
+      c.guessed = true;
+    }
+    c.application = this.applicationFor(c, flow, now);
+  }
+
+  /** Dissector's own app, else hostname, else DNS name, else an earlier flow's endpoint, else address. */
+  private applicationFor(c: FlowClassification, flow: FlowView, now: number): AppId | null {
+    const d = c.detection;
+    if (d.application) return d.application;
+    const cat = this.catalogue;
+    const byHost = d.hostname && cat ? cat.appForHost(d.hostname) : null;
+    if (byHost) return byHost.app;
+    const byDns = c.dnsHostName && cat ? cat.appForHost(c.dnsHostName) : null;
+    if (byDns) return byDns.app;
+    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    if (hint?.application) return hint.application;
+    const byAddr = cat ? (cat.appForAddress(flow.responder.ip) ?? cat.appForAddress(flow.initiator.ip)) : null;
+    return byAddr ? byAddr.app : null;
+  }
+}
+
+export type { ProtocolName };

@@ -1,0 +1,281 @@
+/**
+ * The flow table: bidirectional 5-tuple (+VLAN) flows with per-direction counters,
+ * idle expiry on packet time (TCP kept longer than UDP), FIN/RST ends a TCP flow, and a
+ * hard cap with oldest-idle eviction. Memory is bounded by `maxFlows` and the fragment
+ * map's own cap. The table knows nothing about classification: it calls `hooks.create`
+ * for each new flow (to attach the caller's per-flow state) and `hooks.end` when a flow
+ * ends, with the reason.
+ */
+import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket } from '../decode/packet.js';
+import { flowKeyOf } from './key.js';
+import { LruMap } from './lru.js';
+import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
+
+export interface FlowTableOptions {
+  /** Most flows tracked at once; a new flow beyond it evicts the oldest idle one. */
+  readonly maxFlows: number;
+  readonly tcpIdleMs: number;
+  readonly udpIdleMs: number;
+  readonly otherIdleMs: number;
+  /** How long a closed TCP flow lingers to collect its last ACKs before it is reported. */
+  readonly closedLingerMs: number;
+  /** Fragment-id → flow attributions kept at most, and for how long. */
+  readonly maxFragments: number;
+  readonly fragmentTtlMs: number;
+}
+
+export const DEFAULT_FLOW_TABLE_OPTIONS: FlowTableOptions = {
+  maxFlows: 65536,
+  tcpIdleMs: 300_000,
+  udpIdleMs: 60_000,
+  otherIdleMs: 30_000,
+  closedLingerMs: 5_000,
+  maxFragments: 4096,
+  fragmentTtlMs: 30_000,
+};
+
+export type FlowEndReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'flush';
+
+const TCP_FIN = 0x01;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+const enum TimeoutClass {
+  Tcp,
+  Udp,
+  Other,
+  Closed,
+}
+
+export interface Flow<T> extends FlowView {
+  readonly id: number;
+  readonly key: FlowKey;
+  readonly initiatorMac: string | null;
+  readonly responderMac: string | null;
+  readonly firstSeen: number;
+  lastSeen: number;
+  readonly packetsByDir: [number, number];
+  readonly bytesByDir: [number, number];
+  packets: number;
+  /** TCP: FIN seen from each direction; RST seen. */
+  finByDir: [boolean, boolean];
+  reset: boolean;
+  timeoutClass: TimeoutClass;
+  /** Caller's per-flow state (classification). */
+  readonly data: T;
+}
+
+export interface FlowTableHooks<T> {
+  create(flow: FlowView): T;
+  end(flow: Flow<T>, reason: FlowEndReason): void;
+}
+
+export interface FlowTableCounters {
+  flowsCreated: number;
+  flowsEnded: number;
+  evicted: number;
+  /** Later fragments whose first fragment was never seen (not attributable). */
+  fragmentsUnattributed: number;
+  fragmentsAttributed: number;
+}
+
+export interface FlowPacketResult<T> {
+  readonly flow: Flow<T>;
+  readonly dir: Direction;
+  /** False for a later fragment: counted, but carries no transport payload. */
+  readonly hasTransport: boolean;
+}
+
+interface FragmentAttribution {
+  key: FlowKey;
+  dir: Direction;
+  expiresAt: number;
+}
+
+export class FlowTable<T> {
+  private readonly flows = new Map<FlowKey, Flow<T>>();
+  private readonly byClass: LruMap<FlowKey, Flow<T>>[] = [new LruMap(), new LruMap(), new LruMap(), new LruMap()];
+  private readonly fragments = new Map<string, FragmentAttribution>();
+  private readonly opts: FlowTableOptions;
+  private nextId = 1;
+  private clock = 0;
+  private nextSweep = 0;
+  readonly counters: FlowTableCounters = {
+    flowsCreated: 0,
+    flowsEnded: 0,
+    evicted: 0,
+    fragmentsUnattributed: 0,
+    fragmentsAttributed: 0,
+  };
+
+  constructor(
+    private readonly hooks: FlowTableHooks<T>,
+    opts: Partial<FlowTableOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_FLOW_TABLE_OPTIONS, ...opts };
+  }
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  /** Packet time as the table last saw it (ms). */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Account one packet to its flow (creating it if new); null when it cannot be attributed. */
+  process(pkt: DecodedPacket): FlowPacketResult<T> | null {
+    this.advance(pkt.timestamp);
+    if (pkt.laterFragment) return this.processLaterFragment(pkt);
+
+    const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
+    let flow = this.flows.get(key);
+    if (flow && flow.timeoutClass === TimeoutClass.Closed && isFreshSyn(pkt)) {
+      // A new connection on a closed tuple is a new flow.
+      this.end(flow, 'reused');
+      flow = undefined;
+    }
+    if (!flow) flow = this.create(key, pkt);
+
+    const dir: Direction = pkt.srcIp === flow.initiator.ip && pkt.srcPort === flow.initiator.port ? 0 : 1;
+    this.account(flow, dir, pkt);
+    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, key, dir);
+    return { flow, dir, hasTransport: true };
+  }
+
+  /** Move packet time forward and end every flow whose idle time ran out. */
+  advance(now: number): void {
+    if (now > this.clock) this.clock = now;
+    if (this.clock < this.nextSweep) return;
+    this.nextSweep = this.clock + 1000;
+    this.expireClass(TimeoutClass.Closed, this.opts.closedLingerMs);
+    this.expireClass(TimeoutClass.Tcp, this.opts.tcpIdleMs);
+    this.expireClass(TimeoutClass.Udp, this.opts.udpIdleMs);
+    this.expireClass(TimeoutClass.Other, this.opts.otherIdleMs);
+    for (const [id, f] of this.fragments) if (f.expiresAt < this.clock) this.fragments.delete(id);
+  }
+
+  /** End every flow (end of capture, shutdown). Oldest first. */
+  flush(): void {
+    const all = [...this.flows.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.id - b.id);
+    for (const f of all) this.end(f, 'flush');
+    this.fragments.clear();
+  }
+
+  /** Active flows, for status and re-evaluation. */
+  active(): IterableIterator<Flow<T>> {
+    return this.flows.values();
+  }
+
+  private create(key: FlowKey, pkt: DecodedPacket): Flow<T> {
+    if (this.flows.size >= this.opts.maxFlows) this.evictOldest();
+    const initiator: Endpoint = { ip: pkt.srcIp, port: pkt.srcPort };
+    const responder: Endpoint = { ip: pkt.dstIp, port: pkt.dstPort };
+    const packetsByDir: [number, number] = [0, 0];
+    const view: FlowView = {
+      ipVersion: pkt.ipVersion,
+      ipProtocol: pkt.ipProtocol,
+      vlanId: pkt.vlanId,
+      initiator,
+      responder,
+      packets: 0,
+      packetsByDir,
+    };
+    const timeoutClass =
+      pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
+    const flow: Flow<T> = {
+      ...view,
+      id: this.nextId++,
+      key,
+      initiatorMac: pkt.srcMac,
+      responderMac: pkt.dstMac,
+      firstSeen: pkt.timestamp,
+      lastSeen: pkt.timestamp,
+      packetsByDir,
+      bytesByDir: [0, 0],
+      packets: 0,
+      finByDir: [false, false],
+      reset: false,
+      timeoutClass,
+      data: undefined as unknown as T,
+    };
+    (flow as { data: T }).data = this.hooks.create(flow);
+    this.flows.set(key, flow);
+    this.counters.flowsCreated++;
+    return flow;
+  }
+
+  private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket): void {
+    flow.packets++;
+    flow.packetsByDir[dir]++;
+    flow.bytesByDir[dir] += pkt.wireLength;
+    if (pkt.timestamp > flow.lastSeen) flow.lastSeen = pkt.timestamp;
+    if (pkt.ipProtocol === IPPROTO_TCP && flow.timeoutClass !== TimeoutClass.Closed) {
+      if (pkt.tcpFlags & TCP_RST) flow.reset = true;
+      if (pkt.tcpFlags & TCP_FIN) flow.finByDir[dir] = true;
+      if (flow.reset || (flow.finByDir[0] && flow.finByDir[1])) {
+        this.byClass[flow.timeoutClass]!.delete(flow.key);
+        flow.timeoutClass = TimeoutClass.Closed;
+      }
+    }
+    this.byClass[flow.timeoutClass]!.touch(flow.key, flow);
+  }
+
+  private processLaterFragment(pkt: DecodedPacket): FlowPacketResult<T> | null {
+    const frag = pkt.fragment;
+    const attribution = frag ? this.fragments.get(fragmentId(pkt)) : undefined;
+    const flow = attribution ? this.flows.get(attribution.key) : undefined;
+    if (!flow || !attribution) {
+      this.counters.fragmentsUnattributed++;
+      return null;
+    }
+    this.counters.fragmentsAttributed++;
+    this.account(flow, attribution.dir, pkt);
+    if (frag && !frag.more) this.fragments.delete(fragmentId(pkt));
+    return { flow, dir: attribution.dir, hasTransport: false };
+  }
+
+  private rememberFragment(pkt: DecodedPacket, key: FlowKey, dir: Direction): void {
+    if (this.fragments.size >= this.opts.maxFragments) {
+      const oldest = this.fragments.keys().next().value;
+      if (oldest !== undefined) this.fragments.delete(oldest);
+    }
+    this.fragments.set(fragmentId(pkt), { key, dir, expiresAt: pkt.timestamp + this.opts.fragmentTtlMs });
+  }
+
+  private expireClass(cls: TimeoutClass, idleMs: number): void {
+    const lru = this.byClass[cls]!;
+    for (let f = lru.oldest(); f && this.clock - f.lastSeen > idleMs; f = lru.oldest()) {
+      this.end(f, cls === TimeoutClass.Closed ? 'closed' : 'idle');
+    }
+  }
+
+  private evictOldest(): void {
+    let victim: Flow<T> | undefined;
+    for (const lru of this.byClass) {
+      const f = lru.oldest();
+      if (f && (!victim || f.lastSeen < victim.lastSeen)) victim = f;
+    }
+    if (victim) {
+      this.counters.evicted++;
+      this.end(victim, 'evicted');
+    }
+  }
+
+  private end(flow: Flow<T>, reason: FlowEndReason): void {
+    this.flows.delete(flow.key);
+    this.byClass[flow.timeoutClass]!.delete(flow.key);
+    this.counters.flowsEnded++;
+    this.hooks.end(flow, reason);
+  }
+}
+
+function isFreshSyn(pkt: DecodedPacket): boolean {
+  return pkt.ipProtocol === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+}
+
+function fragmentId(pkt: DecodedPacket): string {
+  return `${pkt.srcIp}|${pkt.dstIp}|${pkt.ipProtocol}|${pkt.fragment?.id ?? 0}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * The few host globals flowsieve relies on that both Node and txiki.js (QuickJS-ng)
+ * provide. Declared here instead of pulling in Node's typings, so code outside
+ * src/runtime/ cannot lean on Node-only APIs by accident.
+ */
+declare const performance: { now(): number };
+declare function setTimeout(fn: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+declare function setInterval(fn: () => void, ms?: number): unknown;
+declare function clearInterval(handle: unknown): void;
+declare const console: {
+  log(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};

@@ -1,0 +1,144 @@
+/**
+ * decode → flow → classify, for one packet at a time. Used by `replay` over a capture
+ * and by the daemon over NFQUEUE. Side effects stay with the caller: the pipeline
+ * reports through `events` when a flow's verdict is settled, when its metadata changes
+ * and when it ends.
+ */
+import type { Catalogue } from '../catalogue/types.js';
+import { Classifier, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
+import type { Dissector, L4Packet } from '../classify/dissector.js';
+import { HintCache, type SharedHints } from '../classify/hints.js';
+import { allDissectors } from '../classify/dissectors/index.js';
+import { decodeFrame } from '../decode/decode.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { FlowTable, type Flow, type FlowEndReason, type FlowTableOptions } from '../flow/table.js';
+import type { Direction } from '../flow/types.js';
+import { buildFlowRecord, type RecordContext } from '../record/build.js';
+import type { FlowRecord } from '../record/flow-record.js';
+
+export type TrackedFlow = Flow<FlowClassification>;
+
+export interface PipelineEvents {
+  /** The flow's verdict (protocol/app/hostname) was just settled. */
+  classified?(flow: TrackedFlow): void;
+  /** A claimed flow's metadata grew after the verdict (e.g. the TLS ServerHello). */
+  updated?(flow: TrackedFlow): void;
+  ended?(flow: TrackedFlow, reason: FlowEndReason): void;
+}
+
+export interface PipelineOptions {
+  readonly catalogue: Catalogue | null;
+  readonly dissectors?: readonly Dissector<unknown>[];
+  readonly hints?: SharedHints;
+  readonly flowTable?: Partial<FlowTableOptions>;
+  readonly classifier?: Partial<ClassifierOptions>;
+  readonly record?: Omit<RecordContext, 'catalogue'>;
+}
+
+export interface PipelineCounters {
+  frames: number;
+  packets: number;
+  nonIp: number;
+  malformed: number;
+  unsupportedLink: number;
+  /** First few malformed-frame reasons, for diagnostics. */
+  malformedSamples: string[];
+}
+
+export class FlowPipeline {
+  readonly counters: PipelineCounters = {
+    frames: 0,
+    packets: 0,
+    nonIp: 0,
+    malformed: 0,
+    unsupportedLink: 0,
+    malformedSamples: [],
+  };
+  readonly classifier: Classifier;
+  readonly table: FlowTable<FlowClassification>;
+  private readonly recordCtx: RecordContext;
+
+  constructor(
+    opts: PipelineOptions,
+    private readonly events: PipelineEvents = {},
+  ) {
+    this.classifier = new Classifier(
+      opts.dissectors ?? allDissectors,
+      opts.catalogue,
+      opts.hints ?? new HintCache(),
+      opts.classifier,
+    );
+    this.recordCtx = { interfaceName: null, ...opts.record, catalogue: opts.catalogue };
+    this.table = new FlowTable<FlowClassification>(
+      {
+        create: (view) => this.classifier.start(view, this.table.now),
+        end: (flow, reason) => {
+          this.classifier.finish(flow.data, flow, flow.lastSeen);
+          this.events.ended?.(flow, reason);
+        },
+      },
+      opts.flowTable,
+    );
+  }
+
+  /** One captured frame of the given link type. */
+  frame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): void {
+    this.counters.frames++;
+    const r = decodeFrame(linkType, data, timestamp, wireLength);
+    if (!r.ok) {
+      if (r.skip === 'non-ip') this.counters.nonIp++;
+      else if (r.skip === 'unsupported-link') this.counters.unsupportedLink++;
+      else {
+        this.counters.malformed++;
+        if (this.counters.malformedSamples.length < 5) {
+          this.counters.malformedSamples.push(`frame ${this.counters.frames}: ${r.reason}`);
+        }
+      }
+      return;
+    }
+    this.packet(r.packet);
+  }
+
+  /** One decoded packet; returns its flow (null when it cannot be attributed). */
+  packet(pkt: DecodedPacket): TrackedFlow | null {
+    this.counters.packets++;
+    const res = this.table.process(pkt);
+    if (!res) return null;
+    const { flow, dir, hasTransport } = res;
+    const c = flow.data;
+    if (!c.complete && hasTransport) this.classify(flow, dir, pkt);
+    return flow;
+  }
+
+  /** End every flow (capture end, shutdown). */
+  flush(): void {
+    this.table.flush();
+  }
+
+  record(flow: TrackedFlow): FlowRecord {
+    return buildFlowRecord(flow, this.recordCtx);
+  }
+
+  private classify(flow: TrackedFlow, dir: Direction, pkt: DecodedPacket): void {
+    const c = flow.data;
+    const watching = c.decided && c.claimant !== null;
+    const before = watching ? digest(c) : '';
+    const l4: L4Packet = {
+      dir,
+      payload: pkt.payload,
+      srcPort: pkt.srcPort,
+      dstPort: pkt.dstPort,
+      tcpFlags: pkt.tcpFlags,
+      tcpSeq: pkt.tcpSeq,
+      timestamp: pkt.timestamp,
+    };
+    const settled = this.classifier.inspect(c, flow, l4);
+    if (settled) this.events.classified?.(flow);
+    else if (watching && digest(c) !== before) this.events.updated?.(flow);
+  }
+}
+
+/** What policy can see of a claimed flow; only computed while its dissector still adds metadata. */
+function digest(c: FlowClassification): string {
+  return `${c.application}|${c.detection.hostname}|${JSON.stringify(c.detection.meta)}`;
+}

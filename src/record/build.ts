@@ -1,0 +1,65 @@
+/** Turn a tracked, classified flow into the Netify-style record flowsieve prints and evaluates. */
+import type { Catalogue } from '../catalogue/types.js';
+import type { FlowClassification } from '../classify/engine.js';
+import type { Flow } from '../flow/table.js';
+import type { FlowRecord } from './flow-record.js';
+import { otherTypeOf } from './other-type.js';
+
+export interface RecordContext {
+  readonly catalogue: Catalogue | null;
+  /** Interface name the flow was seen on (live capture), null in replay. */
+  readonly interfaceName: string | null;
+  /**
+   * Which side is "local". Without interface roles the initiator is local; a live capture
+   * with LAN/WAN roles passes a function that knows the LAN addresses.
+   */
+  readonly isLocal?: (ip: string) => boolean;
+}
+
+export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
+  const c = flow.data;
+  const d = c.detection;
+  // Local = initiator unless roles say the responder is the LAN side.
+  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiator.ip) && ctx.isLocal(flow.responder.ip) : false;
+  const L = swap ? 1 : 0;
+  const O = swap ? 0 : 1;
+  const local = L === 0 ? flow.initiator : flow.responder;
+  const other = L === 0 ? flow.responder : flow.initiator;
+  const protocol = d.protocol ?? 'Unknown';
+  const cat = ctx.catalogue;
+  const record: FlowRecord = {
+    ip_version: flow.ipVersion,
+    ip_protocol: flow.ipProtocol,
+    vlan_id: flow.vlanId,
+    local_ip: local.ip,
+    local_port: local.port,
+    local_mac: L === 0 ? flow.initiatorMac : flow.responderMac,
+    other_ip: other.ip,
+    other_port: other.port,
+    other_mac: L === 0 ? flow.responderMac : flow.initiatorMac,
+    interface: ctx.interfaceName,
+    other_type: otherTypeOf(other.ip),
+    ip_nat: false,
+    fwmark: 0,
+    first_seen_at: flow.firstSeen,
+    last_seen_at: flow.lastSeen,
+    detected_protocol_name: protocol,
+    detected_application_name: c.application,
+    detection_guessed: c.guessed,
+    detection_complete: c.complete,
+    detection_packets: c.detectionPackets,
+    host_server_name: d.hostname,
+    dns_host_name: c.dnsHostName,
+    category: {
+      application: c.application && cat ? cat.categoryOfApp(c.application) : null,
+      protocol: cat ? cat.protocolCategory(protocol) : null,
+    },
+    local_packets: flow.packetsByDir[L],
+    other_packets: flow.packetsByDir[O],
+    local_bytes: flow.bytesByDir[L],
+    other_bytes: flow.bytesByDir[O],
+  };
+  // Sub-objects never shadow a core field.
+  for (const section of Object.keys(d.meta)) if (!(section in record)) record[section] = d.meta[section];
+  return record;
+}

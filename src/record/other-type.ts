@@ -1,0 +1,31 @@
+/** Netify's `other_type`: what kind of address the flow's other side is. */
+import type { OtherType } from './flow-record.js';
+
+export function otherTypeOf(ip: string): OtherType {
+  if (ip.includes(':')) return ipv6Type(ip.toLowerCase());
+  const parts = ip.split('.');
+  if (parts.length !== 4) return 'unknown';
+  const a = Number(parts[0]);
+  const b = Number(parts[1]);
+  if (ip === '255.255.255.255') return 'broadcast';
+  if (a >= 224 && a <= 239) return 'multicast';
+  if (
+    a === 10 ||
+    a === 127 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT space is local to the ISP side
+    a === 0
+  ) {
+    return 'local';
+  }
+  return 'remote';
+}
+
+function ipv6Type(ip: string): OtherType {
+  if (ip.startsWith('ff')) return 'multicast';
+  if (ip === '::1' || ip === '::' || /^fe[89ab]/.test(ip) || /^f[cd]/.test(ip)) return 'local';
+  if (ip.startsWith('::ffff:')) return otherTypeOf(ip.slice(7));
+  return 'remote';
+}

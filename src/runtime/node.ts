@@ -1,0 +1,121 @@
+/** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
+import type { DirEntry, Runtime } from './types.js';
+
+interface NodeProcess {
+  argv: string[];
+  env: { [k: string]: string | undefined };
+  stdout: { write(s: string, cb?: (err?: Error | null) => void): boolean };
+  stderr: { write(s: string, cb?: (err?: Error | null) => void): boolean };
+  exit(code: number): never;
+  on(signal: string, fn: () => void): void;
+  off(signal: string, fn: () => void): void;
+}
+
+interface NodeDirent {
+  name: string;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+interface NodeFs {
+  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, enc: 'utf8'): Promise<string>;
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  appendFile(path: string, data: string | Uint8Array): Promise<void>;
+  readdir(path: string, opts: { withFileTypes: true }): Promise<NodeDirent[]>;
+  stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>;
+}
+
+interface NodeStream {
+  on(ev: 'data', fn: (chunk: { toString(): string }) => void): void;
+}
+
+interface NodeChild {
+  stdout: NodeStream;
+  stderr: NodeStream;
+  stdin: { end(data: string): void };
+  on(ev: 'error', fn: (e: Error) => void): void;
+  on(ev: 'close', fn: (code: number | null) => void): void;
+}
+
+interface NodeChildProcess {
+  spawn(cmd: string, args: string[], opts: { stdio: string[] }): NodeChild;
+}
+
+// Module names held in variables keep bundlers and type-checkers from resolving Node's
+// modules: they are only ever loaded when running on Node.
+const FS_MODULE = 'node:fs/promises';
+const CHILD_MODULE = 'node:child_process';
+
+export async function createNodeRuntime(): Promise<Runtime> {
+  const proc = (globalThis as unknown as { process: NodeProcess }).process;
+  const fs = (await import(FS_MODULE)) as NodeFs;
+  const child = (await import(CHILD_MODULE)) as NodeChildProcess;
+  let out = '';
+  let err = '';
+
+  const writeAll = (stream: NodeProcess['stdout'], text: string) =>
+    new Promise<void>((resolve) => {
+      if (text === '') return resolve();
+      stream.write(text, () => resolve());
+    });
+
+  const flush = async () => {
+    const o = out;
+    const e = err;
+    out = err = '';
+    await Promise.all([writeAll(proc.stdout, o), writeAll(proc.stderr, e)]);
+  };
+
+  const rt: Runtime = {
+    kind: 'node',
+    args: proc.argv.slice(2),
+    readFile: async (path) => new Uint8Array(await fs.readFile(path)),
+    readTextFile: (path) => fs.readFile(path, 'utf8'),
+    writeFile: (path, data) => fs.writeFile(path, data),
+    appendFile: (path, data) => fs.appendFile(path, data),
+    readDir: async (path) =>
+      (await fs.readdir(path, { withFileTypes: true })).map(
+        (d: NodeDirent): DirEntry => ({ name: d.name, isFile: d.isFile(), isDirectory: d.isDirectory() }),
+      ),
+    stat: async (path) => {
+      try {
+        const s = await fs.stat(path);
+        return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size };
+      } catch {
+        return null;
+      }
+    },
+    stdout: (text) => {
+      out += text;
+      if (out.length > 1 << 16) void flush();
+    },
+    stderr: (text) => {
+      err += text;
+    },
+    flush,
+    exit: async (code) => {
+      await flush();
+      return proc.exit(code);
+    },
+    env: (name) => proc.env[name],
+    now: () => Date.now(),
+    monotonic: () => performance.now(),
+    run: (argv, input) =>
+      new Promise((resolve) => {
+        const p = child.spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+        let so = '';
+        let se = '';
+        p.stdout.on('data', (d) => (so += d.toString()));
+        p.stderr.on('data', (d) => (se += d.toString()));
+        p.on('error', (e) => resolve({ status: 127, stdout: so, stderr: se + e.message }));
+        p.on('close', (code) => resolve({ status: code ?? 128, stdout: so, stderr: se }));
+        p.stdin.end(input ?? '');
+      }),
+    onSignal: (signal, fn) => {
+      proc.on(signal, fn);
+      return () => proc.off(signal, fn);
+    },
+  };
+  return rt;
+}

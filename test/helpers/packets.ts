@@ -1,0 +1,44 @@
+/** Decoded packets built by hand, for flow-table and engine specifications. */
+import type { DecodedPacket } from '../../src/decode/packet.js';
+
+export interface PacketSpec {
+  t: number; // ms
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  proto?: number; // default TCP
+  flags?: number;
+  payload?: Uint8Array;
+  len?: number;
+  vlan?: number;
+  fragment?: { id: number; offset: number; more: boolean };
+}
+
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const ACK = 0x10;
+
+export function pkt(s: PacketSpec): DecodedPacket {
+  const later = !!s.fragment && s.fragment.offset > 0;
+  return {
+    timestamp: s.t,
+    wireLength: s.len ?? 60 + (s.payload?.length ?? 0),
+    vlanId: s.vlan ?? 0,
+    srcMac: null,
+    dstMac: null,
+    ipVersion: s.src.includes(':') ? 6 : 4,
+    srcIp: s.src,
+    dstIp: s.dst,
+    ipProtocol: s.proto ?? 6,
+    srcPort: later ? 0 : s.sport,
+    dstPort: later ? 0 : s.dport,
+    tcpFlags: s.flags ?? 0,
+    tcpSeq: 0,
+    tcpAck: 0,
+    payload: later ? new Uint8Array(0) : (s.payload ?? new Uint8Array(0)),
+    fragment: s.fragment ?? null,
+    laterFragment: later,
+  };
+}
