@@ -12,3 +12,10 @@ declare const console: {
   log(...args: unknown[]): void;
   error(...args: unknown[]): void;
 };
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly pathname: string;
+}
+interface ImportMeta {
+  readonly url: string;
+}

@@ -3,11 +3,13 @@
  * by another engine (the QuickJS-ng compatibility test) it only exports the pipeline.
  */
 import { runCli } from './cli/main.js';
-import { createRuntime } from './runtime/index.js';
+import { createRuntime, isEntryModule } from './runtime/index.js';
 
 export { replayCapture } from './cli/replay.js';
 export { defaultCatalogue } from './catalogue/catalogue.js';
 export { VERSION } from './cli/main.js';
 
-const rt = await createRuntime();
-if (rt) await rt.exit(await runCli(rt));
+if (isEntryModule(import.meta.url)) {
+  const rt = await createRuntime();
+  if (rt) await rt.exit(await runCli(rt));
+}

@@ -9,6 +9,25 @@ export function detectRuntime(): 'node' | 'txiki' | null {
   return null;
 }
 
+/**
+ * Whether the module at `moduleUrl` is the program being run, not a library imported by
+ * another script (the eval and bench scripts import the bundle under Node).
+ */
+export function isEntryModule(moduleUrl: string): boolean {
+  const kind = detectRuntime();
+  if (kind === 'txiki') return true;
+  if (kind !== 'node') return false;
+  const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
+  if (!script) return false;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(moduleUrl).pathname);
+  } catch {
+    return false;
+  }
+  return path === script || path === `${script}.js` || path.endsWith(`/${script.replace(/^\.\//, '')}`);
+}
+
 export async function createRuntime(): Promise<Runtime | null> {
   switch (detectRuntime()) {
     case 'node':

@@ -1,0 +1,234 @@
+/**
+ * One dissector shape for the DNS wire-format protocols (DNS, mDNS, LLMNR). Each protocol
+ * module supplies its ports, spelling and rules; this module checks that a payload is a
+ * well-formed message, claims on the first one (query or response), then follows the flow
+ * for the response to record rcode and answers and to teach the shared hints which name
+ * each answered address has.
+ *
+ * DNS over TCP prefixes each message with its 2-byte length; the bytes of each direction
+ * are gathered (bounded) until a message is whole or enough of it to name the flow.
+ */
+import type { FlowView } from '../../flow/types.js';
+import { u16be } from '../../util/bytes.js';
+import type { Detection, Dissector, L4Packet, MetaSection, MetaValue, ProtocolName } from '../dissector.js';
+import type { SharedHints } from '../hints.js';
+import {
+  DNS_HEADER_LENGTH,
+  isKnownClass,
+  parseDnsHeader,
+  parseDnsMessage,
+  recordAddress,
+  recordTargetName,
+  TYPE_A,
+  TYPE_AAAA,
+  TYPE_CNAME,
+  type DnsMessage,
+  type DnsName,
+} from './dns-message.js';
+import { mdnsHostname } from './dns-name.js';
+
+export interface DnsFamilySpec {
+  /** Dissector name. */
+  readonly name: string;
+  readonly protocol: ProtocolName;
+  /** Meta section the details go to (`dns`, `mdns`, `llmnr`). */
+  readonly section: string;
+  readonly ipProtocols: readonly number[];
+  /** The flow's ports make this family possible (checked on the first payload packet). */
+  portsMatch(pkt: L4Packet, flow: FlowView): boolean;
+  /** Message rules beyond the common ones (e.g. unicast DNS queries carry no answers). */
+  plausible(msg: DnsMessage): boolean;
+  /** Host name for the flow from a name in the message. */
+  hostnameOf(name: DnsName): string;
+  /**
+   * A response cut short (by IP fragmentation, or our TCP cap) may still claim: unicast DNS
+   * answers can exceed a fragment; mDNS/LLMNR messages stay small, so theirs must be whole.
+   */
+  readonly acceptShortResponses: boolean;
+  /** Name the hints remember for an answered address: the question's or the record's own. */
+  readonly rememberRecordName: boolean;
+  /** Packets after the claim to wait for a response (0: done at the claim). */
+  readonly followUpPackets: number;
+}
+
+/** Opcodes seen in real traffic: QUERY, IQUERY, STATUS, NOTIFY, UPDATE. */
+const KNOWN_OPCODES = new Set([0, 1, 2, 4, 5]);
+/** Answers listed in the meta section (enough for any real reply's A/AAAA/CNAME chain). */
+const MAX_LISTED_ANSWERS = 16;
+/** Bytes of one TCP direction kept while waiting for a whole message. */
+const TCP_BUFFER_CAP = 8192;
+
+interface TcpDirection {
+  buf: Uint8Array;
+  /** Sequence number of the last segment taken, to skip retransmissions. */
+  lastSeq: number | null;
+}
+
+export interface DnsFamilyState {
+  claimed: boolean;
+  followUps: number;
+  queryId: number;
+  question: string | null;
+  tcp: [TcpDirection, TcpDirection] | null;
+}
+
+/** Checks every DNS-family message must pass before it may claim a flow. */
+export function commonPlausible(msg: DnsMessage, payload: Uint8Array): boolean {
+  const h = msg.header;
+  if (!KNOWN_OPCODES.has(h.opcode)) return false;
+  if (h.qdcount + h.ancount + h.nscount + h.arcount === 0) return false;
+  for (const q of msg.questions) if (q.type === 0 || !isKnownClass(q.cls)) return false;
+  if (msg.recordsStatus === 'invalid') return false;
+  if (!h.response) {
+    // A query is small and whole: every record parses and nothing but padding follows.
+    if (h.rcode !== 0 || msg.recordsStatus !== 'complete') return false;
+    for (let i = msg.end; i < payload.length; i++) if (payload[i] !== 0) return false;
+    if (h.opcode === 0 && h.qdcount === 0) return false;
+  }
+  return true;
+}
+
+function answersMeta(payload: Uint8Array, msg: DnsMessage): MetaValue[] {
+  const list: MetaValue[] = [];
+  for (const r of msg.records) {
+    if (r.section !== 'answer' || list.length >= MAX_LISTED_ANSWERS) continue;
+    const address = recordAddress(payload, r);
+    if (address !== null) {
+      list.push({ name: mdnsHostname(r.name), type: r.type === TYPE_A ? 'A' : 'AAAA', ttl: r.ttl, address });
+    } else if (r.type === TYPE_CNAME) {
+      const target = recordTargetName(payload, r);
+      if (target) list.push({ name: mdnsHostname(r.name), type: 'CNAME', ttl: r.ttl, target: mdnsHostname(target) });
+    }
+  }
+  return list;
+}
+
+function rememberAnswers(
+  spec: DnsFamilySpec,
+  payload: Uint8Array,
+  msg: DnsMessage,
+  question: string | null,
+  hints: SharedHints,
+  now: number,
+): void {
+  for (const r of msg.records) {
+    if (r.section !== 'answer' && !(spec.rememberRecordName && r.section === 'additional')) continue;
+    if (r.type !== TYPE_A && r.type !== TYPE_AAAA) continue;
+    const address = recordAddress(payload, r);
+    const name = spec.rememberRecordName ? spec.hostnameOf(r.name) : question;
+    if (address !== null && name) hints.rememberName(address, name, now + r.ttl * 1000);
+  }
+}
+
+/** Fill the meta section from a message (the claim's, or the response that followed). */
+function describe(spec: DnsFamilySpec, state: DnsFamilyState, payload: Uint8Array, msg: DnsMessage, out: Detection): void {
+  const meta: MetaSection = out.meta[spec.section] ?? {};
+  const q = msg.questions[0];
+  if (meta['query'] === undefined && state.question !== null) meta['query'] = state.question;
+  if (meta['type'] === undefined && q) meta['type'] = q.type;
+  if (msg.header.response) {
+    meta['rcode'] = msg.header.rcode;
+    meta['answers'] = answersMeta(payload, msg);
+  }
+  out.meta[spec.section] = meta;
+}
+
+/** The whole message of one direction, when the TCP bytes gathered so far hold it (or the cap is reached). */
+function tcpMessage(dir: TcpDirection, pkt: L4Packet): { msg: Uint8Array; whole: boolean } | 'wait' | 'bad' {
+  if (dir.lastSeq !== null && pkt.tcpSeq === dir.lastSeq) return 'wait'; // retransmission
+  dir.lastSeq = pkt.tcpSeq;
+  const room = TCP_BUFFER_CAP - dir.buf.length;
+  if (room > 0) {
+    const take = pkt.payload.subarray(0, room);
+    const next = new Uint8Array(dir.buf.length + take.length);
+    next.set(dir.buf, 0);
+    next.set(take, dir.buf.length);
+    dir.buf = next;
+  }
+  if (dir.buf.length < 2) return 'wait';
+  const length = u16be(dir.buf, 0);
+  if (length < DNS_HEADER_LENGTH) return 'bad';
+  const have = dir.buf.length - 2;
+  if (have >= length) return { msg: dir.buf.subarray(2, 2 + length), whole: true };
+  if (dir.buf.length >= TCP_BUFFER_CAP) return { msg: dir.buf.subarray(2), whole: false };
+  return 'wait';
+}
+
+export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamilyState> {
+  function claim(state: DnsFamilyState, payload: Uint8Array, msg: DnsMessage, pkt: L4Packet, out: Detection, hints: SharedHints): void {
+    const first = msg.questions[0]?.name ?? msg.records[0]?.name;
+    state.claimed = true;
+    state.queryId = msg.header.id;
+    state.question = first ? spec.hostnameOf(first) : null;
+    out.protocol = spec.protocol;
+    if (state.question) out.hostname = state.question;
+    describe(spec, state, payload, msg, out);
+    if (msg.header.response) rememberAnswers(spec, payload, msg, state.question, hints, pkt.timestamp);
+  }
+
+  /** One message seen (possibly partial, for TCP): claim, follow up, or refuse. */
+  function onMessage(
+    state: DnsFamilyState,
+    payload: Uint8Array,
+    whole: boolean,
+    pkt: L4Packet,
+    out: Detection,
+    hints: SharedHints,
+  ): 'no' | 'more' | 'done' | 'skip' {
+    const msg = parseDnsMessage(payload);
+    if (!state.claimed) {
+      if (!msg) return 'no';
+      // A message cut short by our buffer or by IP fragmentation may only be a response.
+      const short = !whole || msg.recordsStatus === 'short';
+      if (short && !(spec.acceptShortResponses && msg.header.response)) return 'no';
+      if (!commonPlausible(msg, payload) || !spec.plausible(msg)) return 'no';
+      claim(state, payload, msg, pkt, out, hints);
+      return msg.header.response || spec.followUpPackets === 0 ? 'done' : 'more';
+    }
+    // Claimed: only a response to our query adds anything.
+    if (msg && msg.header.response && msg.header.id === state.queryId && msg.recordsStatus !== 'invalid') {
+      describe(spec, state, payload, msg, out);
+      rememberAnswers(spec, payload, msg, state.question, hints, pkt.timestamp);
+      return 'done';
+    }
+    return 'skip';
+  }
+
+  return {
+    name: spec.name,
+    ipProtocols: spec.ipProtocols,
+    create(): DnsFamilyState {
+      return { claimed: false, followUps: 0, queryId: -1, question: null, tcp: null };
+    },
+    feed(state, pkt, flow, out, hints) {
+      const wasClaimed = state.claimed;
+      if (!wasClaimed && !spec.portsMatch(pkt, flow)) return 'no';
+      let step: 'no' | 'more' | 'done' | 'skip';
+      if (flow.ipProtocol === 17) {
+        step = onMessage(state, pkt.payload, true, pkt, out, hints);
+      } else {
+        state.tcp ??= [
+          { buf: new Uint8Array(0), lastSeq: null },
+          { buf: new Uint8Array(0), lastSeq: null },
+        ];
+        const dir = state.tcp[pkt.dir];
+        const got = tcpMessage(dir, pkt);
+        if (got === 'bad') step = state.claimed ? 'skip' : 'no';
+        else if (got === 'wait') step = state.claimed || quickTcpCheck(dir.buf) ? 'skip' : 'no';
+        else step = onMessage(state, got.msg, got.whole, pkt, out, hints);
+      }
+      if (step === 'no' || step === 'done') return step;
+      if (!wasClaimed) return 'more';
+      state.followUps++;
+      return state.followUps >= spec.followUpPackets ? 'done' : 'more';
+    },
+  };
+}
+
+/** While a TCP message is still incomplete: could its first bytes be a DNS header at all? */
+function quickTcpCheck(buf: Uint8Array): boolean {
+  if (buf.length < 2) return true;
+  if (u16be(buf, 0) < DNS_HEADER_LENGTH) return false;
+  const header = parseDnsHeader(buf.subarray(2));
+  return header === null || KNOWN_OPCODES.has(header.opcode);
+}

@@ -1,0 +1,197 @@
+/**
+ * DNS wire format (RFC 1035 §4), shared by DNS, mDNS and LLMNR: header, questions and
+ * resource records, with name compression. Pure and bounds-checked: malformed input gives
+ * null or a message marked incomplete, never an exception.
+ */
+import { ipv4Text, ipv6Text } from '../../decode/address.js';
+import { u16be, u32be } from '../../util/bytes.js';
+
+export const DNS_HEADER_LENGTH = 12;
+
+export const TYPE_A = 1;
+export const TYPE_CNAME = 5;
+export const TYPE_PTR = 12;
+export const TYPE_AAAA = 28;
+export const TYPE_OPT = 41;
+
+export interface DnsHeader {
+  readonly id: number;
+  /** true for a response (QR bit). */
+  readonly response: boolean;
+  readonly opcode: number;
+  readonly truncated: boolean;
+  readonly rcode: number;
+  readonly qdcount: number;
+  readonly ancount: number;
+  readonly nscount: number;
+  readonly arcount: number;
+}
+
+/** A domain name as its labels' raw bytes, in order (root = no labels). */
+export type DnsName = readonly Uint8Array[];
+
+export interface DnsQuestion {
+  readonly name: DnsName;
+  readonly type: number;
+  /** Class with mDNS's unicast-response bit cleared. */
+  readonly cls: number;
+}
+
+export interface DnsRecord {
+  readonly section: 'answer' | 'authority' | 'additional';
+  readonly name: DnsName;
+  readonly type: number;
+  readonly cls: number;
+  readonly ttl: number;
+  /** Offset of the RDATA within the message, and its length. */
+  readonly rdataOffset: number;
+  readonly rdataLength: number;
+}
+
+export interface DnsMessage {
+  readonly header: DnsHeader;
+  readonly questions: readonly DnsQuestion[];
+  /** Records that parsed, in message order (answers, then authority, then additional). */
+  readonly records: readonly DnsRecord[];
+  /**
+   * 'complete': every declared record parsed; 'short': the bytes ran out (a truncated or
+   * fragmented message); 'invalid': a record broke the format.
+   */
+  readonly recordsStatus: 'complete' | 'short' | 'invalid';
+  /** Offset just after the last record parsed. */
+  readonly end: number;
+}
+
+type NameResult = { readonly name: DnsName; readonly end: number } | 'short' | 'invalid';
+
+/** Longest legal name on the wire, RFC 1035 §3.1. */
+const MAX_NAME_WIRE_LENGTH = 255;
+
+/**
+ * Read the name at `offset` in `msg`, following compression pointers. A pointer must
+ * point backwards (to an earlier name), which also rules out loops.
+ */
+export function readName(msg: Uint8Array, offset: number): NameResult {
+  const labels: Uint8Array[] = [];
+  let pos = offset;
+  let end = -1; // where the name ends in the original position (after the first pointer)
+  let wireLength = 1;
+  let lowest = offset;
+  for (;;) {
+    if (pos >= msg.length) return 'short';
+    const len = msg[pos]!;
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      return { name: labels, end };
+    }
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 2 > msg.length) return 'short';
+      const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
+      if (target >= lowest || target < DNS_HEADER_LENGTH) return 'invalid';
+      if (end < 0) end = pos + 2;
+      lowest = target;
+      pos = target;
+      continue;
+    }
+    if (kind !== 0) return 'invalid'; // 0x40/0x80 label types are obsolete or unassigned
+    wireLength += len + 1;
+    if (wireLength > MAX_NAME_WIRE_LENGTH) return 'invalid';
+    if (pos + 1 + len > msg.length) return 'short';
+    labels.push(msg.subarray(pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+}
+
+export function parseDnsHeader(msg: Uint8Array): DnsHeader | null {
+  if (msg.length < DNS_HEADER_LENGTH) return null;
+  const flags = u16be(msg, 2);
+  return {
+    id: u16be(msg, 0),
+    response: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 0x0f,
+    truncated: (flags & 0x0200) !== 0,
+    rcode: flags & 0x0f,
+    qdcount: u16be(msg, 4),
+    ancount: u16be(msg, 6),
+    nscount: u16be(msg, 8),
+    arcount: u16be(msg, 10),
+  };
+}
+
+/**
+ * Parse a whole message. Null when the header or a question does not parse (the questions
+ * are what names a flow, so they must be whole); records are parsed as far as they go.
+ */
+export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
+  const header = parseDnsHeader(msg);
+  if (!header) return null;
+  // Each question takes at least 5 bytes and each record 11: counts beyond that are noise.
+  const minimum = DNS_HEADER_LENGTH + header.qdcount * 5;
+  if (minimum > msg.length) return null;
+  let pos = DNS_HEADER_LENGTH;
+  const questions: DnsQuestion[] = [];
+  for (let i = 0; i < header.qdcount; i++) {
+    const n = readName(msg, pos);
+    if (typeof n === 'string') return null;
+    if (n.end + 4 > msg.length) return null;
+    questions.push({ name: n.name, type: u16be(msg, n.end), cls: u16be(msg, n.end + 2) & 0x7fff });
+    pos = n.end + 4;
+  }
+  const records: DnsRecord[] = [];
+  const sections: [DnsRecord['section'], number][] = [
+    ['answer', header.ancount],
+    ['authority', header.nscount],
+    ['additional', header.arcount],
+  ];
+  let status: DnsMessage['recordsStatus'] = 'complete';
+  outer: for (const [section, count] of sections) {
+    for (let i = 0; i < count; i++) {
+      const n = readName(msg, pos);
+      if (typeof n === 'string') {
+        status = n;
+        break outer;
+      }
+      if (n.end + 10 > msg.length) {
+        status = 'short';
+        break outer;
+      }
+      const rdataLength = u16be(msg, n.end + 8);
+      const rdataOffset = n.end + 10;
+      if (rdataOffset + rdataLength > msg.length) {
+        status = 'short';
+        break outer;
+      }
+      records.push({
+        section,
+        name: n.name,
+        type: u16be(msg, n.end),
+        cls: u16be(msg, n.end + 2) & 0x7fff,
+        ttl: u32be(msg, n.end + 4),
+        rdataOffset,
+        rdataLength,
+      });
+      pos = rdataOffset + rdataLength;
+    }
+  }
+  return { header, questions, records, recordsStatus: status, end: pos };
+}
+
+/** Address carried by an A or AAAA record, or null for other types or odd lengths. */
+export function recordAddress(msg: Uint8Array, r: DnsRecord): string | null {
+  if (r.type === TYPE_A && r.rdataLength === 4) return ipv4Text(msg, r.rdataOffset);
+  if (r.type === TYPE_AAAA && r.rdataLength === 16) return ipv6Text(msg, r.rdataOffset);
+  return null;
+}
+
+/** Target name of a CNAME or PTR record (may use compression), or null. */
+export function recordTargetName(msg: Uint8Array, r: DnsRecord): DnsName | null {
+  if (r.type !== TYPE_CNAME && r.type !== TYPE_PTR) return null;
+  const n = readName(msg, r.rdataOffset);
+  return typeof n === 'string' || n.end > r.rdataOffset + r.rdataLength ? null : n.name;
+}
+
+/** Classes a real question or record uses: IN, CH, HS, NONE (updates), ANY. */
+export function isKnownClass(cls: number): boolean {
+  return cls === 1 || cls === 3 || cls === 4 || cls === 254 || cls === 255;
+}

@@ -1,0 +1,115 @@
+/**
+ * The head of an HTTP/1.x message (RFC 9112 §2–5): start line and header fields, read from
+ * however many bytes have arrived so far. Shared by HTTP and SSDP (HTTP over UDP).
+ * Pure; only whole lines are read, so a head cut across packets is read again later.
+ */
+import { latin1 } from '../../util/bytes.js';
+
+export interface HttpHead {
+  /** Whole lines read (without CR LF); the first is the start line. */
+  readonly lines: readonly string[];
+  /** The empty line that ends the head was seen. */
+  readonly complete: boolean;
+}
+
+export interface RequestLine {
+  readonly method: string;
+  readonly target: string;
+  readonly version: string;
+}
+
+export interface StatusLine {
+  readonly version: string;
+  readonly status: number;
+}
+
+/** Split the bytes read so far into whole lines, stopping at the blank line. */
+export function readHead(b: Uint8Array, maxLines = 128): HttpHead {
+  const lines: string[] = [];
+  let start = 0;
+  for (let i = 0; i < b.length && lines.length < maxLines; i++) {
+    if (b[i] !== 0x0a) continue;
+    const end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
+    if (end === start) return { lines, complete: true };
+    lines.push(latin1(b, start, end));
+    start = i + 1;
+  }
+  return { lines, complete: false };
+}
+
+/**
+ * Request methods nDPI recognises (RFC 9110 §9, WebDAV RFC 4918, MS RPC over HTTP).
+ * A payload must start with one of them followed by a space to be taken for HTTP.
+ */
+export const HTTP_METHODS: readonly string[] = [
+  'GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'TRACE',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'MOVE', 'COPY', 'LOCK', 'UNLOCK', 'REPORT',
+  'RPC_CONNECT', 'RPC_IN_DATA', 'RPC_OUT_DATA',
+];
+
+const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((m) => m.charCodeAt(0)))];
+
+/**
+ * Whether the first bytes could still be a request line: a known method, a space, then
+ * target bytes so far. 'yes' once the line is whole and valid; 'maybe' while it is not
+ * whole yet; 'no' otherwise.
+ */
+export function requestStart(b: Uint8Array): 'yes' | 'maybe' | 'no' {
+  // Cheap first look: every method starts with one of these letters.
+  if (b.length === 0 || !METHOD_INITIALS.includes(b[0]!)) return 'no';
+  const sp = b.subarray(0, 14).indexOf(0x20);
+  const methodEnd = sp < 0 ? Math.min(b.length, 13) : sp;
+  const method = latin1(b, 0, methodEnd);
+  const known = HTTP_METHODS.some((m) => (sp < 0 ? m.startsWith(method) : m === method));
+  if (!known) return 'no';
+  if (sp < 0) return 'maybe';
+  const nl = b.indexOf(0x0a);
+  if (nl < 0) {
+    for (let i = sp + 1; i < b.length; i++) if (!isLineByte(b[i]!)) return 'no';
+    return 'maybe';
+  }
+  const head = readHead(b.subarray(0, nl + 1));
+  return head.lines[0] !== undefined && parseRequestLine(head.lines[0]) ? 'yes' : 'no';
+}
+
+/** Printable ASCII, space, or bytes ≥ 0x80 (unescaped UTF-8 in targets is common). */
+function isLineByte(c: number): boolean {
+  return (c >= 0x20 && c !== 0x7f) || c === 0x0d;
+}
+
+/** `METHOD target HTTP/1.x`, with a target free of spaces and control bytes. */
+export function parseRequestLine(line: string): RequestLine | null {
+  const m = /^([A-Z_]+) +([^\s\x00-\x1f\x7f]+) +(HTTP\/1\.[01])$/.exec(line);
+  if (!m || !HTTP_METHODS.includes(m[1]!)) return null;
+  return { method: m[1]!, target: m[2]!, version: m[3]! };
+}
+
+/** `HTTP/1.x NNN reason`. */
+export function parseStatusLine(line: string): StatusLine | null {
+  const m = /^(HTTP\/1\.[01]) ([1-5][0-9][0-9])(?: .*)?$/.exec(line);
+  return m ? { version: m[1]!, status: Number(m[2]) } : null;
+}
+
+/**
+ * Whether the first bytes open a status line ("HTTP/1.x "): 'yes', 'maybe' while fewer
+ * bytes than that have arrived and they agree so far, 'no' otherwise.
+ */
+export function statusStart(b: Uint8Array): 'yes' | 'maybe' | 'no' {
+  const prefix = 'HTTP/1.';
+  for (let i = 0; i < Math.min(b.length, prefix.length); i++) if (b[i] !== prefix.charCodeAt(i)) return 'no';
+  if (b.length > 7 && b[7] !== 0x30 && b[7] !== 0x31) return 'no';
+  if (b.length > 8 && b[8] !== 0x20) return 'no';
+  return b.length >= 9 ? 'yes' : 'maybe';
+}
+
+/** Value of the first header field called `name` (case-insensitive), trimmed; null if absent. */
+export function headerValue(head: HttpHead, name: string): string | null {
+  const want = name.toLowerCase();
+  for (let i = 1; i < head.lines.length; i++) {
+    const line = head.lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    if (line.slice(0, colon).trim().toLowerCase() === want) return line.slice(colon + 1).trim();
+  }
+  return null;
+}

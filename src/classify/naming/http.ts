@@ -1,0 +1,166 @@
+/**
+ * HTTP/1.x over TCP (nDPI 'HTTP'; 'HTTP_Proxy' for absolute-URI requests, 'HTTP_Connect'
+ * for CONNECT). The request head may come in several segments: the client's bytes are
+ * gathered (up to 8 KiB) until the Host header, the end of the head, or the server's first
+ * reply, and the flow is claimed then, with its host name. A flow seen from its response
+ * only (asymmetric capture) is claimed on the status line. After the claim the dissector
+ * keeps reading until it has the response's status code and content type.
+ */
+import type { Direction } from '../../flow/types.js';
+import type { Detection, Dissector, L4Packet, MetaSection, ProtocolName } from '../dissector.js';
+import { dissector } from '../dissector.js';
+import { normalizeHostText } from './hostname.js';
+import {
+  headerValue,
+  parseRequestLine,
+  parseStatusLine,
+  readHead,
+  requestStart,
+  statusStart,
+  type HttpHead,
+  type RequestLine,
+} from './http-message.js';
+
+/** Bytes of each direction's head kept (a request head larger than this is rare). */
+const HEAD_CAP = 8192;
+/** Packets read after the claim while waiting for the rest of the metadata. */
+const MAX_PACKETS_AFTER_CLAIM = 10;
+
+interface Side {
+  buf: Uint8Array;
+  lastSeq: number | null;
+  /** The head is whole, or the cap was reached: nothing more to gather. */
+  closed: boolean;
+}
+
+export interface HttpState {
+  /** Direction the requests travel in; null until the first payload says. */
+  clientDir: Direction | null;
+  sides: [Side, Side];
+  claimed: boolean;
+  afterClaim: number;
+}
+
+function newSide(): Side {
+  return { buf: new Uint8Array(0), lastSeq: null, closed: false };
+}
+
+/** Add a segment to a side's bytes; false for a retransmission. */
+function gather(side: Side, pkt: L4Packet): boolean {
+  if (side.closed) return false;
+  if (side.lastSeq !== null && pkt.tcpSeq === side.lastSeq) return false;
+  side.lastSeq = pkt.tcpSeq;
+  const take = pkt.payload.subarray(0, HEAD_CAP - side.buf.length);
+  const next = new Uint8Array(side.buf.length + take.length);
+  next.set(side.buf, 0);
+  next.set(take, side.buf.length);
+  side.buf = next;
+  if (side.buf.length >= HEAD_CAP) side.closed = true;
+  return true;
+}
+
+/** Host header → host name: lower case, port dropped, IPv6 brackets removed. */
+export function hostFromHeader(value: string): string {
+  let host = value.trim();
+  if (host.startsWith('[')) {
+    const close = host.indexOf(']');
+    host = close > 0 ? host.slice(1, close) : host.slice(1);
+  } else {
+    const colon = host.indexOf(':');
+    if (colon >= 0) host = host.slice(0, colon);
+  }
+  return normalizeHostText(host);
+}
+
+/** The URL as nDPI reports it: host + target, or the target alone when it is absolute. */
+function urlOf(req: RequestLine, host: string | null): string {
+  if (req.method === 'CONNECT' || /^https?:\/\//i.test(req.target)) return req.target;
+  return (host ?? '') + req.target;
+}
+
+function protocolOf(req: RequestLine): ProtocolName {
+  if (req.method === 'CONNECT') return 'HTTP_Connect';
+  return /^http:\/\//i.test(req.target) ? 'HTTP_Proxy' : 'HTTP';
+}
+
+/** Host named by an absolute-form or authority-form target, when there is no Host header. */
+function hostFromTarget(req: RequestLine): string | null {
+  if (req.method === 'CONNECT') return hostFromHeader(req.target);
+  const m = /^https?:\/\/([^/?#]+)/i.exec(req.target);
+  return m ? hostFromHeader(m[1]!.replace(/^.*@/, '')) : null;
+}
+
+function describeRequest(head: HttpHead, req: RequestLine, meta: MetaSection, out: Detection): void {
+  const hostHeader = headerValue(head, 'host');
+  const host = hostHeader !== null ? hostFromHeader(hostHeader) : hostFromTarget(req);
+  if (host && !out.hostname) out.hostname = host;
+  meta['method'] = req.method;
+  meta['url'] = urlOf(req, hostHeader?.trim() ?? null);
+  if (hostHeader !== null) meta['host'] = hostHeader;
+  const ua = headerValue(head, 'user-agent');
+  if (ua !== null) meta['user_agent'] = ua;
+}
+
+function describeResponse(head: HttpHead, meta: MetaSection): void {
+  const status = head.lines[0] !== undefined ? parseStatusLine(head.lines[0]) : null;
+  if (!status) return;
+  meta['status_code'] = status.status;
+  const type = headerValue(head, 'content-type');
+  if (type !== null) meta['content_type'] = type.split(';')[0]!.trim();
+  const server = headerValue(head, 'server');
+  if (server !== null) meta['server'] = server;
+}
+
+export const httpDissector: Dissector<unknown> = dissector<HttpState>({
+  name: 'http',
+  ipProtocols: [6],
+  create() {
+    return { clientDir: null, sides: [newSide(), newSide()], claimed: false, afterClaim: 0 };
+  },
+  feed(state, pkt, _flow, out) {
+    if (state.clientDir === null) {
+      // The first payload decides the roles: a request from the client, or (seen from
+      // the middle or one side only) a response from the server.
+      if (requestStart(pkt.payload) !== 'no') state.clientDir = pkt.dir;
+      else if (statusStart(pkt.payload) === 'yes') state.clientDir = pkt.dir === 0 ? 1 : 0;
+      else return 'no';
+    }
+    const clientSide = state.sides[state.clientDir];
+    const serverSide = state.sides[state.clientDir === 0 ? 1 : 0];
+    gather(pkt.dir === state.clientDir ? clientSide : serverSide, pkt);
+
+    const reqHead = readHead(clientSide.buf);
+    const respHead = readHead(serverSide.buf);
+    if (reqHead.complete) clientSide.closed = true;
+    if (respHead.complete) serverSide.closed = true;
+    const req = reqHead.lines[0] !== undefined ? parseRequestLine(reqHead.lines[0]) : null;
+    const resp = respHead.lines[0] !== undefined ? parseStatusLine(respHead.lines[0]) : null;
+
+    if (!state.claimed) {
+      if (clientSide.buf.length > 0 && requestStart(clientSide.buf) === 'no') return 'no';
+      if (statusStart(serverSide.buf) === 'no') return 'no';
+      const hostKnown = headerValue(reqHead, 'host') !== null;
+      const requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.buf.length > 0);
+      const responseReady = resp !== null && clientSide.buf.length === 0;
+      if (!requestReady && !responseReady) {
+        // Still gathering the request head; give up if it outgrew the cap without a line.
+        return clientSide.closed && req === null ? 'no' : 'more';
+      }
+      out.protocol = req ? protocolOf(req) : 'HTTP';
+      state.claimed = true;
+    } else {
+      state.afterClaim++;
+    }
+
+    const meta: MetaSection = out.meta['http'] ?? {};
+    if (req) describeRequest(reqHead, req, meta, out);
+    if (resp) describeResponse(respHead, meta);
+    out.meta['http'] = meta;
+
+    // Done once both heads are read; a flow seen from its response alone waits a little
+    // for a request that may still show up (a capture that began mid-exchange).
+    const finished = req !== null && clientSide.closed && serverSide.closed;
+    if (finished || state.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
+    return 'more';
+  },
+});

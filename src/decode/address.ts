@@ -1,0 +1,44 @@
+/** Canonical text forms of addresses, identical to what nDPI, tshark and `ip` print. */
+
+export function ipv4Text(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+/** RFC 5952: lower case, leading zeros dropped, the longest run (≥2) of zero groups as `::`. */
+export function ipv6Text(b: Uint8Array, o: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((b[o + i * 2]! << 8) | b[o + i * 2 + 1]!);
+  // IPv4-mapped addresses keep their dotted tail, as inet_ntop prints them.
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return `::ffff:${ipv4Text(b, o + 12)}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hexOf = (g: number): string => g.toString(16);
+  if (bestStart < 0) return groups.map(hexOf).join(':');
+  const head = groups.slice(0, bestStart).map(hexOf).join(':');
+  const tail = groups.slice(bestStart + bestLen).map(hexOf).join(':');
+  return `${head}::${tail}`;
+}
+
+export function macText(b: Uint8Array, o: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) {
+    const h = b[o + i]!.toString(16);
+    s += (i ? ':' : '') + (h.length < 2 ? '0' + h : h);
+  }
+  return s;
+}

@@ -1,0 +1,295 @@
+/**
+ * Frame → DecodedPacket: link layer (Ethernet with 802.1Q/QinQ, PPPoE and MPLS, Linux
+ * cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback), IPv4 with options and fragments, IPv6
+ * with extension headers, TCP/UDP/ICMP, and GTP-U tunnels (the inner packet is the flow,
+ * as nDPI keys it). Every length is checked against the bytes present: a damaged frame
+ * yields a 'malformed' result with the reason, never an exception.
+ */
+import { ipv4Text, ipv6Text, macText } from './address.js';
+import {
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  LinkType,
+  type DecodeResult,
+  type DecodedPacket,
+  type FragmentInfo,
+} from './packet.js';
+
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+const ETH_VLAN = 0x8100;
+const ETH_QINQ = 0x88a8;
+const ETH_QINQ_OLD = 0x9100;
+const ETH_PPPOE_SESSION = 0x8864;
+const ETH_MPLS = 0x8847;
+const ETH_MPLS_MC = 0x8848;
+
+const GTP_U_PORT = 2152;
+/** Tunnels nest at most this deep; deeper is treated as malformed (loop guard). */
+const MAX_TUNNEL_DEPTH = 2;
+
+interface LinkInfo {
+  srcMac: string | null;
+  dstMac: string | null;
+  vlanId: number;
+}
+
+type Fail = { readonly ok: false; readonly skip: 'non-ip' | 'malformed' | 'unsupported-link'; readonly reason: string };
+
+const malformed = (reason: string): Fail => ({ ok: false, skip: 'malformed', reason });
+const nonIp = (reason: string): Fail => ({ ok: false, skip: 'non-ip', reason });
+
+export function decodeFrame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeResult {
+  const link: LinkInfo = { srcMac: null, dstMac: null, vlanId: 0 };
+  const d = data;
+  switch (linkType) {
+    case LinkType.Ethernet:
+      return decodeEthernet(d, 0, link, timestamp, wireLength);
+    case LinkType.Raw:
+    case 12: // DLT_RAW on OpenBSD
+    case 14: // DLT_RAW on BSD/OS
+      return decodeIpGuess(d, 0, link, timestamp, wireLength);
+    case LinkType.Ipv4:
+      return decodeIpv4(d, 0, link, timestamp, wireLength, 0);
+    case LinkType.Ipv6:
+      return decodeIpv6(d, 0, link, timestamp, wireLength, 0);
+    case LinkType.Null:
+    case LinkType.Loop: {
+      if (d.length < 4) return malformed('loopback header truncated');
+      const dv = new DataView(d.buffer, d.byteOffset, 4);
+      // DLT_NULL is in the capturing host's byte order; accept either.
+      let af = linkType === LinkType.Loop ? dv.getUint32(0, false) : dv.getUint32(0, true);
+      if (af > 0xffff) af = dv.getUint32(0, false);
+      if (af === 2) return decodeIpv4(d, 4, link, timestamp, wireLength, 0);
+      if (af === 10 || af === 24 || af === 28 || af === 30) return decodeIpv6(d, 4, link, timestamp, wireLength, 0);
+      return nonIp(`loopback address family ${af}`);
+    }
+    case LinkType.LinuxSll: {
+      if (d.length < 16) return malformed('SLL header truncated');
+      const hatype = u16(d, 2);
+      const alen = u16(d, 4);
+      if (hatype === 1 && alen === 6) link.srcMac = macText(d, 6);
+      return decodeEtherType(u16(d, 14), d, 16, link, timestamp, wireLength);
+    }
+    case LinkType.LinuxSll2: {
+      if (d.length < 20) return malformed('SLL2 header truncated');
+      const hatype = u16(d, 8);
+      const alen = d[11]!;
+      if (hatype === 1 && alen === 6) link.srcMac = macText(d, 12);
+      return decodeEtherType(u16(d, 0), d, 20, link, timestamp, wireLength);
+    }
+    default:
+      return { ok: false, skip: 'unsupported-link', reason: `link type ${linkType}` };
+  }
+}
+
+function u16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function decodeEthernet(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+  if (d.length < off + 14) return malformed('Ethernet header truncated');
+  link.dstMac = macText(d, off);
+  link.srcMac = macText(d, off + 6);
+  return decodeEtherType(u16(d, off + 12), d, off + 14, link, ts, wire);
+}
+
+function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+  // VLAN tags stack (QinQ); the innermost id is the one flows are keyed by.
+  for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
+    if (tags > 8) return malformed('too many VLAN tags');
+    if (d.length < off + 4) return malformed('VLAN tag truncated');
+    link.vlanId = u16(d, off) & 0x0fff;
+    type = u16(d, off + 2);
+    off += 4;
+  }
+  switch (type) {
+    case ETH_IPV4:
+      return decodeIpv4(d, off, link, ts, wire, 0);
+    case ETH_IPV6:
+      return decodeIpv6(d, off, link, ts, wire, 0);
+    case ETH_PPPOE_SESSION: {
+      if (d.length < off + 8) return malformed('PPPoE header truncated');
+      const ppp = u16(d, off + 6);
+      if (ppp === 0x0021) return decodeIpv4(d, off + 8, link, ts, wire, 0);
+      if (ppp === 0x0057) return decodeIpv6(d, off + 8, link, ts, wire, 0);
+      return nonIp(`PPP protocol 0x${ppp.toString(16)}`);
+    }
+    case ETH_MPLS:
+    case ETH_MPLS_MC: {
+      for (let labels = 0; ; labels++) {
+        if (labels > 16) return malformed('MPLS label stack too deep');
+        if (d.length < off + 4) return malformed('MPLS label truncated');
+        const bottom = (d[off + 2]! & 1) === 1;
+        off += 4;
+        if (bottom) break;
+      }
+      return decodeIpGuess(d, off, link, ts, wire);
+    }
+    default:
+      return nonIp(`EtherType 0x${type.toString(16).padStart(4, '0')}`);
+  }
+}
+
+function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+  if (d.length <= off) return malformed('IP header missing');
+  const v = d[off]! >> 4;
+  if (v === 4) return decodeIpv4(d, off, link, ts, wire, 0);
+  if (v === 6) return decodeIpv6(d, off, link, ts, wire, 0);
+  return nonIp(`IP version ${v}`);
+}
+
+function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult {
+  if (d.length < off + 20) return malformed('IPv4 header truncated');
+  if (d[off]! >> 4 !== 4) return malformed(`IPv4 header has version ${d[off]! >> 4}`);
+  const ihl = (d[off]! & 0x0f) * 4;
+  if (ihl < 20) return malformed(`IPv4 header length ${ihl}`);
+  if (d.length < off + ihl) return malformed('IPv4 options truncated');
+  const total = u16(d, off + 2);
+  if (total < ihl) return malformed(`IPv4 total length ${total} below header length`);
+  // A snapped capture holds less than `total`; Ethernet padding can add more. Trust neither.
+  const end = Math.min(d.length, off + total);
+  const flagsFrag = u16(d, off + 6);
+  const fragOffset = (flagsFrag & 0x1fff) * 8;
+  const more = (flagsFrag & 0x2000) !== 0;
+  const fragment: FragmentInfo | null = more || fragOffset > 0 ? { id: u16(d, off + 4), offset: fragOffset, more } : null;
+  return decodeTransport(d, off + ihl, end, d[off + 9]!, 4, ipv4Text(d, off + 12), ipv4Text(d, off + 16), fragment, link, ts, wire, depth);
+}
+
+const EXT_HOP_BY_HOP = 0;
+const EXT_ROUTING = 43;
+const EXT_FRAGMENT = 44;
+const EXT_AH = 51;
+const EXT_DEST_OPTS = 60;
+const EXT_MOBILITY = 135;
+
+function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult {
+  if (d.length < off + 40) return malformed('IPv6 header truncated');
+  if (d[off]! >> 4 !== 6) return malformed(`IPv6 header has version ${d[off]! >> 4}`);
+  const payloadLen = u16(d, off + 4);
+  // Jumbograms (payload length 0 with a hop-by-hop option) take the rest of the frame.
+  const end = payloadLen === 0 ? d.length : Math.min(d.length, off + 40 + payloadLen);
+  let next = d[off + 6]!;
+  let p = off + 40;
+  let fragment: FragmentInfo | null = null;
+  for (let hops = 0; ; hops++) {
+    if (hops > 16) return malformed('IPv6 extension header chain too long');
+    if (next === EXT_HOP_BY_HOP || next === EXT_ROUTING || next === EXT_DEST_OPTS || next === EXT_MOBILITY) {
+      if (end < p + 8) return malformed('IPv6 extension header truncated');
+      const len = (d[p + 1]! + 1) * 8;
+      next = d[p]!;
+      p += len;
+    } else if (next === EXT_AH) {
+      if (end < p + 8) return malformed('IPv6 AH header truncated');
+      const len = (d[p + 1]! + 2) * 4;
+      next = d[p]!;
+      p += len;
+    } else if (next === EXT_FRAGMENT) {
+      if (end < p + 8) return malformed('IPv6 fragment header truncated');
+      const fo = u16(d, p + 2);
+      fragment = { id: u32(d, p + 4), offset: fo & 0xfff8, more: (fo & 1) === 1 };
+      next = d[p]!;
+      p += 8;
+      if (!fragment.more && fragment.offset === 0) fragment = null; // atomic fragment
+    } else break;
+    if (p > end) return malformed('IPv6 extension header overruns the packet');
+  }
+  return decodeTransport(d, p, end, next, 6, ipv6Text(d, off + 8), ipv6Text(d, off + 24), fragment, link, ts, wire, depth);
+}
+
+function decodeTransport(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  proto: number,
+  ipVersion: 4 | 6,
+  srcIp: string,
+  dstIp: string,
+  fragment: FragmentInfo | null,
+  link: LinkInfo,
+  ts: number,
+  wire: number,
+  depth: number,
+): DecodeResult {
+  const base = {
+    timestamp: ts,
+    wireLength: wire,
+    vlanId: link.vlanId,
+    srcMac: link.srcMac,
+    dstMac: link.dstMac,
+    ipVersion,
+    srcIp,
+    dstIp,
+    ipProtocol: proto,
+    fragment,
+  };
+  // Later fragments carry no transport header: the flow table attributes them by id.
+  if (fragment && fragment.offset > 0) {
+    return pkt({ ...base, srcPort: 0, dstPort: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload: d.subarray(off, end), laterFragment: true });
+  }
+  if (proto === IPPROTO_TCP) {
+    if (end < off + 20) return malformed('TCP header truncated');
+    const dataOff = (d[off + 12]! >> 4) * 4;
+    if (dataOff < 20) return malformed(`TCP data offset ${dataOff}`);
+    if (end < off + dataOff) return malformed('TCP options truncated');
+    return pkt({
+      ...base,
+      srcPort: u16(d, off),
+      dstPort: u16(d, off + 2),
+      tcpSeq: u32(d, off + 4),
+      tcpAck: u32(d, off + 8),
+      tcpFlags: d[off + 13]!,
+      payload: d.subarray(off + dataOff, end),
+      laterFragment: false,
+    });
+  }
+  if (proto === IPPROTO_UDP) {
+    if (end < off + 8) return malformed('UDP header truncated');
+    const srcPort = u16(d, off);
+    const dstPort = u16(d, off + 2);
+    const udpLen = u16(d, off + 4);
+    // A fragmented datagram's length covers all fragments; otherwise it bounds the payload.
+    const payloadEnd = !fragment && udpLen >= 8 ? Math.min(end, off + udpLen) : end;
+    const payload = d.subarray(off + 8, payloadEnd);
+    if ((srcPort === GTP_U_PORT || dstPort === GTP_U_PORT) && depth < MAX_TUNNEL_DEPTH) {
+      const inner = decodeGtpU(payload, link, ts, wire, depth + 1);
+      if (inner) return inner;
+    }
+    return pkt({ ...base, srcPort, dstPort, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload, laterFragment: false });
+  }
+  // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
+  return pkt({ ...base, srcPort: 0, dstPort: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload: d.subarray(Math.min(off, end), end), laterFragment: false });
+}
+
+function pkt(p: DecodedPacket): DecodeResult {
+  return { ok: true, packet: p };
+}
+
+/**
+ * GTPv1-U G-PDU (3GPP TS 29.281): the user's IP packet inside. Returns null when the
+ * payload is not a G-PDU carrying IP, so the outer UDP flow is kept as it is.
+ */
+function decodeGtpU(g: Uint8Array, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult | null {
+  if (g.length < 8 || g[0]! >> 5 !== 1 || (g[0]! & 0x10) === 0 || g[1] !== 0xff) return null;
+  let off = 8;
+  if (g[0]! & 0x07) {
+    if (g.length < 12) return null;
+    let nextExt = g[11]!;
+    off = 12;
+    for (let i = 0; nextExt !== 0 && i < 8; i++) {
+      if (g.length < off + 1) return null;
+      const len = g[off]! * 4;
+      if (len === 0 || g.length < off + len) return null;
+      nextExt = g[off + len - 1]!;
+      off += len;
+    }
+  }
+  if (g.length <= off) return null;
+  const v = g[off]! >> 4;
+  const r = v === 4 ? decodeIpv4(g, off, link, ts, wire, depth) : v === 6 ? decodeIpv6(g, off, link, ts, wire, depth) : null;
+  return r && r.ok ? r : null;
+}

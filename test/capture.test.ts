@@ -1,0 +1,111 @@
+/** Capture files: pcap in both byte orders and time resolutions, pcapng sections and interfaces, damage. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readCapture, type CaptureFrame } from '../src/capture/reader.js';
+import { corpusAvailable, readCorpus } from './helpers/corpus.js';
+
+function u32(v: number, little: boolean): number[] {
+  const b = [(v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
+  return little ? b.reverse() : b;
+}
+function u16(v: number, little: boolean): number[] {
+  const b = [(v >> 8) & 0xff, v & 0xff];
+  return little ? b.reverse() : b;
+}
+
+function pcap(little: boolean, nanos: boolean, linkType: number, recs: { sec: number; frac: number; data: number[]; orig?: number }[]): Uint8Array {
+  const out = [...u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4, little), ...u16(2, little), ...u16(4, little), ...u32(0, little), ...u32(0, little), ...u32(65535, little), ...u32(linkType, little)];
+  for (const r of recs) out.push(...u32(r.sec, little), ...u32(r.frac, little), ...u32(r.data.length, little), ...u32(r.orig ?? r.data.length, little), ...r.data);
+  return new Uint8Array(out);
+}
+
+function frames(bytes: Uint8Array): { frames: CaptureFrame[]; error: string | null } {
+  const c = readCapture(bytes);
+  if (!c.ok) throw new Error(c.error);
+  const list = [...c.frames];
+  return { frames: list, error: c.error() };
+}
+
+test('pcap: both byte orders, micro- and nanosecond timestamps, snapped lengths', () => {
+  for (const little of [true, false]) {
+    const us = frames(pcap(little, false, 1, [{ sec: 10, frac: 500_000, data: [1, 2, 3], orig: 60 }]));
+    assert.equal(us.frames.map((f) => [f.linkType, f.timestamp, f.wireLength, Array.from(f.data)]), [[1, 10_500, 60, [1, 2, 3]]]);
+    const ns = frames(pcap(little, true, 113, [{ sec: 1, frac: 250_000_000, data: [9] }]));
+    assert.equal(ns.frames.map((f) => [f.linkType, f.timestamp]), [[113, 1250]]);
+    assert.is(ns.error, null);
+  }
+});
+
+test('pcap: a truncated last record ends the frames and is reported, earlier frames survive', () => {
+  const whole = pcap(true, false, 1, [{ sec: 1, frac: 0, data: [1, 2, 3, 4] }, { sec: 2, frac: 0, data: [5, 6, 7, 8] }]);
+  const cut = frames(whole.subarray(0, whole.length - 2));
+  assert.is(cut.frames.length, 1);
+  assert.match(cut.error ?? '', /record 2 data truncated/);
+  const headerCut = frames(whole.subarray(0, 24 + 16 + 4 + 7));
+  assert.match(headerCut.error ?? '', /record 2 header truncated/);
+});
+
+test('pcap: an absurd record length is damage, not an allocation', () => {
+  const bad = pcap(true, false, 1, [{ sec: 1, frac: 0, data: [1] }]);
+  bad.set(u32(0x7fffffff, true), 24 + 8);
+  const r = frames(bad);
+  assert.is(r.frames.length, 0);
+  assert.match(r.error ?? '', /claims/);
+});
+
+function block(type: number, body: number[], little = true): number[] {
+  while (body.length % 4) body.push(0);
+  const len = 12 + body.length;
+  return [...u32(type, little), ...u32(len, little), ...body, ...u32(len, little)];
+}
+const shb = (little = true) => block(0x0a0d0d0a, [...u32(0x1a2b3c4d, little), ...u16(1, little), ...u16(0, little), ...u32(0xffffffff, little), ...u32(0xffffffff, little)], little);
+const idb = (lt: number, tsresol: number | null, little = true) =>
+  block(1, [...u16(lt, little), 0, 0, ...u32(0, little), ...(tsresol === null ? [] : [...u16(9, little), ...u16(1, little), tsresol, 0, 0, 0, 0, 0, 0, 0])], little);
+const epb = (iface: number, units: number, data: number[], little = true) =>
+  block(6, [...u32(iface, little), ...u32(Math.floor(units / 2 ** 32), little), ...u32(units >>> 0, little), ...u32(data.length, little), ...u32(data.length, little), ...data], little);
+
+test('pcapng: per-interface link types and timestamp resolutions', () => {
+  const file = new Uint8Array([...shb(), ...idb(1, null), ...idb(113, 9), ...epb(0, 2_000_000, [1, 2]), ...epb(1, 3_000_000_000, [3])]);
+  const r = frames(file);
+  assert.equal(r.frames.map((f) => [f.linkType, f.timestamp, Array.from(f.data)]), [
+    [1, 2000, [1, 2]],
+    [113, 3000, [3]],
+  ]);
+  assert.is(r.error, null);
+});
+
+test('pcapng: a second section may switch byte order and renumbers interfaces', () => {
+  const file = new Uint8Array([...shb(true), ...idb(1, null, true), ...epb(0, 1000, [1], true), ...shb(false), ...idb(101, 3, false), ...epb(0, 5, [2], false)]);
+  const r = frames(file);
+  assert.equal(r.frames.map((f) => [f.linkType, f.timestamp]), [
+    [1, 1],
+    [101, 5],
+  ]);
+});
+
+test('pcapng: unknown interface and overlong blocks are reported damage', () => {
+  const noIface = frames(new Uint8Array([...shb(), ...epb(3, 0, [1])]));
+  assert.match(noIface.error ?? '', /unknown interface 3/);
+  const file = new Uint8Array([...shb(), ...idb(1, null), ...epb(0, 0, [1, 2, 3, 4])]);
+  const overlong = frames(file.subarray(0, file.length - 4));
+  assert.match(overlong.error ?? '', /bad length/);
+});
+
+test('files that are no capture are refused with a reason', () => {
+  const r = readCapture(new TextEncoder().encode('GET / HTTP/1.1\r\n'));
+  assert.ok(!r.ok && /not a pcap or pcapng/.test(r.error));
+  const short = readCapture(new Uint8Array([1]));
+  assert.ok(!short.ok && /too short/.test(short.error));
+});
+
+if (corpusAvailable()) {
+  test('corpus: pcapng with Linux cooked frames and classic pcap read to the end', () => {
+    for (const name of ['quic-v2.pcapng', 'dns.pcap', 'http.pcapng']) {
+      const r = frames(readCorpus(name));
+      assert.ok(r.frames.length > 0, name);
+      assert.is(r.error, null, name);
+    }
+  });
+}
+
+test.run();
