@@ -102,7 +102,7 @@ async function runReplay(rt: Runtime, args: ParsedArgs): Promise<number> {
   let result;
   try {
     result = replayCapture(bytes, {
-      catalogue: defaultCatalogue(),
+      catalogue: defaultCatalogue,
       classifier: { maxPackets: (args.options['max-packets'] as number | undefined) ?? 32 },
       flowTable: { maxFlows: (args.options['max-flows'] as number | undefined) ?? 65536 },
       onRecord: summary ? undefined : (r) => rt.stdout(JSON.stringify(r) + '\n'),

@@ -1,0 +1,47 @@
+/** ServerHello parsing: the negotiated version, cipher suite and ALPN. */
+import { u16be, u24be } from '../../util/bytes.js';
+import { readAlpn } from './client-hello.js';
+
+export interface ServerHello {
+  /** legacy_version field. */
+  readonly legacyVersion: number;
+  /** The version in force: supported_versions' choice (TLS 1.3) or else legacy_version. */
+  readonly version: number;
+  readonly cipher: number;
+  /** The protocol the server picked, or null. */
+  readonly alpn: string | null;
+}
+
+/** `msg` starts at the handshake header (type 2); DTLS headers are 12 bytes. */
+export function parseServerHello(msg: Uint8Array, dtls = false): ServerHello | null {
+  if (msg.length < 4 || msg[0] !== 0x02 || msg[1] !== 0) return null;
+  const headerLen = dtls ? 12 : 4;
+  const end = Math.min(msg.length, headerLen + u24be(msg, 1));
+  let o = headerLen;
+  const legacyVersion = u16be(msg, o);
+  if (legacyVersion < 0 || (legacyVersion >> 8 !== 0x03 && legacyVersion >> 8 !== 0xfe && legacyVersion >> 8 !== 0x7f)) return null;
+  o += 2 + 32;
+  if (o >= end) return null;
+  // Early TLS 1.3 drafts (before 0x7f15) had no session id here.
+  if (dtls || legacyVersion < 0x7f15) o += 1 + msg[o]!;
+  const cipher = u16be(msg, o);
+  if (cipher < 0 || o + 2 > end) return null;
+  o += 3; // cipher + compression method
+  let version = legacyVersion;
+  let alpn: string | null = null;
+  const extLen = u16be(msg, o);
+  if (extLen > 0 && o + 2 <= end) {
+    const extEnd = Math.min(end, o + 2 + extLen);
+    o += 2;
+    while (o + 4 <= extEnd) {
+      const type = u16be(msg, o);
+      const len = u16be(msg, o + 2);
+      if (o + 4 + len > extEnd) break;
+      const ext = msg.subarray(o + 4, o + 4 + len);
+      if (type === 43 && len >= 2) version = u16be(ext, 0);
+      else if (type === 16) alpn = readAlpn(ext).join(',') || null;
+      o += 4 + len;
+    }
+  }
+  return { legacyVersion, version, cipher, alpn };
+}
