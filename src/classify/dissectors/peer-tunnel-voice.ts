@@ -1,4 +1,28 @@
-/** BitTorrent, SSH, STUN/TURN, WireGuard, OpenVPN, RTP/RTCP, SIP, SMB dissectors, in tie-break order. */
+/**
+ * BitTorrent, SSH, STUN/TURN, WireGuard, OpenVPN, RTP/RTCP, SIP, SMB, WhatsApp, Zoom,
+ * Cisco Skinny and Discord dissectors, in tie-break order: the ones with the most
+ * specific signatures first, RTP (a loose header, decided on continuity) last, so that
+ * STUN/Zoom/Discord claim their flows before RTP would.
+ */
 import type { Dissector } from '../dissector.js';
+import { bittorrentDissector } from '../peer/bittorrent.js';
+import { discordDissector } from '../peer/discord.js';
+import { rtpDissector } from '../peer/rtp.js';
+import { skinnyDissector } from '../peer/skinny.js';
+import { smbDissector } from '../peer/smb.js';
+import { sshDissector } from '../peer/ssh.js';
+import { whatsappDissector } from '../peer/whatsapp.js';
+import { wireguardDissector } from '../peer/wireguard.js';
+import { zoomDissector } from '../peer/zoom.js';
 
-export const peerTunnelVoiceDissectors: readonly Dissector<unknown>[] = [];
+export const peerTunnelVoiceDissectors: readonly Dissector<unknown>[] = [
+  bittorrentDissector,
+  sshDissector,
+  whatsappDissector,
+  smbDissector,
+  skinnyDissector,
+  wireguardDissector,
+  zoomDissector,
+  discordDissector,
+  rtpDissector,
+];

@@ -26,6 +26,8 @@ export interface ClientHello {
   readonly fingerprintable: boolean;
   /** Old SSLv2-format hello (no extensions at all). */
   readonly sslv2: boolean;
+  /** QUIC transport parameters extension body (57, or 0xffa5 in drafts), if present. */
+  readonly quicTransportParams?: Uint8Array;
 }
 
 /** nDPI keeps at most this many entries per fingerprint list; more makes the hello unfingerprintable. */
@@ -78,6 +80,7 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
     signatureAlgorithms: [] as number[],
     fingerprintable,
     sslv2: false,
+    quicTransportParams: undefined as Uint8Array | undefined,
   };
   if (o >= end) return hello; // no compression methods nor extensions: an old but valid hello
   o += 1 + msg[o]!; // compression methods
@@ -109,6 +112,10 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
       case 43:
         // The one-byte list length must match the extension (nDPI ignores the list otherwise).
         if (len >= 1 && ext[0] === len - 1) hello.supportedVersions = readU16List(ext, 1, ext[0]!);
+        break;
+      case 57:
+      case 0xffa5:
+        hello.quicTransportParams ??= ext;
         break;
     }
     o = body + len;

@@ -1,0 +1,519 @@
+/**
+ * Turns the catalogue's JSON data (apps, categories, protocols) into the lookup structures
+ * the classifier queries once per flow, after checking the data.
+ *
+ * Pure: takes the parsed JSON as `unknown`, returns either a compiled catalogue or a list
+ * of errors that name the file and the entry (`apps.json: app 'youtube': …`). Nothing here
+ * throws on bad data; the build script prints the errors and fails.
+ *
+ * Lookups:
+ *  - hostnames: a Map from domain suffix to app. `appForHost` tries the name itself, then
+ *    each suffix after a dot, longest first, so the first hit is the longest match and the
+ *    cost is one Map probe per label (no scan over entries). Suffixes only ever start at a
+ *    label boundary, so `notyoutube.com` never matches `youtube.com`.
+ *  - `name.*` entries (a brand under any top-level domain: `google.*` covers google.de and
+ *    google.co.uk) live in a second Map probed with the hostname minus its public suffix.
+ *  - addresses: one binary prefix trie per family; the deepest prefix that covers the
+ *    address wins.
+ */
+import { parseCidr, parseIp, type Cidr } from '../policy/expr/address.js';
+import type { AppId, ProtocolName } from '../classify/dissector.js';
+import type { AppMatch, Catalogue, CategoryTag } from './types.js';
+
+/** What one app entry says once validated. */
+export interface AppInfo {
+  readonly id: AppId;
+  readonly name: string;
+  readonly category: CategoryTag;
+  /** nDPI application names this app corresponds to. */
+  readonly ndpi: readonly string[];
+  readonly domains: readonly string[];
+  readonly networks: readonly string[];
+  readonly facts: readonly string[];
+}
+
+export interface CategoryInfo {
+  readonly tag: CategoryTag;
+  readonly name: string;
+  /** nDPI category names (as ndpiReader prints them) that mean this category. */
+  readonly ndpi: readonly string[];
+  readonly facts: readonly string[];
+}
+
+export interface ProtocolInfo {
+  /** nDPI spelling. */
+  readonly name: ProtocolName;
+  readonly category: CategoryTag;
+  readonly facts: readonly string[];
+}
+
+export interface CatalogueStats {
+  readonly apps: number;
+  readonly categories: number;
+  readonly protocols: number;
+  readonly domains: number;
+  readonly prefixes: number;
+  readonly prefixesV4: number;
+  readonly prefixesV6: number;
+}
+
+/** The parsed JSON files, as read (not yet trusted). */
+export interface CatalogueSources {
+  readonly apps: unknown;
+  readonly categories: unknown;
+  readonly protocols: unknown;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly catalogue: CompiledCatalogue }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+const APP_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+const CATEGORY_TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
+/** Second-level labels under which registries sell names (`co.uk`, `com.br`, `ne.jp`, …). */
+const SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'ne', 'or', 'go', 'gob', 'gv', 'mil', 'nic']);
+const NETIFY_PREFIX = 'netify.';
+/** Longest hostname worth looking up (RFC 1035 limit). */
+const MAX_HOST = 253;
+
+/** Binary trie over address bits; nodes in flat arrays so lookups allocate nothing. */
+class PrefixTrie {
+  private zero: Int32Array = new Int32Array(64);
+  private one: Int32Array = new Int32Array(64);
+  private value: Int32Array = new Int32Array(64).fill(-1);
+  private nodes = 1;
+
+  /** Adds a prefix; returns the value already stored for exactly this prefix, or -1. */
+  insert(words: readonly number[], length: number, value: number): number {
+    let n = 0;
+    for (let i = 0; i < length; i++) {
+      const bit = (words[i >>> 5]! >>> (31 - (i & 31))) & 1;
+      const arr = bit ? this.one : this.zero;
+      let next = arr[n]!;
+      if (next === 0) {
+        next = this.newNode();
+        (bit ? this.one : this.zero)[n] = next;
+      }
+      n = next;
+    }
+    const old = this.value[n]!;
+    if (old === -1) this.value[n] = value;
+    return old;
+  }
+
+  /** Value of the longest stored prefix covering the address, -1 if none. */
+  lookup(words: readonly number[], bits: number): number {
+    let n = 0;
+    let best = this.value[0]!;
+    for (let i = 0; i < bits; i++) {
+      const bit = (words[i >>> 5]! >>> (31 - (i & 31))) & 1;
+      n = bit ? this.one[n]! : this.zero[n]!;
+      if (n === 0) break;
+      const v = this.value[n]!;
+      if (v !== -1) best = v;
+    }
+    return best;
+  }
+
+  private newNode(): number {
+    if (this.nodes === this.zero.length) {
+      const size = this.nodes * 2;
+      const grow = (a: Int32Array, fill: number): Int32Array => {
+        const b = new Int32Array(size).fill(fill);
+        b.set(a);
+        return b;
+      };
+      this.zero = grow(this.zero, 0);
+      this.one = grow(this.one, 0);
+      this.value = grow(this.value, -1);
+    }
+    return this.nodes++;
+  }
+}
+
+/** The compiled catalogue: the `Catalogue` the classifier uses, plus listings for tools. */
+export class CompiledCatalogue implements Catalogue {
+  /** Exact domain suffix → index into `matches`. */
+  private readonly bySuffix: Map<string, number>;
+  /** `brand.*` entries: domain without its public suffix → index into `matches`. */
+  private readonly byBrand: Map<string, number>;
+  private readonly v4: PrefixTrie;
+  private readonly v6: PrefixTrie;
+  private readonly matches: readonly AppMatch[];
+  private readonly categoryById: Map<string, CategoryTag>;
+  private readonly protocolCategories: Map<string, CategoryTag>;
+
+  constructor(
+    readonly apps: readonly AppInfo[],
+    readonly categories: readonly CategoryInfo[],
+    readonly protocols: readonly ProtocolInfo[],
+    index: {
+      bySuffix: Map<string, number>;
+      byBrand: Map<string, number>;
+      v4: PrefixTrie;
+      v6: PrefixTrie;
+      prefixesV4: number;
+      prefixesV6: number;
+    },
+  ) {
+    this.bySuffix = index.bySuffix;
+    this.byBrand = index.byBrand;
+    this.v4 = index.v4;
+    this.v6 = index.v6;
+    this.matches = apps.map((a) => ({ app: a.id, category: a.category }));
+    this.categoryById = new Map(apps.map((a) => [a.id, a.category]));
+    this.protocolCategories = new Map();
+    for (const p of protocols) {
+      this.protocolCategories.set(p.name, p.category);
+      const lower = p.name.toLowerCase();
+      if (!this.protocolCategories.has(lower)) this.protocolCategories.set(lower, p.category);
+    }
+    this.stats = {
+      apps: apps.length,
+      categories: categories.length,
+      protocols: protocols.length,
+      domains: index.bySuffix.size + index.byBrand.size,
+      prefixes: index.prefixesV4 + index.prefixesV6,
+      prefixesV4: index.prefixesV4,
+      prefixesV6: index.prefixesV6,
+    };
+  }
+
+  readonly stats: CatalogueStats;
+
+  appForHost(hostname: string): AppMatch | null {
+    let host = hostname;
+    if (host.length === 0 || host.length > MAX_HOST) return null;
+    if (host.charCodeAt(host.length - 1) === 46 /* . */) host = host.slice(0, -1);
+    host = host.toLowerCase();
+    // Exact suffixes, longest first: the whole name, then after each dot.
+    let exact = -1;
+    let exactAt = -1;
+    for (let at = 0; at < host.length; ) {
+      const hit = this.bySuffix.get(at === 0 ? host : host.slice(at));
+      if (hit !== undefined) {
+        exact = hit;
+        exactAt = at;
+        break;
+      }
+      const dot = host.indexOf('.', at);
+      if (dot < 0) break;
+      at = dot + 1;
+    }
+    if (this.byBrand.size === 0) return exact >= 0 ? this.matches[exact]! : null;
+    // Brand entries: strip the public suffix, then the same longest-first walk.
+    const end = publicSuffixStart(host);
+    let brand = -1;
+    let brandAt = -1;
+    if (end > 0) {
+      const base = host.slice(0, end - 1);
+      // A brand hit starting at or after the exact hit cannot be longer; stop there.
+      for (let at = 0; at < base.length && (exactAt < 0 || at < exactAt); ) {
+        const hit = this.byBrand.get(at === 0 ? base : base.slice(at));
+        if (hit !== undefined) {
+          brand = hit;
+          brandAt = at;
+          break;
+        }
+        const dot = base.indexOf('.', at);
+        if (dot < 0) break;
+        at = dot + 1;
+      }
+    }
+    // Longest match wins (earliest start); on a tie the exact domain is the more specific.
+    if (brand >= 0 && (exact < 0 || brandAt < exactAt)) return this.matches[brand]!;
+    return exact >= 0 ? this.matches[exact]! : null;
+  }
+
+  appForAddress(ip: string): AppMatch | null {
+    const addr = parseIp(ip);
+    if (addr === null) return null;
+    const v = addr.family === 4 ? this.v4.lookup(addr.words, 32) : this.v6.lookup(addr.words, 128);
+    return v >= 0 ? this.matches[v]! : null;
+  }
+
+  categoryOfApp(app: AppId): CategoryTag | null {
+    const direct = this.categoryById.get(app);
+    if (direct !== undefined) return direct;
+    let id = app.toLowerCase();
+    if (id.startsWith(NETIFY_PREFIX)) id = id.slice(NETIFY_PREFIX.length);
+    return this.categoryById.get(id) ?? null;
+  }
+
+  protocolCategory(protocol: ProtocolName): CategoryTag | null {
+    return this.protocolCategories.get(protocol) ?? this.protocolCategories.get(protocol.toLowerCase()) ?? null;
+  }
+
+  /** The app entry for an id (with or without `netify.`), null if unknown. */
+  app(id: AppId): AppInfo | null {
+    let key = id.toLowerCase();
+    if (key.startsWith(NETIFY_PREFIX)) key = key.slice(NETIFY_PREFIX.length);
+    return this.apps.find((a) => a.id === key) ?? null;
+  }
+}
+
+/**
+ * Index where the public suffix of `host` starts (`google.co.uk` → index of `co`), or -1
+ * when the name is a bare label. A small rule, not the Public Suffix List: the last label,
+ * plus the one before it when that is a registry's generic second level (`co`, `com`, …).
+ */
+function publicSuffixStart(host: string): number {
+  const last = host.lastIndexOf('.');
+  if (last <= 0) return -1;
+  const prev = host.lastIndexOf('.', last - 1);
+  const second = host.slice(prev + 1, last);
+  if (prev > 0 && SECOND_LEVEL.has(second)) return prev + 1;
+  return last + 1;
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation
+
+type Json = { readonly [k: string]: unknown };
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stringList(v: unknown): string[] | null {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return null;
+  const out: string[] = [];
+  for (const x of v) {
+    if (typeof x !== 'string') return null;
+    out.push(x);
+  }
+  return out;
+}
+
+/** `@key` facts refer to a file's `sources` table; anything else is a fact in words. */
+function checkFacts(facts: unknown, sources: Map<string, string>, where: string, errors: string[]): string[] {
+  const list = stringList(facts);
+  if (list === null) {
+    errors.push(`${where}: "facts" must be a list of strings`);
+    return [];
+  }
+  if (list.length === 0) errors.push(`${where}: no facts (say what the entry rests on)`);
+  const out: string[] = [];
+  for (const f of list) {
+    if (f.startsWith('@')) {
+      const src = sources.get(f.slice(1));
+      if (src === undefined) errors.push(`${where}: fact '${f}' names no entry of "sources"`);
+      else out.push(src);
+    } else if (f.trim().length < 8) {
+      errors.push(`${where}: fact '${f}' is too short to say anything`);
+    } else {
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+function readSources(file: string, doc: Json, errors: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const s = doc['sources'];
+  if (s === undefined) return out;
+  if (!isObject(s)) {
+    errors.push(`${file}: "sources" must be an object of key → description`);
+    return out;
+  }
+  for (const [k, v] of Object.entries(s)) {
+    if (typeof v !== 'string' || v.trim().length < 8) errors.push(`${file}: source '${k}' needs a description`);
+    else out.set(k, v);
+  }
+  return out;
+}
+
+function entries(file: string, doc: unknown, key: string, errors: string[]): { doc: Json; list: unknown[] } | null {
+  if (!isObject(doc)) {
+    errors.push(`${file}: top level must be an object`);
+    return null;
+  }
+  const list = doc[key];
+  if (!Array.isArray(list)) {
+    errors.push(`${file}: "${key}" must be a list`);
+    return null;
+  }
+  return { doc, list };
+}
+
+/** A domain entry: lower-case labels; `brand.*` for any public suffix. */
+function checkDomain(d: string): { name: string; brand: boolean } | string {
+  if (d !== d.toLowerCase()) return 'must be lower case';
+  let name = d;
+  let brand = false;
+  if (name.endsWith('.*')) {
+    brand = true;
+    name = name.slice(0, -2);
+  }
+  if (name.length === 0 || name.length > MAX_HOST) return 'has a bad length';
+  const labels = name.split('.');
+  for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
+  if (!brand) {
+    if (labels.length < 2) return 'needs at least two labels (or `name.*`)';
+    if (!/[a-z]/.test(labels[labels.length - 1]!)) return 'ends in a numeric label';
+  }
+  return { name, brand };
+}
+
+function cidrLabel(c: Cidr): string {
+  return `${c.family === 4 ? 'v4' : 'v6'}:${c.words.join(',')}/${c.length}`;
+}
+
+/** Validate the three JSON documents and build the lookups. */
+export function compileCatalogue(src: CatalogueSources): CompileResult {
+  const errors: string[] = [];
+
+  // Categories first: apps and protocols refer to them.
+  const categories: CategoryInfo[] = [];
+  const catTags = new Set<string>();
+  const ndpiCategory = new Map<string, string>();
+  const catDoc = entries('categories.json', src.categories, 'categories', errors);
+  if (catDoc) {
+    const sources = readSources('categories.json', catDoc.doc, errors);
+    catDoc.list.forEach((raw, i) => {
+      if (!isObject(raw) || typeof raw['tag'] !== 'string') {
+        errors.push(`categories.json: entry #${i + 1} needs a string "tag"`);
+        return;
+      }
+      const tag = raw['tag'];
+      const where = `categories.json: category '${tag}'`;
+      if (!CATEGORY_TAG.test(tag)) errors.push(`${where}: tag must be lower case, words joined by '-'`);
+      if (catTags.has(tag)) errors.push(`${where}: defined twice`);
+      catTags.add(tag);
+      const name = typeof raw['name'] === 'string' ? raw['name'] : '';
+      if (name === '') errors.push(`${where}: needs a "name"`);
+      const ndpi = stringList(raw['ndpi']);
+      if (ndpi === null) errors.push(`${where}: "ndpi" must be a list of strings`);
+      for (const n of ndpi ?? []) {
+        const prev = ndpiCategory.get(n);
+        if (prev !== undefined) errors.push(`${where}: nDPI category '${n}' already maps to '${prev}'`);
+        else ndpiCategory.set(n, tag);
+      }
+      const facts = checkFacts(raw['facts'], sources, where, errors);
+      categories.push({ tag, name, ndpi: ndpi ?? [], facts });
+    });
+  }
+
+  const bySuffix = new Map<string, number>();
+  const byBrand = new Map<string, number>();
+  const v4 = new PrefixTrie();
+  const v6 = new PrefixTrie();
+  let prefixesV4 = 0;
+  let prefixesV6 = 0;
+  const apps: AppInfo[] = [];
+  const appIds = new Map<string, number>();
+  const ndpiApp = new Map<string, string>();
+  const prefixOwner = new Map<string, string>();
+
+  const appDoc = entries('apps.json', src.apps, 'apps', errors);
+  if (appDoc) {
+    const sources = readSources('apps.json', appDoc.doc, errors);
+    appDoc.list.forEach((raw, i) => {
+      if (!isObject(raw) || typeof raw['id'] !== 'string') {
+        errors.push(`apps.json: entry #${i + 1} needs a string "id"`);
+        return;
+      }
+      const id = raw['id'];
+      const where = `apps.json: app '${id}'`;
+      if (!APP_ID.test(id)) errors.push(`${where}: id must be lower case letters, digits, '-' or '_'`);
+      if (id.startsWith('netify')) errors.push(`${where}: ids carry no 'netify.' prefix`);
+      if (appIds.has(id)) {
+        errors.push(`${where}: defined twice`);
+        return;
+      }
+      const index = apps.length;
+      appIds.set(id, index);
+      const name = typeof raw['name'] === 'string' ? raw['name'] : '';
+      if (name === '') errors.push(`${where}: needs a "name"`);
+      const category = typeof raw['category'] === 'string' ? raw['category'] : '';
+      if (category === '') errors.push(`${where}: needs a "category"`);
+      else if (catDoc && !catTags.has(category)) errors.push(`${where}: unknown category '${category}'`);
+
+      const ndpi = stringList(raw['ndpi']);
+      if (ndpi === null) errors.push(`${where}: "ndpi" must be a list of strings`);
+      for (const n of ndpi ?? []) {
+        const prev = ndpiApp.get(n.toLowerCase());
+        if (prev !== undefined) errors.push(`${where}: nDPI name '${n}' already maps to app '${prev}'`);
+        else ndpiApp.set(n.toLowerCase(), id);
+      }
+
+      const domains = stringList(raw['domains']);
+      if (domains === null) errors.push(`${where}: "domains" must be a list of strings`);
+      for (const d of domains ?? []) {
+        const ok = checkDomain(d);
+        if (typeof ok === 'string') {
+          errors.push(`${where}: domain '${d}' ${ok}`);
+          continue;
+        }
+        const map = ok.brand ? byBrand : bySuffix;
+        const prev = map.get(ok.name);
+        if (prev !== undefined) {
+          errors.push(`${where}: duplicate domain '${d}' (also in app '${prev === index ? id : apps[prev]!.id}')`);
+          continue;
+        }
+        map.set(ok.name, index);
+      }
+
+      const networks = stringList(raw['networks']);
+      if (networks === null) errors.push(`${where}: "networks" must be a list of strings`);
+      for (const n of networks ?? []) {
+        const c = n.includes('/') ? parseCidr(n) : null;
+        if (c === null) {
+          errors.push(`${where}: network '${n}' is not an address/length prefix`);
+          continue;
+        }
+        if (c.hostBitsSet) errors.push(`${where}: network '${n}' has bits set past its length`);
+        if (c.length < 8) errors.push(`${where}: network '${n}' is too wide to belong to one app`);
+        const key = cidrLabel(c);
+        const prev = prefixOwner.get(key);
+        if (prev !== undefined) {
+          errors.push(`${where}: duplicate network '${n}' (also in app '${prev}')`);
+          continue;
+        }
+        prefixOwner.set(key, id);
+        if (c.family === 4) {
+          v4.insert(c.words, c.length, index);
+          prefixesV4++;
+        } else {
+          v6.insert(c.words, c.length, index);
+          prefixesV6++;
+        }
+      }
+      if ((domains ?? []).length === 0 && (networks ?? []).length === 0 && (ndpi ?? []).length === 0) {
+        errors.push(`${where}: no domains, networks or nDPI names: nothing would ever name it`);
+      }
+      const facts = checkFacts(raw['facts'], sources, where, errors);
+      apps.push({ id, name, category, ndpi: ndpi ?? [], domains: domains ?? [], networks: networks ?? [], facts });
+    });
+  }
+
+  const protocols: ProtocolInfo[] = [];
+  const protoNames = new Set<string>();
+  const protoDoc = entries('protocols.json', src.protocols, 'protocols', errors);
+  if (protoDoc) {
+    const sources = readSources('protocols.json', protoDoc.doc, errors);
+    protoDoc.list.forEach((raw, i) => {
+      if (!isObject(raw) || typeof raw['name'] !== 'string' || raw['name'] === '') {
+        errors.push(`protocols.json: entry #${i + 1} needs a string "name"`);
+        return;
+      }
+      const name = raw['name'];
+      const where = `protocols.json: protocol '${name}'`;
+      if (protoNames.has(name.toLowerCase())) errors.push(`${where}: defined twice`);
+      protoNames.add(name.toLowerCase());
+      const category = typeof raw['category'] === 'string' ? raw['category'] : '';
+      if (category === '') errors.push(`${where}: needs a "category"`);
+      else if (catDoc && !catTags.has(category)) errors.push(`${where}: unknown category '${category}'`);
+      const facts = checkFacts(raw['facts'], sources, where, errors);
+      protocols.push({ name, category, facts });
+    });
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    catalogue: new CompiledCatalogue(apps, categories, protocols, { bySuffix, byBrand, v4, v6, prefixesV4, prefixesV6 }),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * STUN message parsing: RFC 8489 (and 5389) with the magic cookie, classic STUN (RFC 3489)
+ * without it, TURN methods (RFC 8656, 6062) and the framings STUN travels in: RFC 4571's
+ * 2-byte length on TCP and Microsoft's multiplexed-TURN header (MS-TURN 2.2.3, 0xFF10).
+ * Pure functions over bytes; nothing here knows about flows.
+ */
+import { u16be, u32be } from '../../util/bytes.js';
+
+export const STUN_HEADER = 20;
+export const MAGIC_COOKIE = 0x2112a442;
+const MS_TURN_MULTIPLEXED = 0xff10;
+const MS_TURN_HEADER = 12;
+
+/** Methods: RFC 8489 Binding, RFC 3489 Shared Secret, TURN (RFC 8656, RFC 6062). */
+export const METHOD_NAMES: { readonly [m: number]: string } = {
+  0x001: 'binding',
+  0x002: 'shared_secret',
+  0x003: 'allocate',
+  0x004: 'refresh',
+  0x005: 'data_indication_old',
+  0x006: 'send',
+  0x007: 'data',
+  0x008: 'create_permission',
+  0x009: 'channel_bind',
+  0x00a: 'connect',
+  0x00b: 'connection_bind',
+  0x00c: 'connection_attempt',
+};
+const TURN_METHODS = [0x003, 0x004, 0x005, 0x006, 0x007, 0x008, 0x009, 0x00a, 0x00b, 0x00c];
+/** Message types WhatsApp's relays use outside the IANA registry. */
+export const WHATSAPP_MESSAGE_TYPES = [0x0800, 0x0801, 0x0802];
+/** RFC 3489 message types (classic STUN has no cookie, so only these are believed). */
+const CLASSIC_TYPES = [0x0001, 0x0101, 0x0111, 0x0002, 0x0102, 0x0112, 0x0003, 0x0103, 0x0113, 0x0004, 0x0104, 0x0114, 0x0115, 0x0006, 0x0106, 0x0116];
+
+export interface StunAttribute {
+  readonly type: number;
+  readonly value: Uint8Array;
+}
+
+export interface StunMessage {
+  readonly type: number;
+  /** 12-bit method (class bits removed). */
+  readonly method: number;
+  /** 0 request, 1 indication, 2 success response, 3 error response. */
+  readonly cls: number;
+  readonly classic: boolean;
+  readonly transactionId: Uint8Array;
+  readonly attributes: readonly StunAttribute[];
+  /** A TURN method (Allocate, Send, Data, ChannelBind, …). */
+  readonly turn: boolean;
+}
+
+export function methodOf(type: number): number {
+  return (type & 0x000f) | ((type & 0x00e0) >> 1) | ((type & 0x3e00) >> 2);
+}
+
+function classOf(type: number): number {
+  return ((type & 0x0010) >> 4) | ((type & 0x0100) >> 7);
+}
+
+/** Walk the attributes of `b[STUN_HEADER, end)`; null when they do not tile the body. */
+function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
+  const out: StunAttribute[] = [];
+  let off = STUN_HEADER;
+  while (off < end) {
+    if (off + 4 > end) return null;
+    const type = u16be(b, off);
+    const len = u16be(b, off + 2);
+    if (off + 4 + len > end) return null;
+    out.push({ type, value: b.subarray(off + 4, off + 4 + len) });
+    // Values are padded to 4 bytes; some stacks leave the last one unpadded.
+    off += 4 + ((len + 3) & ~3);
+    if (out.length > 64) return null;
+  }
+  return out;
+}
+
+/**
+ * One STUN message at the start of `b`. On UDP the message must fill the datagram; on
+ * TCP it may be followed by more stream bytes.
+ */
+export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | null {
+  if (b.length < STUN_HEADER) return null;
+  const type = u16be(b, 0);
+  const length = u16be(b, 2);
+  // The two top bits of a STUN message are zero (RFC 7983 demultiplexing); bodies are words.
+  if (type === 0 || (type & 0xc000) !== 0 || length % 4 !== 0) return null;
+  const end = STUN_HEADER + length;
+  if (tcp ? end > b.length : end !== b.length) return null;
+  const classic = u32be(b, 4) !== MAGIC_COOKIE;
+  const whatsapp = WHATSAPP_MESSAGE_TYPES.includes(type);
+  const method = methodOf(type);
+  if (classic) {
+    // Without a cookie only RFC 3489's own types, with a body that tiles, are believed;
+    // and not on TCP, where RFC 5389 made the cookie mandatory.
+    if (tcp || !CLASSIC_TYPES.includes(type)) return null;
+  } else if (!whatsapp && METHOD_NAMES[method] === undefined) {
+    return null;
+  }
+  const attributes = readAttributes(b, end);
+  if (!attributes) return null;
+  return {
+    type,
+    method,
+    cls: classOf(type),
+    classic,
+    transactionId: b.subarray(8, STUN_HEADER),
+    attributes,
+    turn: TURN_METHODS.includes(method),
+  };
+}
+
+/** STUN inside its framings: RFC 4571 length (TCP) and MS-TURN multiplexing. */
+export function unframeStun(b: Uint8Array, tcp: boolean): Uint8Array {
+  let p = b;
+  if (tcp && p.length >= STUN_HEADER + 2 && u16be(p, 0) + 2 === p.length) p = p.subarray(2);
+  if (p.length >= STUN_HEADER + MS_TURN_HEADER && u16be(p, 0) === MS_TURN_MULTIPLEXED && u16be(p, 2) + 4 === p.length) {
+    p = p.subarray(MS_TURN_HEADER);
+  }
+  return p;
+}
+
+/** TURN ChannelData (RFC 8656 §12.4): channel 0x4000–0x7FFF, length, data (UDP: padded). */
+export function parseChannelData(b: Uint8Array, tcp: boolean): { readonly channel: number; readonly data: Uint8Array } | null {
+  if (b.length < 4) return null;
+  const channel = u16be(b, 0);
+  const len = u16be(b, 2);
+  if (channel < 0x4000 || channel > 0x7fff) return null;
+  const padded = 4 + ((len + 3) & ~3);
+  if (tcp ? 4 + len > b.length : b.length !== 4 + len && b.length !== padded) return null;
+  return { channel, data: b.subarray(4, 4 + len) };
+}
+
+export interface TransportAddress {
+  readonly ip: string;
+  readonly port: number;
+}
+
+function ipv4(b: Uint8Array, o: number): string {
+  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+}
+
+/** RFC 5952 text of 16 bytes. */
+function ipv6(b: Uint8Array, o: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push((b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!);
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hexes = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hexes.join(':');
+  return `${hexes.slice(0, bestStart).join(':')}::${hexes.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * A (XOR-)MAPPED-ADDRESS style value: reserved, family (1 IPv4, 2 IPv6), port, address.
+ * XOR forms are unmasked with the cookie (port, IPv4) and cookie + transaction id (IPv6).
+ */
+export function decodeAddress(value: Uint8Array, xor: boolean, transactionId: Uint8Array): TransportAddress | null {
+  const family = value[1];
+  const len = family === 1 ? 4 : family === 2 ? 16 : -1;
+  if (len < 0 || value.length !== 4 + len) return null;
+  const mask = new Uint8Array(16);
+  if (xor) {
+    mask.set([0x21, 0x12, 0xa4, 0x42]);
+    mask.set(transactionId.subarray(0, 12), 4);
+  }
+  const port = u16be(value, 2) ^ (xor ? MAGIC_COOKIE >>> 16 : 0);
+  const addr = new Uint8Array(len);
+  for (let i = 0; i < len; i++) addr[i] = value[4 + i]! ^ mask[i]!;
+  return { ip: len === 4 ? ipv4(addr, 0) : ipv6(addr, 0), port };
+}

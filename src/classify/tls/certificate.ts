@@ -1,0 +1,175 @@
+/**
+ * The server certificate of a TLS ≤ 1.2 (or DTLS) handshake, read far enough for the names
+ * nDPI reports: issuer and subject DN ("C=US, O=…, CN=…", only C/ST/L/O/OU/CN, values cut
+ * to 63 chars, unprintable values left out), the subject CN, and the subjectAltName
+ * entries (DNS names lower-cased, addresses as text). A minimal DER walk, bounds-checked.
+ */
+import { sha1 } from '@noble/hashes/legacy.js';
+import { latin1, u24be } from '../../util/bytes.js';
+
+export interface ServerCertificate {
+  readonly issuerDn: string | null;
+  readonly subjectDn: string | null;
+  /** The subject's common name (the last CN, as in the DN string). */
+  readonly subjectCn: string | null;
+  /** subjectAltName DNS names and addresses, in order. */
+  readonly altNames: readonly string[];
+  /** SHA-1 of the certificate, as nDPI prints it: "CA:06:F5:…". */
+  readonly sha1: string;
+}
+
+interface Tlv {
+  readonly tag: number;
+  /** Offset of the value. */
+  readonly start: number;
+  /** Offset just past the value. */
+  readonly end: number;
+}
+
+/** One DER element at `o`, or null if it does not fit inside `limit`. */
+function tlv(b: Uint8Array, o: number, limit: number): Tlv | null {
+  if (o + 2 > limit) return null;
+  const tag = b[o]!;
+  let len = b[o + 1]!;
+  let p = o + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 3 || p + n > limit) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[p + i]!;
+    p += n;
+  }
+  if (p + len > limit) return null;
+  return { tag, start: p, end: p + len };
+}
+
+/** Children of a constructed element. */
+function children(b: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let o = parent.start; o < parent.end; ) {
+    const t = tlv(b, o, parent.end);
+    if (!t) break;
+    out.push(t);
+    o = t.end;
+  }
+  return out;
+}
+
+const DN_LABELS: { readonly [oidLastByte: number]: string } = { 3: 'CN', 6: 'C', 7: 'L', 8: 'ST', 10: 'O', 11: 'OU' };
+
+/** Name → nDPI's DN string and the last CN. */
+function readName(b: Uint8Array, name: Tlv): { dn: string | null; cn: string | null } {
+  const parts: string[] = [];
+  let cn: string | null = null;
+  for (const set of children(b, name)) {
+    for (const atv of children(b, set)) {
+      const [oid, value] = children(b, atv);
+      if (!oid || !value || oid.tag !== 0x06 || oid.end - oid.start !== 3) continue;
+      if (b[oid.start] !== 0x55 || b[oid.start + 1] !== 0x04) continue;
+      const label = DN_LABELS[b[oid.start + 2]!];
+      if (!label) continue;
+      const text = dnValue(b, value.start, value.end);
+      if (text === null) continue;
+      parts.push(`${label}=${text}`);
+      if (label === 'CN') cn = text;
+    }
+  }
+  return { dn: parts.length ? parts.join(', ') : null, cn };
+}
+
+/** Up to 63 bytes, up to a NUL; null when any byte is unprintable (nDPI drops those). */
+function dnValue(b: Uint8Array, start: number, end: number): string | null {
+  const e = Math.min(end, start + 63);
+  let s = '';
+  for (let i = start; i < e; i++) {
+    const c = b[i]!;
+    if (c === 0) break;
+    if (c < 0x20 || c > 0x7e) return null;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function altNames(b: Uint8Array, octets: Tlv): string[] {
+  const out: string[] = [];
+  const seq = tlv(b, octets.start, octets.end);
+  if (!seq || seq.tag !== 0x30) return out;
+  for (const g of children(b, seq)) {
+    const len = g.end - g.start;
+    if (g.tag === 0x82 || g.tag === 0x81) {
+      if (len > 0) out.push(latin1(b, g.start, g.end).toLowerCase());
+    } else if (g.tag === 0x87) {
+      if (len === 4) out.push(Array.from(b.subarray(g.start, g.end)).join('.'));
+      else if (len === 16) out.push(ipv6Text(b.subarray(g.start, g.end)));
+    }
+  }
+  return out;
+}
+
+function ipv6Text(a: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((a[i]! << 8) | a[i + 1]!);
+  // Longest run of zero groups (length ≥ 2) becomes '::', as inet_ntop writes it.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hexes = groups.map((g) => g.toString(16));
+  if (best < 0) return hexes.join(':');
+  return hexes.slice(0, best).join(':') + '::' + hexes.slice(best + bestLen).join(':');
+}
+
+/** Parse one DER certificate. */
+export function parseCertificate(der: Uint8Array): ServerCertificate | null {
+  const cert = tlv(der, 0, der.length);
+  if (!cert || cert.tag !== 0x30) return null;
+  const tbs = tlv(der, cert.start, cert.end);
+  if (!tbs || tbs.tag !== 0x30) return null;
+  const f = children(der, tbs);
+  let i = 0;
+  if (f[0]?.tag === 0xa0) i++; // explicit version
+  // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const issuer = f[i + 2];
+  const subject = f[i + 4];
+  if (!issuer || !subject || issuer.tag !== 0x30 || subject.tag !== 0x30) return null;
+  const iss = readName(der, issuer);
+  const sub = readName(der, subject);
+  let names: string[] = [];
+  const extsWrap = f.slice(i + 6).find((t) => t.tag === 0xa3);
+  const exts = extsWrap ? tlv(der, extsWrap.start, extsWrap.end) : null;
+  if (exts && exts.tag === 0x30) {
+    for (const ext of children(der, exts)) {
+      const parts = children(der, ext);
+      const oid = parts[0];
+      const value = parts[parts.length - 1];
+      if (!oid || !value || oid.tag !== 0x06 || value.tag !== 0x04) continue;
+      if (oid.end - oid.start === 3 && der[oid.start] === 0x55 && der[oid.start + 1] === 0x1d && der[oid.start + 2] === 0x11) {
+        names = altNames(der, value);
+      }
+    }
+  }
+  const digest = sha1(der.subarray(0, cert.end));
+  const fp = Array.from(digest, (x) => x.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  return { issuerDn: iss.dn, subjectDn: sub.dn, subjectCn: sub.cn, altNames: names, sha1: fp };
+}
+
+/**
+ * The first (server) certificate of a Certificate handshake message; `msg` starts at the
+ * handshake header (12 bytes for DTLS). TLS 1.3 certificates are encrypted and never
+ * reach here.
+ */
+export function parseCertificateMessage(msg: Uint8Array, dtls = false): ServerCertificate | null {
+  if (msg.length < 4 || msg[0] !== 0x0b) return null;
+  const h = dtls ? 12 : 4;
+  const listLen = u24be(msg, h);
+  const certLen = u24be(msg, h + 3);
+  if (listLen < 0 || certLen <= 0 || certLen + 3 > listLen) return null;
+  const start = h + 6;
+  if (start + certLen > msg.length) return null;
+  return parseCertificate(msg.subarray(start, start + certLen));
+}

@@ -1,0 +1,141 @@
+/**
+ * TLS over TCP. Claims the flow on a ClientHello (SNI or not), an SSLv2-format hello, or a
+ * ServerHello when the client's side was missed; also, as nDPI does, on a lone
+ * ChangeCipherSpec, Alert or Application Data record that exactly fills the buffered
+ * bytes (a connection picked up mid-stream). After the claim it reads on for the
+ * ServerHello (version, cipher, ALPN) and, before TLS 1.3, the server certificate, then
+ * stops; a few packets at most.
+ */
+import type { Direction, FlowView } from '../../flow/types.js';
+import { dissector, type Detection, type L4Packet, type Step } from '../dissector.js';
+import { parseCertificate, parseCertificateMessage } from './certificate.js';
+import { parseClientHello } from './client-hello.js';
+import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from './facts.js';
+import { CONTENT_ALERT, CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from './records.js';
+import { parseServerHello } from './server-hello.js';
+
+/** Payload packets looked at before giving up on an unclaimed flow. */
+const MAX_PACKETS_UNCLAIMED = 10;
+/** Payload packets after the claim spent looking for ServerHello and certificate (nDPI: 12). */
+const MAX_PACKETS_AFTER_CLAIM = 12;
+
+interface TlsState {
+  readonly dirs: [TlsDirection, TlsDirection];
+  readonly facts: TlsFacts;
+  claimed: boolean;
+  packets: number;
+  packetsSinceClaim: number;
+  /** The direction that sent the ClientHello (or the opposite of the ServerHello's). */
+  clientDir: Direction | null;
+  /** The server's side went encrypted (ChangeCipherSpec or Application Data seen). */
+  serverEncrypted: boolean;
+  /** Claimed only from a bare record: nothing of the handshake will follow. */
+  midStream: boolean;
+}
+
+/** nDPI names TLS on the mail ports after the mail protocol. */
+export function tlsProtocolFor(flow: FlowView): string {
+  for (const port of [flow.responder.port, flow.initiator.port]) {
+    if (port === 465 || port === 587) return 'SMTPS';
+    if (port === 993) return 'IMAPS';
+    if (port === 995) return 'POPS';
+  }
+  return 'TLS';
+}
+
+/** Apply one record-layer event; returns true when it makes the flow TLS. */
+function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
+  const f = s.facts;
+  switch (ev.kind) {
+    case 'sslv2-hello':
+      recordClientHello(f, ev.hello, 't');
+      s.clientDir ??= dir;
+      return true;
+    case 'handshake': {
+      const type = ev.msg[0];
+      if (type === 0x01) {
+        const ch = parseClientHello(ev.msg);
+        if (!ch) return false;
+        recordClientHello(f, ch, 't');
+        s.clientDir ??= dir;
+        return true;
+      }
+      if (type === 0x02) {
+        const sh = parseServerHello(ev.msg);
+        if (!sh) return false;
+        f.serverHello ??= sh;
+        s.clientDir ??= dir === 0 ? 1 : 0;
+        return true;
+      }
+      if (type === 0x0b && s.clientDir !== null && dir !== s.clientDir && !f.certificate) {
+        f.certificate = parseCertificateMessage(ev.msg);
+      }
+      return false;
+    }
+    case 'first-certificate':
+      if (s.clientDir !== null && dir !== s.clientDir && !f.certificate) f.certificate = parseCertificate(ev.der);
+      return false;
+    case 'record': {
+      if (s.clientDir !== null && dir !== s.clientDir && (ev.type === CONTENT_CCS || ev.type === CONTENT_APPDATA)) {
+        s.serverEncrypted = true;
+      }
+      if (!ev.whole) return false;
+      if (ev.type === CONTENT_CCS) return ev.length === 1;
+      return ev.type === CONTENT_APPDATA || ev.type === CONTENT_ALERT;
+    }
+  }
+}
+
+/** Nothing more to learn once the server's handshake is out of view. */
+function finished(s: TlsState): boolean {
+  const f = s.facts;
+  if (s.midStream && !f.clientHello && !f.serverHello) return true;
+  if (f.certificate || s.serverEncrypted) return true;
+  // TLS 1.3 encrypts the certificate: the ServerHello is the last thing in the clear.
+  if (f.serverHello && f.serverHello.version >= 0x0304 && f.serverHello.version !== 0xfefd && f.serverHello.version !== 0xfeff) return true;
+  if (s.dirs[0].broken && s.dirs[1].broken) return true;
+  if (s.clientDir !== null && s.dirs[s.clientDir === 0 ? 1 : 0].broken) return true;
+  return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM;
+}
+
+function publish(s: TlsState, out: Detection): void {
+  const sni = s.facts.clientHello?.sni;
+  if (sni) out.hostname = sni;
+  out.meta['ssl'] = sslMeta(s.facts);
+}
+
+export const tlsDissector = dissector<TlsState>({
+  name: 'tls',
+  ipProtocols: [6],
+  create: () => ({
+    dirs: [new TlsDirection(), new TlsDirection()],
+    facts: emptyFacts(),
+    claimed: false,
+    packets: 0,
+    packetsSinceClaim: 0,
+    clientDir: null,
+    serverEncrypted: false,
+    midStream: false,
+  }),
+  feed(s: TlsState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
+    s.packets++;
+    if (s.claimed) s.packetsSinceClaim++;
+    const d = s.dirs[pkt.dir];
+    let claim = false;
+    let handshakeClaim = false;
+    for (const ev of d.push(pkt.tcpSeq, pkt.payload)) {
+      if (apply(s, ev, pkt.dir)) {
+        claim = true;
+        if (ev.kind !== 'record') handshakeClaim = true;
+      }
+    }
+    if (!s.claimed) {
+      if (!claim) return d.broken || s.packets >= MAX_PACKETS_UNCLAIMED ? 'no' : 'more';
+      s.claimed = true;
+      s.midStream = !handshakeClaim;
+      out.protocol = tlsProtocolFor(flow);
+    }
+    publish(s, out);
+    return finished(s) ? 'done' : 'more';
+  },
+});

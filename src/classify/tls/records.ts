@@ -1,0 +1,124 @@
+/**
+ * The TLS record layer of one TCP direction: segments → records → handshake messages.
+ * Handshake messages may span records and records may span segments; both layers keep
+ * bounded buffers. After ChangeCipherSpec the direction's handshake is encrypted and no
+ * longer parsed.
+ */
+import { u16be, u24be } from '../../util/bytes.js';
+import { parseSslv2ClientHello, type ClientHello } from './client-hello.js';
+import { TcpByteStream } from './stream.js';
+
+/** Bytes held per direction waiting for a record to complete (a full record is 16 KiB + 5). */
+const STREAM_CAP = 24 * 1024;
+/** Bytes of handshake messages held waiting for a message to complete. */
+const HANDSHAKE_CAP = 16 * 1024;
+/** Largest record length accepted (TLSCiphertext may exceed 2^14 by 2048). */
+const MAX_RECORD = 16384 + 2048;
+
+export const CONTENT_CCS = 20;
+export const CONTENT_ALERT = 21;
+export const CONTENT_HANDSHAKE = 22;
+export const CONTENT_APPDATA = 23;
+
+export type RecordEvent =
+  /** A complete handshake message, header included. */
+  | { readonly kind: 'handshake'; readonly msg: Uint8Array }
+  /** The start of a Certificate message whose first certificate is complete (the rest may not be). */
+  | { readonly kind: 'first-certificate'; readonly der: Uint8Array }
+  | { readonly kind: 'sslv2-hello'; readonly hello: ClientHello }
+  /**
+   * A non-handshake record. `whole`: it was exactly all the bytes buffered, the test nDPI
+   * uses before calling a bare record TLS.
+   */
+  | { readonly kind: 'record'; readonly type: number; readonly length: number; readonly whole: boolean };
+
+export class TlsDirection {
+  private readonly stream = new TcpByteStream(STREAM_CAP);
+  private hs = new Uint8Array(0);
+  private recordsSeen = 0;
+  private certificatePeeked = false;
+  /** ChangeCipherSpec seen: later handshake records are encrypted. */
+  encrypted = false;
+  /** Malformed or over-long data: nothing more is parsed. */
+  broken = false;
+
+  /** Feed one segment; returns what became complete. */
+  push(seq: number, payload: Uint8Array): RecordEvent[] {
+    const events: RecordEvent[] = [];
+    if (this.broken) return events;
+    this.stream.push(seq, payload);
+    if (this.stream.overflowed) {
+      this.broken = true;
+      return events;
+    }
+    for (;;) {
+      const b = this.stream.bytes;
+      if (this.recordsSeen === 0 && b.length >= 2 && (b[0]! & 0x80) !== 0) {
+        // SSLv2-format hello: only ever the first record of a connection.
+        const v2 = b.length >= 11 ? parseSslv2ClientHello(b) : null;
+        if (b.length < 11) break;
+        if (!v2) {
+          this.broken = true;
+          break;
+        }
+        if (b.length < v2.recordLen) break;
+        this.recordsSeen++;
+        this.stream.consume(v2.recordLen);
+        events.push({ kind: 'sslv2-hello', hello: v2.hello });
+        continue;
+      }
+      if (b.length < 5) break;
+      const type = b[0]!;
+      const len = u16be(b, 3);
+      if (type < 20 || type > 26 || b[1] !== 0x03 || b[2]! > 0x04 || len > MAX_RECORD) {
+        this.broken = true;
+        break;
+      }
+      if (b.length < 5 + len) break;
+      const whole = b.length === 5 + len;
+      const body = b.slice(5, 5 + len);
+      this.stream.consume(5 + len);
+      this.recordsSeen++;
+      if (type === CONTENT_HANDSHAKE && !this.encrypted) this.handshake(body, events);
+      else events.push({ kind: 'record', type, length: len, whole });
+      if (type === CONTENT_CCS) this.encrypted = true;
+      if (this.broken) break;
+    }
+    return events;
+  }
+
+  private handshake(body: Uint8Array, events: RecordEvent[]): void {
+    const joined = new Uint8Array(this.hs.length + body.length);
+    joined.set(this.hs);
+    joined.set(body, this.hs.length);
+    let o = 0;
+    while (joined.length - o >= 4) {
+      if (joined[o + 1] !== 0) {
+        // Messages are far below 64 KiB; a bigger length means this is not a handshake.
+        this.broken = true;
+        return;
+      }
+      const end = o + 4 + u24be(joined, o + 1);
+      if (end > joined.length) break;
+      const msg = joined.subarray(o, end);
+      if (msg[0] === 0x0b) this.certificatePeeked = true;
+      events.push({ kind: 'handshake', msg });
+      o = end;
+    }
+    this.hs = joined.slice(o);
+    this.peekCertificate(this.hs, events);
+    if (this.hs.length > HANDSHAKE_CAP) {
+      this.hs = new Uint8Array(0);
+      this.broken = true;
+    }
+  }
+
+  /** A Certificate message still arriving whose first certificate is already whole. */
+  private peekCertificate(buf: Uint8Array, events: RecordEvent[]): void {
+    if (this.certificatePeeked || buf.length < 10 || buf[0] !== 0x0b) return;
+    const certLen = u24be(buf, 7);
+    if (certLen <= 0 || 10 + certLen > buf.length) return;
+    this.certificatePeeked = true;
+    events.push({ kind: 'first-certificate', der: buf.slice(10, 10 + certLen) });
+  }
+}
