@@ -17,7 +17,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayCapture } from '../src/cli/replay.js';
 import { defaultCatalogue } from '../src/catalogue/catalogue.js';
-import { appForNdpiName } from '../src/catalogue/ndpi-names.js';
+import { appIdForNdpiName as appForNdpiName } from '../src/catalogue/ndpi-names.js';
 import { flowKeyOf } from '../src/flow/key.js';
 import type { FlowRecord } from '../src/record/flow-record.js';
 

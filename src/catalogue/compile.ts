@@ -73,6 +73,12 @@ const CATEGORY_TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 /** Second-level labels under which registries sell names (`co.uk`, `com.br`, `ne.jp`, …). */
 const SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'ne', 'or', 'go', 'gob', 'gv', 'mil', 'nic']);
+/** Top-level domains open to everyone: never a single-label entry (that would claim them all). */
+const GENERIC_TLDS = new Set([
+  'arpa', 'info', 'mobi', 'name', 'asia', 'aero', 'coop', 'jobs', 'museum', 'travel', 'online', 'site', 'store',
+  'shop', 'cloud', 'local', 'home', 'corp', 'lan', 'internal', 'host', 'tech', 'space', 'website', 'live', 'news',
+  'blog', 'life', 'world', 'today', 'media', 'network', 'email', 'link', 'click', 'social', 'video', 'tube', 'chat',
+]);
 const NETIFY_PREFIX = 'netify.';
 /** Longest hostname worth looking up (RFC 1035 limit). */
 const MAX_HOST = 253;
@@ -351,7 +357,10 @@ function checkDomain(d: string): { name: string; brand: boolean } | string {
   const labels = name.split('.');
   for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
   if (!brand) {
-    if (labels.length < 2) return 'needs at least two labels (or `name.*`)';
+    // One label is a whole top-level domain: only a brand's own (`goog`, `facebook`).
+    if (labels.length < 2 && (name.length < 4 || GENERIC_TLDS.has(name))) {
+      return 'is a shared top-level domain; an entry needs two labels, a brand TLD, or `name.*`';
+    }
     if (!/[a-z]/.test(labels[labels.length - 1]!)) return 'ends in a numeric label';
   }
   return { name, brand };

@@ -162,391 +162,409 @@ interface MutSection {
   loc: UciLocation;
 }
 
-/** Thrown inside the parser only; caught per statement (never escapes `parseUci`). */
-class StatementError {
+/** Thrown inside the parser only; caught per line (never escapes `parseUci`). */
+class LineError {
   constructor(
-    readonly loc: UciLocation,
+    readonly index: number,
     readonly message: string,
   ) {}
 }
 
-interface Token {
+interface Arg {
   readonly text: string;
-  readonly loc: UciLocation;
-  /** libuci wrote its terminator over an unquoted `;`: the rest of the line is lost. */
-  readonly truncatesLine: boolean;
+  /** Buffer index where the argument starts (for its location). */
+  readonly index: number;
 }
 
+/** C `isspace` in the "C" locale. */
 const isSpace = (c: string): boolean =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
-/** Blanks that do not end the line. */
-const isBlank = (c: string): boolean => c !== '\n' && isSpace(c);
 
+const NUL = '\0';
+
+/**
+ * The parser works like libuci's: a line buffer filled by `getln` (a trailing backslash or an
+ * open quote appends the next line), arguments decoded in place, `\0` written where libuci
+ * writes its terminators. Mirroring the buffer keeps its corner cases identical (what a `;`
+ * or a blank after an empty quoted argument does at the end of a line, for instance).
+ */
 class Parser {
+  /** Line buffer, one character per slot; `\0` marks where libuci ends a string. */
+  private buf: string[] = [];
+  /** Source offset of each buffer slot (for locations). */
+  private src: number[] = [];
   private pos = 0;
-  private line = 1;
-  private col = 1;
-  /** Set when libuci would have lost the rest of the current line. */
-  private truncated = false;
-  /** The last argument read was a `;` (libuci then does not skip the line break after it). */
-  private semicolonLast = false;
+  /** Next unread offset in the text. */
+  private next = 0;
+  private readonly lineStarts: number[] = [0];
   readonly errors: UciDiagnostic[] = [];
   readonly warnings: UciDiagnostic[] = [];
   readonly sections: MutSection[] = [];
   private current: MutSection | null = null;
-  private reopened = new Set<MutSection>();
+  private readonly reopened = new Set<MutSection>();
   packageName: string | null = null;
 
   constructor(
     private readonly text: string,
     private readonly file: string,
-  ) {}
+  ) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  // ---------------------------------------------------------------- buffer
+
+  /** libuci `uci_getln`: replace the buffer from `offset` on with the next line of input. */
+  private getln(offset: number): void {
+    this.buf.length = offset;
+    this.src.length = offset;
+    if (this.next >= this.text.length) return;
+    const nl = this.text.indexOf('\n', this.next);
+    const end = nl < 0 ? this.text.length : nl + 1;
+    for (let i = this.next; i < end; i++) {
+      this.buf.push(this.text[i]!);
+      this.src.push(i);
+    }
+    this.next = end;
+  }
+
+  private ch(i: number): string {
+    return i < this.buf.length ? this.buf[i]! : NUL;
+  }
 
   private cur(): string {
-    if (this.truncated) return this.text[this.pos] === '\n' ? '\n' : '';
-    return this.text[this.pos] ?? '';
+    return this.ch(this.pos);
   }
 
-  private at(offset: number): string {
-    return this.text[this.pos + offset] ?? '';
-  }
-
-  private advance(): void {
-    const c = this.text[this.pos];
-    if (c === undefined) return;
-    this.pos++;
-    if (c === '\n') {
-      this.line++;
-      this.col = 1;
-    } else this.col++;
-  }
-
-  private loc(): UciLocation {
-    return { line: this.line, column: this.col };
+  /** Line and column of a buffer slot (past the end: just after the last character). */
+  private locOf(index: number): UciLocation {
+    let off: number;
+    if (index < this.src.length) off = this.src[index]!;
+    else off = this.src.length ? this.src[this.src.length - 1]! + 1 : this.next;
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: off - this.lineStarts[lo]! + 1 };
   }
 
   private diag(loc: UciLocation, message: string): UciDiagnostic {
     return { file: this.file, line: loc.line, column: loc.column, message };
   }
 
-  private warn(loc: UciLocation, message: string): void {
-    this.warnings.push(this.diag(loc, message));
+  private warn(index: number, message: string): void {
+    this.warnings.push(this.diag(this.locOf(index), message));
   }
 
-  private skipBlanks(): void {
-    while (!this.truncated && isBlank(this.cur())) this.advance();
+  /** The rest of the buffer as text, up to the first `\0`, trimmed (for messages). */
+  private restText(from: number): string {
+    let s = '';
+    for (let i = from; i < this.buf.length && this.buf[i] !== NUL; i++) s += this.buf[i];
+    return s.trim();
   }
 
-  /** Skip to the end of the physical line (the newline itself stays). */
-  private skipRestOfLine(): void {
-    while (this.pos < this.text.length && this.text[this.pos] !== '\n') this.advance();
+  // ---------------------------------------------------------------- lexing (file.c)
+
+  private skipWhitespace(): void {
+    while (this.cur() !== NUL && isSpace(this.cur())) this.pos++;
   }
 
-  /**
-   * A backslash at the cursor. Returns true when it escaped a character (cursor then on it),
-   * false when it joined the next line or ended the input (cursor after the line break).
-   */
-  private backslash(): boolean {
-    this.advance();
+  /** libuci `parse_backslash`: true if the next character is to be taken literally. */
+  private parseBackslash(): boolean {
+    this.pos++;
     const c = this.cur();
-    if (c === '') return false;
-    if (c === '\n') {
-      this.advance();
-      return false;
-    }
-    if (c === '\r' && this.at(1) === '\n') {
-      this.advance();
-      this.advance();
+    if (c === NUL || c === '\n' || (c === '\r' && this.ch(this.pos + 1) === '\n' && this.ch(this.pos + 2) === NUL)) {
+      this.getln(this.pos);
       return false;
     }
     return true;
   }
 
-  private singleQuoted(out: string[]): void {
-    const open = this.loc();
-    this.advance();
-    for (;;) {
-      const c = this.cur();
-      if (c === '') throw new StatementError(open, "unterminated ' (quote opened here)");
-      if (c === "'") {
-        this.advance();
-        return;
-      }
-      out.push(c);
-      this.advance();
-    }
+  private addc(target: { i: number }): void {
+    this.buf[target.i] = this.buf[this.pos]!;
+    target.i++;
+    this.pos++;
   }
 
-  private doubleQuoted(out: string[]): void {
-    const open = this.loc();
-    this.advance();
+  private parseDoubleQuote(target: { i: number }): void {
+    const open = this.pos;
+    this.pos++;
     for (;;) {
       const c = this.cur();
-      if (c === '') throw new StatementError(open, 'unterminated " (quote opened here)');
       if (c === '"') {
-        this.advance();
+        this.pos++;
         return;
       }
-      if (c === '\\') {
-        if (!this.backslash()) continue;
+      if (c === NUL) {
+        this.getln(this.pos);
+        if (this.cur() === NUL) throw new LineError(open, 'unterminated " (the quote opened here is never closed)');
+        continue;
       }
-      out.push(this.cur());
-      this.advance();
+      if (c === '\\' && !this.parseBackslash()) continue;
+      this.addc(target);
     }
   }
 
-  /** libuci `parse_str`: one argument made of bare, quoted and escaped pieces. */
-  private parseStr(): Token {
-    const loc = this.loc();
-    const start = this.pos;
-    const out: string[] = [];
-    let truncatesLine = false;
-    do {
+  private parseSingleQuote(target: { i: number }): void {
+    const open = this.pos;
+    this.pos++;
+    for (;;) {
       const c = this.cur();
-      if (c === "'") this.singleQuoted(out);
-      else if (c === '"') this.doubleQuoted(out);
-      else if (c === '#') {
-        this.skipRestOfLine();
-        break;
-      } else if (c === '' || c === '\n') break;
-      else if (c === ';') {
-        // libuci writes its terminator at the output position; when nothing was unquoted or
-        // unescaped, that is the `;` itself and the rest of the line is gone.
-        const text = out.join('');
-        if (text.length === this.pos - start) {
-          truncatesLine = true;
-          this.advance();
-          const restLoc = this.loc();
-          const restStart = this.pos;
-          this.skipRestOfLine();
-          const rest = this.text.slice(restStart, this.pos).trim();
-          if (rest !== '' && !rest.startsWith('#')) {
-            this.warn(
-              restLoc,
-              `libuci ignores the rest of the line after an unquoted value followed by ';' (${JSON.stringify(rest)}); ` +
-                'quote the value or start a new line',
-            );
-          }
-          this.truncated = true;
-        }
-        break;
-      } else if (c === '\\') {
-        if (!this.backslash()) continue;
-        out.push(this.cur());
-        this.advance();
-      } else {
-        out.push(c);
-        this.advance();
+      if (c === "'") {
+        this.pos++;
+        return;
       }
-    } while (this.cur() !== '' && !isSpace(this.cur()));
-    return { text: out.join(''), loc, truncatesLine };
-  }
-
-  /** libuci `next_arg`: skip blanks, then a `;` (an empty argument) or one argument. */
-  private nextArg(): Token {
-    this.skipBlanks();
-    const loc = this.loc();
-    if (this.cur() === ';') {
-      this.advance();
-      this.semicolonLast = true;
-      return { text: '', loc, truncatesLine: false };
+      if (c === NUL) {
+        this.getln(this.pos);
+        if (this.cur() === NUL) throw new LineError(open, "unterminated ' (the quote opened here is never closed)");
+        continue;
+      }
+      this.addc(target);
     }
-    this.semicolonLast = false;
-    return this.parseStr();
   }
 
-  private required(what: string): Token {
-    const t = this.nextArg();
-    if (t.text === '') throw new StatementError(t.loc, `insufficient arguments: ${what} expected`);
-    return t;
-  }
-
-  /** libuci `assert_eol` (strict): one more argument on the line is an error. */
-  private assertEol(): void {
-    const t = this.nextArg();
-    if (t.text !== '') throw new StatementError(t.loc, `too many arguments (unexpected ${JSON.stringify(t.text)})`);
-  }
-
-  private statement(word: string, wordLoc: UciLocation): void {
-    switch (word) {
-      case 'p':
-      case 'package':
-        return this.packageStatement();
-      case 'c':
-      case 'config':
-        return this.configStatement();
-      case 'o':
-      case 'option':
-        return this.optionStatement(false, wordLoc);
-      case 'l':
-      case 'list':
-        return this.optionStatement(true, wordLoc);
-      default:
-        throw new StatementError(
-          wordLoc,
-          `invalid command ${JSON.stringify(word)}; expected 'package', 'config', 'option' or 'list'`,
+  /** libuci `parse_str`: one argument of bare, quoted and escaped pieces, decoded in place. */
+  private parseStr(target: { i: number }): void {
+    let next = true;
+    loop: do {
+      switch (this.cur()) {
+        case "'":
+          this.parseSingleQuote(target);
+          break;
+        case '"':
+          this.parseDoubleQuote(target);
+          break;
+        case '#':
+          this.buf[this.pos] = NUL;
+          break loop;
+        case NUL:
+          break loop;
+        case ';':
+          next = false;
+          break loop;
+        case '\\':
+          if (!this.parseBackslash()) continue;
+          this.addc(target);
+          break;
+        default:
+          this.addc(target);
+      }
+    } while (this.cur() !== NUL && !isSpace(this.cur()));
+    if (this.cur() !== NUL && next) this.pos++;
+    if (!next && target.i === this.pos) {
+      // The terminator lands on the `;` itself: libuci loses the rest of the line.
+      const rest = this.restText(this.pos + 1);
+      if (rest !== '' && !rest.startsWith('#')) {
+        this.warn(
+          this.pos + 1,
+          `libuci ignores the rest of the line after an unquoted value followed by ';' (${JSON.stringify(rest)}); ` +
+            'put a blank before the ; or start a new line',
         );
+      }
     }
+    this.buf[target.i] = NUL;
   }
 
-  private packageStatement(): void {
-    const t = this.required('package name');
-    if (!PACKAGE_RE.test(t.text)) throw new StatementError(t.loc, `invalid character in package name ${JSON.stringify(t.text)}`);
+  /** The string stored at a buffer slot (up to its `\0`). */
+  private strAt(i: number): string {
+    let s = '';
+    for (; i < this.buf.length && this.buf[i] !== NUL; i++) s += this.buf[i];
+    return s;
+  }
+
+  /** libuci `next_arg`. */
+  private nextArg(required: string | null): Arg {
+    this.skipWhitespace();
+    const val = this.pos;
+    if (this.cur() === ';') {
+      this.buf[this.pos] = NUL;
+      this.pos++;
+    } else {
+      this.parseStr({ i: val });
+    }
+    const text = this.strAt(val);
+    if (text === '' && required !== null) throw new LineError(val, `insufficient arguments: ${required} expected`);
+    return { text, index: val };
+  }
+
+  /** libuci `assert_eol` in strict mode. */
+  private assertEol(): void {
+    this.skipWhitespace();
+    const a = this.nextArg(null);
+    if (a.text !== '') throw new LineError(a.index, `too many arguments (unexpected ${JSON.stringify(a.text)})`);
+  }
+
+  /** Skip the command word (strtok made its delimiter a `\0`) as `uci_increase_pos` does. */
+  private skipCommand(wordEnd: number, what: string): void {
+    const add = wordEnd - this.pos + 1;
+    if (this.pos + add > this.buf.length) throw new LineError(this.pos, `${what} without arguments`);
+    this.pos += add;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private parsePackage(): void {
+    const a = this.nextArg('package name');
+    if (!PACKAGE_RE.test(a.text)) throw new LineError(a.index, `invalid character in package name ${JSON.stringify(a.text)}`);
     this.assertEol();
-    if (this.packageName === null && this.sections.length === 0) this.packageName = t.text;
-    else this.warn(t.loc, `'package ${t.text}' ignored: a file holds one package (libuci ignores it when loading a file)`);
+    if (this.packageName === null && this.sections.length === 0) this.packageName = a.text;
+    else this.warn(a.index, `'package ${a.text}' ignored: a file holds one package (libuci ignores it when loading a file)`);
   }
 
-  private configStatement(): void {
-    const typeTok = this.required('section type');
-    if (!isUciType(typeTok.text)) {
-      throw new StatementError(typeTok.loc, `invalid character in section type ${JSON.stringify(typeTok.text)}`);
+  private parseConfig(): void {
+    const typeArg = this.nextArg('section type');
+    if (!isUciType(typeArg.text)) {
+      throw new LineError(typeArg.index, `invalid character in section type ${JSON.stringify(typeArg.text)}`);
     }
-    const nameTok = this.nextArg();
-    if (nameTok.text !== '' && !isUciName(nameTok.text)) {
-      throw new StatementError(
-        nameTok.loc,
-        `invalid character in section name ${JSON.stringify(nameTok.text)}; names are letters, digits and '_'`,
+    const nameArg = this.nextArg(null);
+    if (nameArg.text !== '' && !isUciName(nameArg.text)) {
+      throw new LineError(
+        nameArg.index,
+        `invalid character in section name ${JSON.stringify(nameArg.text)}; names are letters, digits and '_'`,
       );
     }
     this.assertEol();
-    const type = typeTok.text;
-    if (nameTok.text === '') {
-      const s: MutSection = { type, name: '', anonymous: true, options: [], loc: typeTok.loc };
+    const type = typeArg.text;
+    const loc = this.locOf(typeArg.index);
+    if (nameArg.text === '') {
+      const s: MutSection = { type, name: '', anonymous: true, options: [], loc };
       this.sections.push(s);
       s.name = anonymousSectionName(this.sections.length, type);
       this.current = s;
       return;
     }
-    const name = nameTok.text;
+    const name = nameArg.text;
     const prev = this.sections.find((s) => s.name === name);
     if (prev) {
       if (prev.type !== type) {
-        this.current = null;
-        throw new StatementError(
-          typeTok.loc,
+        throw new LineError(
+          typeArg.index,
           `section '${name}' of type '${type}' overwrites the earlier section of type '${prev.type}' (line ${prev.loc.line})`,
         );
       }
       if (!this.reopened.has(prev)) {
         this.reopened.add(prev);
         this.warn(
-          nameTok.loc,
+          nameArg.index,
           `section '${name}' (${type}) is opened again; its options merge into the one on line ${prev.loc.line}, as libuci does`,
         );
       }
       this.current = prev;
       return;
     }
-    const s: MutSection = { type, name, anonymous: false, options: [], loc: typeTok.loc };
+    const s: MutSection = { type, name, anonymous: false, options: [], loc };
     this.sections.push(s);
     this.current = s;
   }
 
-  private optionStatement(list: boolean, wordLoc: UciLocation): void {
+  private parseOption(list: boolean, wordIndex: number): void {
     const section = this.current;
-    if (!section) throw new StatementError(wordLoc, 'option/list command found before the first section');
-    const nameTok = this.required('option name');
-    if (!isUciName(nameTok.text)) {
-      throw new StatementError(
-        nameTok.loc,
-        `invalid character in option name ${JSON.stringify(nameTok.text)}; names are letters, digits and '_'`,
+    if (!section) throw new LineError(wordIndex, 'option/list command found before the first section');
+    const nameArg = this.nextArg('option name');
+    if (!isUciName(nameArg.text)) {
+      throw new LineError(
+        nameArg.index,
+        `invalid character in option name ${JSON.stringify(nameArg.text)}; names are letters, digits and '_'`,
       );
     }
-    const valueTok = this.nextArg();
+    const valueArg = this.nextArg(null);
     this.assertEol();
-    const name = nameTok.text;
-    const value = valueTok.text;
+    const name = nameArg.text;
+    const value = valueArg.text;
+    const valueLoc = this.locOf(valueArg.index);
     const idx = section.options.findIndex((o) => o.name === name);
     const prev = idx >= 0 ? section.options[idx] : undefined;
     if (list) {
       if (!prev) {
-        section.options.push({ name, value: [value], loc: valueTok.loc, itemLocs: [valueTok.loc] });
+        section.options.push({ name, value: [value], loc: valueLoc, itemLocs: [valueLoc] });
       } else if (typeof prev.value === 'string') {
         // libuci turns the string into the list's first item, in the option's place.
-        section.options[idx] = { name, value: [prev.value, value], loc: prev.loc, itemLocs: [prev.loc, valueTok.loc] };
+        section.options[idx] = { name, value: [prev.value, value], loc: prev.loc, itemLocs: [prev.loc, valueLoc] };
       } else {
         prev.value.push(value);
-        (prev.itemLocs ??= []).push(valueTok.loc);
+        (prev.itemLocs ??= []).push(valueLoc);
       }
       return;
     }
     if (value === '') {
-      this.warn(nameTok.loc, `option '${name}' has an empty value; libuci ignores it` + (prev ? ' and keeps the earlier value' : ''));
+      this.warn(nameArg.index, `option '${name}' has an empty value; libuci ignores it` + (prev ? ' and keeps the earlier value' : ''));
       return;
     }
     if (!prev) {
-      section.options.push({ name, value, loc: valueTok.loc });
+      section.options.push({ name, value, loc: valueLoc });
       return;
     }
     if (typeof prev.value !== 'string') {
-      this.warn(nameTok.loc, `option '${name}' replaces the list given on line ${prev.loc.line}`);
+      this.warn(nameArg.index, `option '${name}' replaces the list given on line ${prev.loc.line}`);
     } else if (prev.value !== value) {
-      this.warn(nameTok.loc, `option '${name}' is set again; ${JSON.stringify(value)} replaces ${JSON.stringify(prev.value)} (line ${prev.loc.line})`);
+      this.warn(
+        nameArg.index,
+        `option '${name}' is set again; ${JSON.stringify(value)} replaces ${JSON.stringify(prev.value)} (line ${prev.loc.line})`,
+      );
     }
-    section.options[idx] = { name, value, loc: valueTok.loc };
+    section.options[idx] = { name, value, loc: valueLoc };
+  }
+
+  /** libuci `uci_parse_line`: the commands of one line (several when `;` separates them). */
+  private parseLine(): void {
+    this.skipWhitespace();
+    for (;;) {
+      // strtok(cur, " \t"): skips blanks and tabs (not line breaks), ends the word with `\0`.
+      let i = this.pos;
+      while (this.ch(i) === ' ' || this.ch(i) === '\t') i++;
+      if (this.ch(i) === NUL) return;
+      const start = i;
+      while (this.ch(i) !== NUL && this.ch(i) !== ' ' && this.ch(i) !== '\t') i++;
+      const word = this.buf.slice(start, i).join('');
+      if (i < this.buf.length) this.buf[i] = NUL;
+      if (word.startsWith('#')) return;
+      switch (word) {
+        case 'p':
+        case 'package':
+          this.skipCommand(i, 'package');
+          this.parsePackage();
+          break;
+        case 'c':
+        case 'config':
+          this.skipCommand(i, 'config');
+          this.parseConfig();
+          break;
+        case 'o':
+        case 'option':
+          this.skipCommand(i, 'option');
+          this.parseOption(false, start);
+          break;
+        case 'l':
+        case 'list':
+          this.skipCommand(i, 'list');
+          this.parseOption(true, start);
+          break;
+        default: {
+          const shown = word.trim() === '' ? 'a line break after ;' : JSON.stringify(word.replace(/\s+$/, ''));
+          throw new LineError(
+            start,
+            word.trim() === ''
+              ? `invalid command: ${shown} (a ';' must be followed by another command on the same line)`
+              : `invalid command ${shown}; expected 'package', 'config', 'option' or 'list'`,
+          );
+        }
+      }
+    }
   }
 
   run(): void {
-    while (this.pos < this.text.length) {
-      this.truncated = false;
-      this.skipBlanks();
-      const c = this.cur();
-      if (c === '') {
-        this.skipRestOfLine();
-      } else if (c === '\n') {
-        this.advance();
-        continue;
-      } else if (c === '#') {
-        this.skipRestOfLine();
-        continue;
-      } else {
-        try {
-          this.lineStatements();
-        } catch (e) {
-          if (!(e instanceof StatementError)) throw e;
-          this.errors.push(this.diag(e.loc, e.message));
-          this.skipRestOfLine();
-        }
+    while (this.next < this.text.length) {
+      this.pos = 0;
+      this.getln(0);
+      if (this.buf.length === 0) continue;
+      try {
+        this.parseLine();
+      } catch (e) {
+        if (!(e instanceof LineError)) throw e;
+        this.errors.push(this.diag(this.locOf(e.index), e.message));
       }
-      if (this.cur() === '\n') this.advance();
-    }
-  }
-
-  /** The statements of one line (libuci `uci_parse_line`: more than one after `;`). */
-  private lineStatements(): void {
-    this.semicolonLast = false;
-    for (;;) {
-      if (this.semicolonLast) {
-        // libuci looks for the next command with strtok(" \t") right after the `;`: a line
-        // break there is read as a command word and rejected.
-        this.semicolonLast = false;
-        while (this.cur() === ' ' || this.cur() === '\t') this.advance();
-        const c = this.cur();
-        if (c !== '' && c !== '#' && isSpace(c)) {
-          throw new StatementError(this.loc(), "invalid command: a ';' must be followed by another command on the same line");
-        }
-      }
-      this.skipBlanks();
-      const c = this.cur();
-      if (c === '' || c === '\n') return;
-      if (c === '#') {
-        this.skipRestOfLine();
-        return;
-      }
-      const wordLoc = this.loc();
-      let word = '';
-      while (this.cur() !== '' && !isSpace(this.cur())) {
-        word += this.cur();
-        this.advance();
-      }
-      if (word.startsWith('#')) {
-        this.skipRestOfLine();
-        return;
-      }
-      // libuci skips the command word and the one blank after it.
-      if (isBlank(this.cur())) this.advance();
-      this.statement(word, wordLoc);
     }
   }
 }

@@ -31,11 +31,11 @@ export interface ActionSpec {
   readonly priority: number;
   readonly haltOnMatch: boolean;
   /** When the action applies; null: always. */
-  readonly window: TimeWindow | null;
+  readonly window: ActiveWindow | null;
 }
 
 /** A compiled time-of-day rule: is the action active at this instant? */
-export interface TimeWindow {
+export interface ActiveWindow {
   isActive(utcMs: number): boolean;
   /** Human form for `flowsieve check`. */
   describe(): string;

@@ -7,22 +7,28 @@
 import type { Dissector } from '../dissector.js';
 import { bittorrentDissector } from '../peer/bittorrent.js';
 import { discordDissector } from '../peer/discord.js';
+import { openvpnDissector } from '../peer/openvpn.js';
 import { rtpDissector } from '../peer/rtp.js';
+import { sipDissector } from '../peer/sip.js';
 import { skinnyDissector } from '../peer/skinny.js';
 import { smbDissector } from '../peer/smb.js';
 import { sshDissector } from '../peer/ssh.js';
+import { stunDissector } from '../peer/stun.js';
 import { whatsappDissector } from '../peer/whatsapp.js';
 import { wireguardDissector } from '../peer/wireguard.js';
 import { zoomDissector } from '../peer/zoom.js';
 
 export const peerTunnelVoiceDissectors: readonly Dissector<unknown>[] = [
   bittorrentDissector,
+  stunDissector,
   sshDissector,
   whatsappDissector,
   smbDissector,
   skinnyDissector,
   wireguardDissector,
+  openvpnDissector,
   zoomDissector,
   discordDissector,
+  sipDissector,
   rtpDissector,
 ];

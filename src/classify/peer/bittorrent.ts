@@ -4,7 +4,8 @@
  *    the 20-byte info_hash and the peer id; it may arrive split over segments;
  *  - uTP (BEP 29), BitTorrent's UDP transport: a 20-byte header (version 1, type 0–4,
  *    an extension chain); one header proves little, so two consistent ones are needed
- *    (same connection, ids equal or one apart), unless a DATA packet carries the handshake;
+ *    (same connection, ids equal or one apart, different send times), unless a DATA
+ *    packet carries the handshake;
  *  - DHT KRPC (BEP 5): a bencoded dictionary with y = q/r/e, a transaction id and an
  *    'a'/'r' dictionary holding a 20-byte node id;
  *  - Local Service Discovery (BEP 14): "BT-SEARCH * HTTP/1.1" with an Infohash header.
@@ -61,6 +62,7 @@ export interface UtpHeader {
   readonly connectionId: number;
   readonly seq: number;
   readonly ack: number;
+  readonly timestamp: number;
   /** Header plus extensions. */
   readonly headerLength: number;
 }
@@ -97,8 +99,8 @@ export function parseUtp(b: Uint8Array): UtpHeader | null {
   // Only DATA carries payload; a SYN cannot know the peer's clock yet.
   if (type === UTP_DATA ? !hasData : hasData) return null;
   if (type === UTP_SYN && timestampDiff !== 0) return null;
-  if (timestamp === 0 || (window === 0 && hasData)) return null;
-  return { type, connectionId, seq: u16be(b, 16), ack: u16be(b, 18), headerLength: off };
+  if (connectionId === 0 || timestamp === 0 || (window === 0 && hasData)) return null;
+  return { type, connectionId, seq: u16be(b, 16), ack: u16be(b, 18), timestamp, headerLength: off };
 }
 
 /** Two headers of one uTP connection: the SYN's id, the other side's id = SYN id ± 1. */
@@ -174,8 +176,8 @@ interface BtState {
   afterClaim: number;
   /** TCP: the first bytes of each direction while they still look like a handshake. */
   head: [Uint8Array | null, Uint8Array | null];
-  /** uTP: connection id of the last valid header, -1 before one. */
-  utpConnection: number;
+  /** uTP: the last valid header, null before one. */
+  utp: UtpHeader | null;
   tcpDead: [boolean, boolean];
 }
 
@@ -245,19 +247,22 @@ function feedUdp(s: BtState, pkt: L4Packet, out: Detection): 'no' | 'more' | 'do
       if (!hasHash(out)) setHash(out, hash);
       return hasHash(out) ? 'done' : 'more';
     }
-    const confirmed = s.utpConnection >= 0 && sameUtpConnection(s.utpConnection, utp.connectionId);
-    s.utpConnection = utp.connectionId;
+    // A second header of the same connection, sent at another moment (a duplicate of the
+    // same datagram proves nothing).
+    const prev = s.utp;
+    const confirmed = prev !== null && sameUtpConnection(prev.connectionId, utp.connectionId) && prev.timestamp !== utp.timestamp;
+    s.utp = utp;
     if (confirmed || hash) return claim(s, out, hash);
     return 'more';
   }
   if (s.claimed) return 'more';
-  return s.payloads >= MAX_UNCLAIMED_PACKETS ? 'no' : s.utpConnection >= 0 ? 'more' : 'no';
+  return s.payloads >= MAX_UNCLAIMED_PACKETS ? 'no' : s.utp !== null ? 'more' : 'no';
 }
 
 export const bittorrentDissector = dissector<BtState>({
   name: 'bittorrent',
   ipProtocols: [6, 17],
-  create: () => ({ claimed: false, payloads: 0, afterClaim: 0, head: [null, null], utpConnection: -1, tcpDead: [false, false] }),
+  create: () => ({ claimed: false, payloads: 0, afterClaim: 0, head: [null, null], utp: null, tcpDead: [false, false] }),
   feed(s, pkt, flow, out) {
     s.payloads++;
     if (s.claimed && ++s.afterClaim > HASH_SEARCH_PACKETS) return 'done';

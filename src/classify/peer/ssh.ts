@@ -4,7 +4,9 @@
  * US-ASCII. protoversion is 2.0, 1.99 (server compatible with 1.x and 2.0) or 1.x.
  * A server may send other text lines before its identification, so those are skipped.
  * The flow is claimed on the first identification; the dissector stays for the other
- * side's. nDPI reports the client's banner as the flow's host name.
+ * side's. As in nDPI (ssh.c keeps the first banner seen as "client_signature" and shows
+ * it as the host name), the host name is the first identification line on the wire,
+ * whichever side sent it; the meta section keeps the true roles.
  * Meta `ssh`: { client, server } banners (without CR LF).
  */
 import { dissector } from '../dissector.js';
@@ -14,7 +16,11 @@ const MAX_LINE = 255;
 /** Payload packets, after the claim, in which the other side's banner is awaited. */
 const MAX_PACKETS_FOR_PEER = 8;
 
-const PROTO_VERSION = /^SSH-(2\.0|1\.99|1\.[0-9]{1,2})-([\x21-\x2c\x2e-\x7e]+)( [\x20-\x7e]*)?$/;
+/**
+ * RFC 4253 forbids '-' in softwareversion, but real servers use it ("SSH-1.99-Cisco-1.25"),
+ * so any printable non-space character is allowed there.
+ */
+const PROTO_VERSION = /^SSH-(2\.0|1\.99|1\.[0-9]{1,2})-([\x21-\x7e]+)( [\x20-\x7e]*)?$/;
 
 /** The identification string at the start of `b` (or after pre-banner lines), else null. */
 export function parseSshBanner(b: Uint8Array, allowPreamble: boolean): string | null {
@@ -66,12 +72,12 @@ export const sshDissector = dissector<SshState>({
         if (!s.claimed) {
           s.claimed = true;
           out.protocol = PROTOCOL;
+          out.hostname = banner;
         }
         out.meta['ssh'] = {
           ...(s.banners[0] !== null ? { client: s.banners[0] } : {}),
           ...(s.banners[1] !== null ? { server: s.banners[1] } : {}),
         };
-        if (d === 0) out.hostname = banner;
       }
     }
     if (s.claimed) return (s.banners[0] !== null && s.banners[1] !== null) || s.payloads >= MAX_PACKETS_FOR_PEER ? 'done' : 'more';

@@ -83,17 +83,18 @@ export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | nul
   if (b.length < STUN_HEADER) return null;
   const type = u16be(b, 0);
   const length = u16be(b, 2);
-  // The two top bits of a STUN message are zero (RFC 7983 demultiplexing); bodies are words.
-  if (type === 0 || (type & 0xc000) !== 0 || length % 4 !== 0) return null;
+  // The two top bits of a STUN message are zero (RFC 7983 demultiplexing).
+  if (type === 0 || (type & 0xc000) !== 0) return null;
   const end = STUN_HEADER + length;
   if (tcp ? end > b.length : end !== b.length) return null;
   const classic = u32be(b, 4) !== MAGIC_COOKIE;
   const whatsapp = WHATSAPP_MESSAGE_TYPES.includes(type);
   const method = methodOf(type);
   if (classic) {
-    // Without a cookie only RFC 3489's own types, with a body that tiles, are believed;
+    // Without a cookie only RFC 3489's own types, with a body of whole words that tiles,
+    // are believed;
     // and not on TCP, where RFC 5389 made the cookie mandatory.
-    if (tcp || !CLASSIC_TYPES.includes(type)) return null;
+    if (tcp || !CLASSIC_TYPES.includes(type) || length % 4 !== 0) return null;
   } else if (!whatsapp && METHOD_NAMES[method] === undefined) {
     return null;
   }

@@ -2,7 +2,8 @@
  * Zoom's own media protocol on UDP, nDPI 'Zoom' (structure after the Princeton
  * zoom-analysis work and Citizen Lab's report). Towards Zoom's servers (UDP 8801–8810)
  * every datagram carries an 8-byte "SFU" header whose first byte is its type:
- *   1/2  session setup from client/server: type, 0x00, 0x02|0x03, a 16-byte session id;
+ *   1/2  session setup from client/server: type, a small 16-bit sequence number, then a
+ *        16-byte session id that the server's type 2 repeats from the client's type 1;
  *   3/4  keep-alive pair: type 4 echoes type 3's bytes 1–12 from the other side;
  *   5    media: after the SFU header a "media encapsulation" header whose type says where
  *        RTP/RTCP starts (13/30 screen share, 15 audio, 16 video, 33–35 RTCP).
@@ -57,8 +58,9 @@ export function isP2pOpener(b: Uint8Array): boolean {
   return b.length === 28 + ipLen + 4 + idLen + 4;
 }
 
+/** Setup messages open a session: their sequence number is still below 256. */
 function isSessionSetup(b: Uint8Array): boolean {
-  return (b[0] === 1 || b[0] === 2) && b[1] === 0 && (b[2] === 2 || b[2] === 3) && b.length >= SESSION_ID_OFFSET + SESSION_ID_LENGTH + 4;
+  return (b[0] === 1 || b[0] === 2) && b[1] === 0 && b[2] !== 0 && b.length >= SESSION_ID_OFFSET + SESSION_ID_LENGTH + 4;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
