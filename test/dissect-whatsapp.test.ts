@@ -5,12 +5,16 @@ import { ascii, claims, fixture, randomPayloads, run, type FlowSpec } from './fi
 
 const FLOW: FlowSpec = { proto: 6, client: '192.168.2.100', clientPort: 49026, server: '179.60.195.33', serverPort: 5222 };
 
-test('edge-routing prologue sent in pieces: claimed once WA and the version arrive', () => {
+test('edge-routing prologue sent in pieces: claimed once the routing header is whole', () => {
   const r = run(whatsappDissector, FLOW, ['wa-ed', 'wa-ed-routing', 'wa-version'].map((f) => ({ dir: 0 as const, payload: fixture(f) })));
-  assert.equal(r.steps, ['more', 'more', 'done']);
+  assert.equal(r.steps, ['more', 'done']);
   assert.is(r.out.protocol, 'WhatsApp');
   assert.is(r.out.application, 'whatsapp');
-  assert.equal(r.out.meta['whatsapp'], { version: '5.2', edge_routing: true });
+  assert.equal(r.out.meta['whatsapp'], { edge_routing: true });
+  const half = fixture('wa-ed-routing').subarray(0, 5);
+  assert.equal(run(whatsappDissector, FLOW, [{ dir: 0, payload: fixture('wa-ed') }, { dir: 0, payload: half }]).steps, ['more', 'more'], 'routing data cut short');
+  const joined = Uint8Array.of(...fixture('wa-ed'), ...fixture('wa-ed-routing'), ...fixture('wa-version'));
+  assert.equal(run(whatsappDissector, FLOW, [{ dir: 0, payload: joined }]).out.meta['whatsapp'], { version: '5.2', edge_routing: true });
 });
 
 test('the 2015 prologue WA 1.5 in one segment', () => {

@@ -187,6 +187,8 @@ export class CompiledCatalogue implements Catalogue {
   }
 
   readonly stats: CatalogueStats;
+  /** Scratch word for IPv4 lookups (no allocation per flow). */
+  private readonly word: number[] = [0];
 
   appForHost(hostname: string): AppMatch | null {
     let host = hostname;
@@ -233,6 +235,12 @@ export class CompiledCatalogue implements Catalogue {
   }
 
   appForAddress(ip: string): AppMatch | null {
+    const v4 = quickIpv4(ip);
+    if (v4 >= 0) {
+      this.word[0] = v4;
+      const v = this.v4.lookup(this.word, 32);
+      return v >= 0 ? this.matches[v]! : null;
+    }
     const addr = parseIp(ip);
     if (addr === null) return null;
     const v = addr.family === 4 ? this.v4.lookup(addr.words, 32) : this.v6.lookup(addr.words, 128);
@@ -257,6 +265,34 @@ export class CompiledCatalogue implements Catalogue {
     if (key.startsWith(NETIFY_PREFIX)) key = key.slice(NETIFY_PREFIX.length);
     return this.apps.find((a) => a.id === key) ?? null;
   }
+}
+
+/**
+ * Dotted-quad text → 32-bit value, or -1 for anything else (IPv6, bad text): the common
+ * case parsed without regexes or allocation. Leading zeros are refused, as parseIpv4 does.
+ */
+function quickIpv4(s: string): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
 }
 
 /**

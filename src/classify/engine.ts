@@ -163,8 +163,10 @@ export class Classifier {
       this.counters.dissectorFaults++;
     }
     if (step !== 'more') c.claimant = null;
-    // Metadata may name the app only now (e.g. a hostname that came in a later packet).
-    if (c.application === null) c.application = this.applicationFor(c, flow, pkt.timestamp);
+    // Metadata may name the app only now: a dissector's own finding (STUN realm, TURN
+    // attributes) overrides a catalogue guess; otherwise a hostname from a later packet.
+    if (c.detection.application) c.application = c.detection.application;
+    else if (c.application === null) c.application = this.applicationFor(c, flow, pkt.timestamp);
   }
 
   private settle(c: FlowClassification, flow: FlowView, now: number): void {

@@ -34,11 +34,8 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   return `${head}::${tail}`;
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+
 export function macText(b: Uint8Array, o: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) {
-    const h = b[o + i]!.toString(16);
-    s += (i ? ':' : '') + (h.length < 2 ? '0' + h : h);
-  }
-  return s;
+  return `${HEX_BYTE[b[o]!]}:${HEX_BYTE[b[o + 1]!]}:${HEX_BYTE[b[o + 2]!]}:${HEX_BYTE[b[o + 3]!]}:${HEX_BYTE[b[o + 4]!]}:${HEX_BYTE[b[o + 5]!]}`;
 }

@@ -11,7 +11,6 @@ import {
   IPPROTO_UDP,
   LinkType,
   type DecodeResult,
-  type DecodedPacket,
   type FragmentInfo,
 } from './packet.js';
 
@@ -215,37 +214,38 @@ function decodeTransport(
   wire: number,
   depth: number,
 ): DecodeResult {
-  const base = {
-    timestamp: ts,
-    wireLength: wire,
-    vlanId: link.vlanId,
-    srcMac: link.srcMac,
-    dstMac: link.dstMac,
-    ipVersion,
-    srcIp,
-    dstIp,
-    ipProtocol: proto,
-    fragment,
-  };
+  // Every packet object is built by make() with the same fields in the same order: one
+  // hidden class for the whole pipeline (object spread here cost a third of replay time).
+  const make = (srcPort: number, dstPort: number, tcpFlags: number, tcpSeq: number, tcpAck: number, payload: Uint8Array, laterFragment: boolean): DecodeResult => ({
+    ok: true,
+    packet: {
+      timestamp: ts,
+      wireLength: wire,
+      vlanId: link.vlanId,
+      srcMac: link.srcMac,
+      dstMac: link.dstMac,
+      ipVersion,
+      srcIp,
+      dstIp,
+      ipProtocol: proto,
+      srcPort,
+      dstPort,
+      tcpFlags,
+      tcpSeq,
+      tcpAck,
+      payload,
+      fragment,
+      laterFragment,
+    },
+  });
   // Later fragments carry no transport header: the flow table attributes them by id.
-  if (fragment && fragment.offset > 0) {
-    return pkt({ ...base, srcPort: 0, dstPort: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload: d.subarray(off, end), laterFragment: true });
-  }
+  if (fragment && fragment.offset > 0) return make(0, 0, 0, 0, 0, d.subarray(off, end), true);
   if (proto === IPPROTO_TCP) {
     if (end < off + 20) return malformed('TCP header truncated');
     const dataOff = (d[off + 12]! >> 4) * 4;
     if (dataOff < 20) return malformed(`TCP data offset ${dataOff}`);
     if (end < off + dataOff) return malformed('TCP options truncated');
-    return pkt({
-      ...base,
-      srcPort: u16(d, off),
-      dstPort: u16(d, off + 2),
-      tcpSeq: u32(d, off + 4),
-      tcpAck: u32(d, off + 8),
-      tcpFlags: d[off + 13]!,
-      payload: d.subarray(off + dataOff, end),
-      laterFragment: false,
-    });
+    return make(u16(d, off), u16(d, off + 2), d[off + 13]!, u32(d, off + 4), u32(d, off + 8), d.subarray(off + dataOff, end), false);
   }
   if (proto === IPPROTO_UDP) {
     if (end < off + 8) return malformed('UDP header truncated');
@@ -259,14 +259,10 @@ function decodeTransport(
       const inner = decodeGtpU(payload, link, ts, wire, depth + 1);
       if (inner) return inner;
     }
-    return pkt({ ...base, srcPort, dstPort, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload, laterFragment: false });
+    return make(srcPort, dstPort, 0, 0, 0, payload, false);
   }
   // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
-  return pkt({ ...base, srcPort: 0, dstPort: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0, payload: d.subarray(Math.min(off, end), end), laterFragment: false });
-}
-
-function pkt(p: DecodedPacket): DecodeResult {
-  return { ok: true, packet: p };
+  return make(0, 0, 0, 0, 0, d.subarray(Math.min(off, end), end), false);
 }
 
 /**

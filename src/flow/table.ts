@@ -174,19 +174,15 @@ export class FlowTable<T> {
     const initiator: Endpoint = { ip: pkt.srcIp, port: pkt.srcPort };
     const responder: Endpoint = { ip: pkt.dstIp, port: pkt.dstPort };
     const packetsByDir: [number, number] = [0, 0];
-    const view: FlowView = {
+    const timeoutClass =
+      pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
+    // One literal with every field (no spread): all flows share one hidden class.
+    const flow: Flow<T> = {
       ipVersion: pkt.ipVersion,
       ipProtocol: pkt.ipProtocol,
       vlanId: pkt.vlanId,
       initiator,
       responder,
-      packets: 0,
-      packetsByDir,
-    };
-    const timeoutClass =
-      pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
-    const flow: Flow<T> = {
-      ...view,
       id: this.nextId++,
       key,
       initiatorMac: pkt.srcMac,

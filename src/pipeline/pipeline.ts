@@ -121,7 +121,8 @@ export class FlowPipeline {
 
   private classify(flow: TrackedFlow, dir: Direction, pkt: DecodedPacket): void {
     const c = flow.data;
-    const watching = c.decided && c.claimant !== null;
+    // Only worth a digest when someone listens for metadata updates (the daemon, not replay).
+    const watching = c.decided && c.claimant !== null && this.events.updated !== undefined;
     const before = watching ? digest(c) : '';
     const l4: L4Packet = {
       dir,

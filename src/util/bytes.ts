@@ -7,10 +7,16 @@
 export function latin1(b: Uint8Array, start = 0, end = b.length): string {
   const s = Math.max(0, start);
   const e = Math.min(b.length, end);
+  // Short fields (methods, header lines) are the common case: a plain loop beats apply().
+  if (e - s <= 32) {
+    let out = '';
+    for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
+    return out;
+  }
   let out = '';
-  // Chunked to stay clear of argument-count limits in String.fromCharCode.
+  // Chunked to stay clear of argument-count limits; apply() takes the typed array as is.
   for (let i = s; i < e; i += 4096) {
-    out += String.fromCharCode.apply(null, Array.from(b.subarray(i, Math.min(e, i + 4096))));
+    out += String.fromCharCode.apply(null, b.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
   }
   return out;
 }

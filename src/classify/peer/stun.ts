@@ -217,6 +217,9 @@ function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection
   if (s.app !== hadApp) rememberApp(s, flow, hints, pkt.timestamp);
   writeOut(s, out);
   if (++s.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
+  // Nothing left to learn: the app is named and media went to DTLS (UDP), or the
+  // addresses are in (TCP, where no DTLS follows).
+  if (s.app && s.appSource === 'dpi' && (s.dtls || (tcp && s.mapped))) return 'done';
   return 'more';
 }
 

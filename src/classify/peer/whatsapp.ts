@@ -7,8 +7,9 @@
  * The prologue may be split over the first segments (clients often send "ED\0\1" alone),
  * or even byte group by byte group), so up to PROLOGUE_MAX bytes of the initiator's first
  * MAX_SEGMENTS segments are gathered. Claimed once 'WA' and a plausible version are seen
- * (and the first frame length, when it came along, is sane).
- * Meta `whatsapp`: { version: "major.minor", edge_routing }.
+ * (and the first frame length, when it came along, is sane), or as soon as a whole
+ * edge-routing header ends a segment.
+ * Meta `whatsapp`: { version: "major.minor" (when seen), edge_routing }.
  */
 import { u24be } from '../../util/bytes.js';
 import { dissector } from '../dissector.js';
@@ -24,7 +25,8 @@ const MAX_FIRST_FRAME = 1 << 16;
 const MAX_SEGMENTS = 5;
 
 export type PrologueMatch =
-  | { readonly kind: 'match'; readonly major: number; readonly minor: number; readonly edgeRouting: boolean }
+  /** major/minor are null when the edge-routing header came whole but 'WA' not yet. */
+  | { readonly kind: 'match'; readonly major: number | null; readonly minor: number | null; readonly edgeRouting: boolean }
   | { readonly kind: 'partial' }
   | null;
 
@@ -49,6 +51,9 @@ export function matchPrologue(b: Uint8Array): PrologueMatch {
     off = 7 + len;
     edgeRouting = true;
   }
+  // A whole edge-routing header (magic, version 1, a short length, all its data) is
+  // WhatsApp's alone: 48 fixed bits. Claim on it without waiting for the next segment.
+  if (edgeRouting && off === b.length) return { kind: 'match', major: null, minor: null, edgeRouting };
   const wa = prefixOf(b, off, [0x57, 0x41]);
   if (wa === false) return null;
   if (wa === null || off + 4 > b.length) return { kind: 'partial' };
@@ -85,7 +90,7 @@ export const whatsappDissector = dissector<WaState>({
     if (m.kind === 'partial') return head.length >= PROLOGUE_MAX ? 'no' : 'more';
     out.protocol = PROTOCOL;
     out.application = APPLICATION;
-    out.meta['whatsapp'] = { version: `${m.major}.${m.minor}`, edge_routing: m.edgeRouting };
+    out.meta['whatsapp'] = m.major === null ? { edge_routing: m.edgeRouting } : { version: `${m.major}.${m.minor}`, edge_routing: m.edgeRouting };
     return 'done';
   },
 });

@@ -67,8 +67,20 @@ function hex16(v: number): string {
   return v.toString(16).padStart(4, '0');
 }
 
+/**
+ * Hashes of cipher and extension lists repeat across flows (one client, one hello shape),
+ * so recent results are kept: a bounded map, cleared when full.
+ */
+const sha12Cache = new Map<string, string>();
+const SHA12_CACHE_MAX = 1024;
+
 function sha12(s: string): string {
-  return hex(sha256(encodeUtf8(s)), 0, 6);
+  const hit = sha12Cache.get(s);
+  if (hit !== undefined) return hit;
+  const h = hex(sha256(encodeUtf8(s)), 0, 6);
+  if (sha12Cache.size >= SHA12_CACHE_MAX) sha12Cache.clear();
+  sha12Cache.set(s, h);
+  return h;
 }
 
 /** Dotted IPv4 or IPv6 text (what inet_pton accepts), the case nDPI marks 'i'. */
