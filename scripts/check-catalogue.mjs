@@ -4,6 +4,7 @@
 // build instead of shipping. Options:
 //   --truth <dir>   also list nDPI app/protocol names in <dir>/*.truth.json that neither an
 //                   app's `ndpi` field nor protocols.json covers (information, not an error)
+//   --data <dir>    check the JSON files in <dir> instead of src/catalogue/data
 //   --quiet         print only errors
 import { build } from 'esbuild';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,11 +12,13 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(root, 'src/catalogue/data');
+const argv = process.argv.slice(2);
+const dataAt = argv.indexOf('--data');
+const dataDir = dataAt >= 0 ? argv[dataAt + 1] : join(root, 'src/catalogue/data');
 /** Bundle size the data should stay under (raw JSON bytes, all three files). */
 const SIZE_BUDGET = 150 * 1024;
 
-const args = process.argv.slice(2);
+const args = argv;
 const quiet = args.includes('--quiet');
 const truthAt = args.indexOf('--truth');
 const truthDir = truthAt >= 0 ? args[truthAt + 1] : null;

@@ -1,27 +1,48 @@
 /**
  * The built-in application catalogue: the JSON data under `data/`, bundled into the program
- * by esbuild and compiled once at start-up into the lookup structures of `compile.ts`.
+ * by esbuild and compiled into the lookup structures of `compile.ts` on first use (the
+ * compile takes tens of milliseconds under QuickJS; commands that never classify a flow
+ * should not pay for it).
  *
  * The build checks the same data (`scripts/check-catalogue.mjs`) and fails on any error,
  * so a shipped bundle always compiles. Should it not, flowsieve still runs: it gets an
- * empty catalogue (no app names) and `defaultCatalogueErrors` says why.
+ * empty catalogue (no app names) and `defaultCatalogueErrors()` says why.
  */
+import type { AppId, ProtocolName } from '../classify/dissector.js';
 import apps from './data/apps.json';
 import categories from './data/categories.json';
 import protocols from './data/protocols.json';
-import { compileCatalogue, CompiledCatalogue } from './compile.js';
+import { compileCatalogue, type CompiledCatalogue } from './compile.js';
+import type { AppMatch, Catalogue, CategoryTag } from './types.js';
 
-function build(): { catalogue: CompiledCatalogue; errors: readonly string[] } {
+let compiled: CompiledCatalogue | null = null;
+let compileErrors: readonly string[] = [];
+
+/** The compiled built-in catalogue (compiled once, on the first call). */
+export function loadDefaultCatalogue(): CompiledCatalogue {
+  if (compiled) return compiled;
   const result = compileCatalogue({ apps, categories, protocols });
-  if (result.ok) return { catalogue: result.catalogue, errors: [] };
+  if (result.ok) {
+    compiled = result.catalogue;
+    return compiled;
+  }
+  compileErrors = result.errors;
   const empty = compileCatalogue({ apps: { apps: [] }, categories: { categories: [] }, protocols: { protocols: [] } });
   if (!empty.ok) throw new Error('empty catalogue failed to compile'); // cannot happen: no entries, no errors
-  return { catalogue: empty.catalogue, errors: result.errors };
+  compiled = empty.catalogue;
+  return compiled;
 }
 
-const built = build();
-
-/** The catalogue the CLI and daemon use. */
-export const defaultCatalogue: CompiledCatalogue = built.catalogue;
 /** Errors in the bundled data (empty in any build that passed `check-catalogue`). */
-export const defaultCatalogueErrors: readonly string[] = built.errors;
+export function defaultCatalogueErrors(): readonly string[] {
+  loadDefaultCatalogue();
+  return compileErrors;
+}
+
+/** The catalogue the CLI and daemon use; compiles the data on its first lookup. */
+export const defaultCatalogue: Catalogue = {
+  appForHost: (hostname: string): AppMatch | null => loadDefaultCatalogue().appForHost(hostname),
+  appForAddress: (ip: string): AppMatch | null => loadDefaultCatalogue().appForAddress(ip),
+  categoryOfApp: (app: AppId): CategoryTag | null => loadDefaultCatalogue().categoryOfApp(app),
+  protocolCategory: (protocol: ProtocolName): CategoryTag | null => loadDefaultCatalogue().protocolCategory(protocol),
+};

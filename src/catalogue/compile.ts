@@ -16,7 +16,7 @@
  *  - addresses: one binary prefix trie per family; the deepest prefix that covers the
  *    address wins.
  */
-import { parseCidr, parseIp, type Cidr } from '../policy/expr/address.js';
+import { parseIp } from '../policy/expr/address.js';
 import type { AppId, ProtocolName } from '../classify/dissector.js';
 import type { AppMatch, Catalogue, CategoryTag } from './types.js';
 
@@ -187,8 +187,8 @@ export class CompiledCatalogue implements Catalogue {
   }
 
   readonly stats: CatalogueStats;
-  /** Scratch word for IPv4 lookups (no allocation per flow). */
-  private readonly word: number[] = [0];
+  /** Scratch address words for lookups (no allocation per flow). */
+  private readonly words: number[] = [0, 0, 0, 0];
 
   appForHost(hostname: string): AppMatch | null {
     let host = hostname;
@@ -235,15 +235,26 @@ export class CompiledCatalogue implements Catalogue {
   }
 
   appForAddress(ip: string): AppMatch | null {
+    const w = this.words;
+    let v: number;
     const v4 = quickIpv4(ip);
     if (v4 >= 0) {
-      this.word[0] = v4;
-      const v = this.v4.lookup(this.word, 32);
-      return v >= 0 ? this.matches[v]! : null;
+      w[0] = v4;
+      v = this.v4.lookup(w, 32);
+    } else if (quickIpv6(ip, w)) {
+      // An IPv4-mapped address (`::ffff:a.b.c.d` written in hex) is the IPv4 host.
+      if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
+        w[0] = w[3]!;
+        v = this.v4.lookup(w, 32);
+      } else {
+        v = this.v6.lookup(w, 128);
+      }
+    } else {
+      // Rare forms (dotted IPv4 tail, zone index): the general parser.
+      const addr = parseIp(ip);
+      if (addr === null) return null;
+      v = addr.family === 4 ? this.v4.lookup(addr.words, 32) : this.v6.lookup(addr.words, 128);
     }
-    const addr = parseIp(ip);
-    if (addr === null) return null;
-    const v = addr.family === 4 ? this.v4.lookup(addr.words, 32) : this.v6.lookup(addr.words, 128);
     return v >= 0 ? this.matches[v]! : null;
   }
 
@@ -293,6 +304,105 @@ function quickIpv4(s: string): number {
   }
   if (dots !== 3 || digits === 0) return -1;
   return value * 256 + octet;
+}
+
+/**
+ * IPv6 text (hex groups, one `::`) → four 32-bit words in `out`; false for anything else,
+ * including the forms with a dotted IPv4 tail or a `%zone`, which `parseIp` handles.
+ * Hand-rolled because regex-based parsing costs ~0.1 ms an address under QuickJS.
+ */
+function quickIpv6(s: string, out: number[]): boolean {
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  let n = 0; // groups written
+  let gap = -1; // group index where `::` stands
+  let value = 0;
+  let digits = 0;
+  const len = s.length;
+  if (len < 2 || len > 39) return false;
+  let i = 0;
+  if (s.charCodeAt(0) === 58 /* : */) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+    if (i === len) {
+      out[0] = out[1] = out[2] = out[3] = 0;
+      return true;
+    }
+  }
+  for (; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 58;
+    let d = -1;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) d = c - 55;
+    if (d >= 0) {
+      if (++digits > 4) return false;
+      value = value * 16 + d;
+      continue;
+    }
+    if (c !== 58) return false;
+    if (digits === 0) {
+      // Only `::` (a second colon right after one) may leave a group empty.
+      if (i === len) break; // text ended in `::`
+      if (gap >= 0 || i === 0 || s.charCodeAt(i - 1) !== 58) return false;
+      gap = n;
+      continue;
+    }
+    if (n === 8) return false;
+    groups[n++] = value;
+    value = 0;
+    digits = 0;
+    if (i === len - 1) return false; // a single trailing colon
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  if (gap >= 0) {
+    const move = n - gap;
+    for (let k = 0; k < move; k++) groups[7 - k] = groups[n - 1 - k]!;
+    for (let k = gap; k < 8 - move; k++) groups[k] = 0;
+  }
+  for (let k = 0; k < 4; k++) out[k] = (groups[2 * k]! * 0x10000 + groups[2 * k + 1]!) >>> 0;
+  return true;
+}
+
+/** A network entry: address words with host bits clear, and the prefix length. */
+interface Prefix {
+  readonly family: 4 | 6;
+  readonly words: number[];
+  readonly length: number;
+}
+
+/** `address/length` → prefix, or the reason it is not one. */
+function parsePrefix(text: string): Prefix | string {
+  const slash = text.indexOf('/');
+  if (slash < 0) return 'is not an address/length prefix';
+  const lenText = text.slice(slash + 1);
+  let length = 0;
+  for (let i = 0; i < lenText.length; i++) {
+    const c = lenText.charCodeAt(i);
+    if (c < 48 || c > 57 || i >= 3) return 'is not an address/length prefix';
+    length = length * 10 + (c - 48);
+  }
+  if (lenText.length === 0) return 'is not an address/length prefix';
+  const addr = text.slice(0, slash);
+  const words = [0, 0, 0, 0];
+  let family: 4 | 6;
+  const v4 = quickIpv4(addr);
+  if (v4 >= 0) {
+    family = 4;
+    words[0] = v4;
+    if (length > 32) return 'is not an address/length prefix';
+  } else if (quickIpv6(addr, words)) {
+    family = 6;
+    if (length > 128) return 'is not an address/length prefix';
+  } else {
+    return 'is not an address/length prefix';
+  }
+  for (let i = 0; i < 4; i++) {
+    const keep = length - i * 32;
+    const mask = keep >= 32 ? 0xffffffff : keep <= 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
+    if ((words[i]! & ~mask) >>> 0 !== 0) return 'has bits set past its length';
+  }
+  return { family, words, length };
 }
 
 /**
@@ -402,9 +512,6 @@ function checkDomain(d: string): { name: string; brand: boolean } | string {
   return { name, brand };
 }
 
-function cidrLabel(c: Cidr): string {
-  return `${c.family === 4 ? 'v4' : 'v6'}:${c.words.join(',')}/${c.length}`;
-}
 
 /** Validate the three JSON documents and build the lookups. */
 export function compileCatalogue(src: CatalogueSources): CompileResult {
@@ -450,7 +557,6 @@ export function compileCatalogue(src: CatalogueSources): CompileResult {
   const apps: AppInfo[] = [];
   const appIds = new Map<string, number>();
   const ndpiApp = new Map<string, string>();
-  const prefixOwner = new Map<string, string>();
 
   const appDoc = entries('apps.json', src.apps, 'apps', errors);
   if (appDoc) {
@@ -504,27 +610,22 @@ export function compileCatalogue(src: CatalogueSources): CompileResult {
       const networks = stringList(raw['networks']);
       if (networks === null) errors.push(`${where}: "networks" must be a list of strings`);
       for (const n of networks ?? []) {
-        const c = n.includes('/') ? parseCidr(n) : null;
-        if (c === null) {
-          errors.push(`${where}: network '${n}' is not an address/length prefix`);
+        const c = parsePrefix(n);
+        if (typeof c === 'string') {
+          errors.push(`${where}: network '${n}' ${c}`);
           continue;
         }
-        if (c.hostBitsSet) errors.push(`${where}: network '${n}' has bits set past its length`);
-        if (c.length < 8) errors.push(`${where}: network '${n}' is too wide to belong to one app`);
-        const key = cidrLabel(c);
-        const prev = prefixOwner.get(key);
-        if (prev !== undefined) {
-          errors.push(`${where}: duplicate network '${n}' (also in app '${prev}')`);
+        if (c.length < 8) {
+          errors.push(`${where}: network '${n}' is too wide to belong to one app`);
           continue;
         }
-        prefixOwner.set(key, id);
-        if (c.family === 4) {
-          v4.insert(c.words, c.length, index);
-          prefixesV4++;
-        } else {
-          v6.insert(c.words, c.length, index);
-          prefixesV6++;
+        const prev = (c.family === 4 ? v4 : v6).insert(c.words, c.length, index);
+        if (prev !== -1) {
+          errors.push(`${where}: duplicate network '${n}' (also in app '${prev === index ? id : apps[prev]!.id}')`);
+          continue;
         }
+        if (c.family === 4) prefixesV4++;
+        else prefixesV6++;
       }
       if ((domains ?? []).length === 0 && (networks ?? []).length === 0 && (ndpi ?? []).length === 0) {
         errors.push(`${where}: no domains, networks or nDPI names: nothing would ever name it`);

@@ -6,7 +6,7 @@
 import type { AppId } from '../classify/dissector.js';
 import type { CompiledCatalogue } from './compile.js';
 import type { CategoryTag } from './types.js';
-import { defaultCatalogue } from './catalogue.js';
+import { loadDefaultCatalogue } from './catalogue.js';
 
 export interface NdpiNameMaps {
   /** nDPI application name (any case) → our app id, null when no app corresponds. */
@@ -35,14 +35,19 @@ export function ndpiNameMaps(catalogue: CompiledCatalogue): NdpiNameMaps {
   };
 }
 
-const defaults = ndpiNameMaps(defaultCatalogue);
+let defaults: NdpiNameMaps | null = null;
+
+function defaultMaps(): NdpiNameMaps {
+  defaults ??= ndpiNameMaps(loadDefaultCatalogue());
+  return defaults;
+}
 
 /** nDPI app/protocol name → our app id (`YouTube` → `youtube`, `TLS` → null). */
 export function appIdForNdpiName(name: string): AppId | null {
-  return defaults.appIdForNdpiName(name);
+  return defaultMaps().appIdForNdpiName(name);
 }
 
 /** nDPI category name → our category tag (`SocialNetwork` → `social-media`). */
 export function categoryForNdpiCategory(name: string): CategoryTag | null {
-  return defaults.categoryForNdpiCategory(name);
+  return defaultMaps().categoryForNdpiCategory(name);
 }

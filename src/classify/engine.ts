@@ -126,7 +126,11 @@ export class Classifier {
   private feedCandidates(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
     if (c.candidates === null) {
       const list = this.byTransport.get(flow.ipProtocol) ?? [];
-      c.candidates = list.map((d) => ({ dissector: d, state: d.create(flow) }));
+      // The dissector the ports suggest goes first: when it claims, the others are never
+      // asked (most flows are what their port says, and each skipped dissector saves work).
+      const preferred = preferredDissector(flow);
+      const ordered = preferred ? [...list.filter((d) => d.name === preferred), ...list.filter((d) => d.name !== preferred)] : list;
+      c.candidates = ordered.map((d) => ({ dissector: d, state: d.create(flow) }));
     }
     const out = c.detection;
     const cands = c.candidates;
@@ -208,6 +212,22 @@ export class Classifier {
     const byAddr = cat ? (cat.appForAddress(flow.responder.ip) ?? cat.appForAddress(flow.initiator.ip)) : null;
     return byAddr ? byAddr.app : null;
   }
+}
+
+/** Dissector names for the protocols that port guesses produce, where they differ. */
+const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {
+  SMBv23: 'smb',
+  HTTP_Proxy: 'http',
+  SMTPS: 'tls',
+  IMAPS: 'tls',
+  POP3S: 'tls',
+  DoH_DoT: 'tls',
+};
+
+function preferredDissector(flow: FlowView): string | null {
+  const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
+  if (!guess) return null;
+  return DISSECTOR_FOR_PROTOCOL[guess] ?? guess.toLowerCase();
 }
 
 export type { ProtocolName };

@@ -485,15 +485,16 @@ export const SECTION_TYPES: readonly SectionSpec[] = [
   {
     type: 'target_default',
     aliases: ['target_defaults'],
-    description: "Defaults for every target of one type; the section is named after the type (config target_default 'ipset').",
-    naming: 'named',
+    description:
+      "Defaults for every target of one type; the section is named after the type (config target_default 'ipset') or sets target_type.",
+    naming: 'any',
     options: 'target_default',
   },
   {
     type: 'target_global',
     aliases: ['target_globals'],
-    description: "Settings shared by all targets of one type (config target_global 'ctlabel').",
-    naming: 'named',
+    description: "Settings shared by all targets of one type (config target_global 'ctlabel', or any name with target_type).",
+    naming: 'any',
     options: 'target_global',
   },
   {

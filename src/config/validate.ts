@@ -179,16 +179,7 @@ class Checker {
       return;
     }
     if (spec.naming === 'named' && s.anonymous) {
-      this.report(
-        'warning',
-        s.loc,
-        ref,
-        null,
-        spec.type === 'target' || spec.type === 'exemption'
-          ? `anonymous ${spec.type}: actions can only use it as '${ref}'; give it a name (config ${s.type} 'name')`
-          : `anonymous ${spec.type}: it must be named after a target type (config ${s.type} 'ipset'); ignored`,
-      );
-      if (spec.type !== 'target' && spec.type !== 'exemption') return;
+      this.report('warning', s.loc, ref, null, `anonymous ${spec.type}: actions can only use it as '${ref}'; give it a name (config ${s.type} 'name')`);
     }
     let targetType: string | null = null;
     let options: Map<string, CheckedOption>;
@@ -207,20 +198,33 @@ class Checker {
         options = this.checkOptions(s, ref, TARGET_COMMON, notCommon);
       }
     } else if (spec.options === 'target_default' || spec.options === 'target_global') {
-      const t = TARGET_TYPES[s.name];
+      // Named after the target type (`config target_default 'ipset'`), or, when that name is
+      // taken (UCI names are unique per file), any name plus `option target_type`.
+      const written = s.options.find((o) => o.name === 'target_type');
+      const typeName = written ? optionValues(written)[0]?.trim() ?? '' : s.anonymous ? '' : s.name;
+      const t = TARGET_TYPES[typeName];
       if (!t) {
+        const what = written ? `target_type '${typeName}'` : s.anonymous ? 'an anonymous section' : `'${typeName}'`;
         this.report(
           'warning',
-          s.loc,
+          written?.loc ?? s.loc,
           ref,
-          null,
-          `'${s.name}' is not a target type${didYouMean(s.name, Object.keys(TARGET_TYPES))}; expected one of ${Object.keys(TARGET_TYPES).join(', ')}; ignored`,
+          written ? 'target_type' : null,
+          `${what} is not a target type${typeName ? didYouMean(typeName, Object.keys(TARGET_TYPES)) : ''}; ` +
+            `name the section after one of ${Object.keys(TARGET_TYPES).join(', ')} (or set target_type); ignored`,
         );
         return;
       }
+      if (this.checked.some((c) => c.spec === spec && c.targetType === t.type)) {
+        this.report('warning', s.loc, ref, null, `a second ${spec.type} for '${t.type}'; only the first is used`);
+        return;
+      }
       targetType = t.type;
+      const typeOption: OptionSpec = { ...TARGET_COMMON[0]!, required: false };
       const table =
-        spec.options === 'target_default' ? [...TARGET_COMMON.filter((o) => o.name !== 'target_type'), ...t.options] : t.globals;
+        spec.options === 'target_default'
+          ? [typeOption, ...TARGET_COMMON.filter((o) => o.name !== 'target_type'), ...t.options]
+          : [typeOption, ...t.globals];
       options = this.checkOptions(s, ref, table);
     } else {
       options = this.checkOptions(s, ref, spec.options);

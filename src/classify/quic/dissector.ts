@@ -15,7 +15,7 @@ import { parseChlo, type Chlo } from './chlo.js';
 import { CryptoStream } from './crypto-stream.js';
 import { gquicStreamData, ietfInitialFrames, q050CryptoData } from './frames.js';
 import { initialVersion, isGquicReject, readLongHeader, shortHeaderStep, zeroRttVersion, type ShortHeaderTrail } from './header.js';
-import { initialKeys, openLongHeaderPacket, type InitialKeys } from './initial-keys.js';
+import { initialKeys, openLongHeaderPacket, openLongHeaderPrefix, type InitialKeys } from './initial-keys.js';
 import { userAgentParam } from './transport-params.js';
 import { carriesTls, gquicNumber, hasEncryptedInitial, isForcingVn, isSupported, Q046, quicVersionName } from './versions.js';
 
@@ -81,6 +81,7 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
     s.decrypts++;
     // IETF Initials skip the GCM tag check (half the cost); their frame grammar stands in for it.
     const google = usesGoogleFrames(v);
+    if (!google && !s.crypto && helloFromPrefix(s, d.subarray(start, h.end), h.pnOffset - start, keys, h.scid)) return;
     const plain = openLongHeaderPacket(d.subarray(start, h.end), h.pnOffset - start, keys, google);
     if (!plain) continue;
     const frames = google ? null : ietfInitialFrames(plain);
@@ -105,6 +106,32 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
     }
     if (s.finished) return;
   }
+}
+
+/** Bytes of an Initial's payload opened first: enough for most ClientHellos. */
+const PREFIX_BYTES = 640;
+
+/**
+ * The common case, cheaply: the whole ClientHello inside the first PREFIX_BYTES of the
+ * first Initial. True when it was read from there; false leaves the flow untouched for the
+ * full decryption (hello further on, or spread over packets, or wrong keys).
+ */
+function helloFromPrefix(s: QuicState, pkt: Uint8Array, pnOffset: number, keys: InitialKeys, scid: Uint8Array): boolean {
+  const opened = openLongHeaderPrefix(pkt, pnOffset, keys, PREFIX_BYTES);
+  if (!opened || opened.complete) return false;
+  const frames = ietfInitialFrames(opened.plain, true);
+  if (!frames.clean) return false;
+  const stream = new CryptoStream(CRYPTO_CAP);
+  for (const f of frames.fragments) if (!stream.write(f.offset, f.data)) return false;
+  const msg = stream.firstMessage();
+  if (!msg || !parseClientHello(msg)) return false;
+  if (!s.keys) {
+    s.keys = keys;
+    s.clientScid = scid.slice();
+  }
+  s.crypto = stream;
+  readHello(s, msg);
+  return true;
 }
 
 /** Q050 and T05x keep Google's single-frame layout inside IETF-style protection. */

@@ -21,9 +21,12 @@ export interface InitialFrames {
  * them to shake off middleboxes). Parsing stops at any other frame type; what came
  * before it is kept, and `clean` is false.
  */
-export function ietfInitialFrames(p: Uint8Array): InitialFrames {
+export function ietfInitialFrames(p: Uint8Array, prefix = false): InitialFrames {
   const out: CryptoFragment[] = [];
   let o = 0;
+  // `prefix`: p is only the start of the payload; a frame cut off by its end is kept as far
+  // as it goes (a CRYPTO frame's partial data is still its data) and counts as clean.
+  let cut = false;
   while (o < p.length) {
     const type = p[o]!;
     if (type === 0x00 || type === 0x01) {
@@ -38,14 +41,22 @@ export function ietfInitialFrames(p: Uint8Array): InitialFrames {
       const len = readVarInt(p, o + 1 + off.size);
       if (!len) break;
       const start = o + 1 + off.size + len.size;
-      if (start + len.value > p.length) break;
+      if (start + len.value > p.length) {
+        if (prefix && start <= p.length) {
+          out.push({ offset: off.value, data: p.subarray(start) });
+          cut = true;
+        }
+        break;
+      }
       out.push({ offset: off.value, data: p.subarray(start, start + len.value) });
       o = start + len.value;
     } else {
       break;
     }
   }
-  return { fragments: out, clean: o === p.length };
+  // A header cut by the end of a prefix (the last 16 bytes at most) is no evidence either way.
+  if (prefix && !cut && o < p.length && p.length - o < 16 && (p[o] === 0x06 || p[o] === 0x02 || p[o] === 0x03)) cut = true;
+  return { fragments: out, clean: o === p.length || cut };
 }
 
 /** The CRYPTO fragments of an Initial's frames (see `ietfInitialFrames`). */

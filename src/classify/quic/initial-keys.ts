@@ -68,6 +68,20 @@ export function initialKeys(version: number, dcid: Uint8Array, side: 'client' | 
  * keys never parse as that to the end).
  */
 export function openLongHeaderPacket(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, authenticate = true): Uint8Array | null {
+  return openProtected(pkt, pnOffset, keys, authenticate, Infinity)?.plain ?? null;
+}
+
+/**
+ * Unauthenticated opening of only the first `limit` payload bytes (CTR mode decrypts any
+ * prefix on its own). A browser's ClientHello usually sits in the first few hundred bytes
+ * of a 1200-byte Initial, so the rest need not be decrypted. `complete` says whether the
+ * whole payload was opened.
+ */
+export function openLongHeaderPrefix(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, limit: number): { plain: Uint8Array; complete: boolean } | null {
+  return openProtected(pkt, pnOffset, keys, false, limit);
+}
+
+function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, authenticate: boolean, limit: number): { plain: Uint8Array; complete: boolean } | null {
   // The sample starts 4 bytes past the packet number's start, whatever its real length.
   if (pnOffset + 4 + 16 > pkt.length) return null;
   const mask = ecb(keys.hp, { disablePadding: true }).encrypt(pkt.subarray(pnOffset + 4, pnOffset + 20));
@@ -89,10 +103,12 @@ export function openLongHeaderPacket(pkt: Uint8Array, pnOffset: number, keys: In
     const counter = new Uint8Array(16);
     counter.set(nonce);
     counter[15] = 2;
-    return ctr(keys.key, counter).decrypt(pkt.subarray(headerLen, pkt.length - 16));
+    const end = pkt.length - 16;
+    const stop = Math.min(end, headerLen + limit);
+    return { plain: ctr(keys.key, counter).decrypt(pkt.subarray(headerLen, stop)), complete: stop === end };
   }
   try {
-    return gcm(keys.key, nonce, header).decrypt(pkt.subarray(headerLen));
+    return { plain: gcm(keys.key, nonce, header).decrypt(pkt.subarray(headerLen)), complete: true };
   } catch {
     return null; // tag mismatch: wrong keys or not a QUIC packet
   }
