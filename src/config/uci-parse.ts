@@ -542,6 +542,10 @@ class Parser {
           this.parseOption(true, start);
           break;
         default: {
+          const bareWord = word.replace(/\s+$/, '');
+          const needs: Record<string, string> = { package: 'a name', config: 'a section type', option: 'a name and a value', list: 'a name and a value' };
+          const full = { p: 'package', c: 'config', o: 'option', l: 'list' }[bareWord] ?? bareWord;
+          if (needs[full]) throw new LineError(start, `insufficient arguments: '${bareWord}' needs ${needs[full]}`);
           const shown = word.trim() === '' ? 'a line break after ;' : JSON.stringify(word.replace(/\s+$/, ''));
           throw new LineError(
             start,

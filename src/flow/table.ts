@@ -62,6 +62,12 @@ export interface Flow<T> extends FlowView {
   finByDir: [boolean, boolean];
   reset: boolean;
   timeoutClass: TimeoutClass;
+  /**
+   * lastSeen when the flow last took its place in its class's idle queue. Packets only
+   * move lastSeen; expiry re-queues a flow whose lastSeen has moved on (lazy LRU: no
+   * map update per packet).
+   */
+  queuedAt: number;
   /** Caller's per-flow state (classification). */
   readonly data: T;
 }
@@ -99,6 +105,8 @@ export class FlowTable<T> {
   private readonly fragments = new Map<string, FragmentAttribution>();
   private readonly opts: FlowTableOptions;
   private nextId = 1;
+  /** The flow of the previous packet (cleared when it ends). */
+  private lastFlow: Flow<T> | null = null;
   private clock = 0;
   private nextSweep = 0;
   readonly counters: FlowTableCounters = {
@@ -130,6 +138,21 @@ export class FlowTable<T> {
     this.advance(pkt.timestamp);
     if (pkt.laterFragment) return this.processLaterFragment(pkt);
 
+    // Packets come in bursts per flow: the previous packet's flow is checked first, which
+    // spares building the key string and the map lookup.
+    const last = this.lastFlow;
+    if (last !== null && last.ipProtocol === pkt.ipProtocol && last.vlanId === pkt.vlanId && last.timeoutClass !== TimeoutClass.Closed) {
+      const i = last.initiator;
+      const r = last.responder;
+      let dir: Direction | -1 = -1;
+      if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) dir = 0;
+      else if (i.port === pkt.dstPort && r.port === pkt.srcPort && i.ip === pkt.dstIp && r.ip === pkt.srcIp) dir = 1;
+      if (dir !== -1) {
+        this.account(last, dir, pkt);
+        if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, last.key, dir);
+        return { flow: last, dir, hasTransport: true };
+      }
+    }
     const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
     let flow = this.flows.get(key);
     if (flow && flow.timeoutClass === TimeoutClass.Closed && isFreshSyn(pkt)) {
@@ -142,6 +165,7 @@ export class FlowTable<T> {
     const dir: Direction = pkt.srcIp === flow.initiator.ip && pkt.srcPort === flow.initiator.port ? 0 : 1;
     this.account(flow, dir, pkt);
     if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, key, dir);
+    this.lastFlow = flow;
     return { flow, dir, hasTransport: true };
   }
 
@@ -195,10 +219,12 @@ export class FlowTable<T> {
       finByDir: [false, false],
       reset: false,
       timeoutClass,
+      queuedAt: pkt.timestamp,
       data: undefined as unknown as T,
     };
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
+    this.byClass[timeoutClass]!.touch(key, flow);
     this.counters.flowsCreated++;
     return flow;
   }
@@ -214,9 +240,10 @@ export class FlowTable<T> {
       if (flow.reset || (flow.finByDir[0] && flow.finByDir[1])) {
         this.byClass[flow.timeoutClass]!.delete(flow.key);
         flow.timeoutClass = TimeoutClass.Closed;
+        flow.queuedAt = flow.lastSeen;
+        this.byClass[TimeoutClass.Closed]!.touch(flow.key, flow);
       }
     }
-    this.byClass[flow.timeoutClass]!.touch(flow.key, flow);
   }
 
   private processLaterFragment(pkt: DecodedPacket): FlowPacketResult<T> | null {
@@ -243,15 +270,25 @@ export class FlowTable<T> {
 
   private expireClass(cls: TimeoutClass, idleMs: number): void {
     const lru = this.byClass[cls]!;
-    for (let f = lru.oldest(); f && this.clock - f.lastSeen > idleMs; f = lru.oldest()) {
+    for (let f = this.oldestIn(lru); f && this.clock - f.lastSeen > idleMs; f = this.oldestIn(lru)) {
       this.end(f, cls === TimeoutClass.Closed ? 'closed' : 'idle');
     }
+  }
+
+  /** The truly least recently seen flow of a queue: flows seen since queued move back first. */
+  private oldestIn(lru: LruMap<FlowKey, Flow<T>>): Flow<T> | undefined {
+    for (let f = lru.oldest(); f; f = lru.oldest()) {
+      if (f.lastSeen === f.queuedAt) return f;
+      f.queuedAt = f.lastSeen;
+      lru.touch(f.key, f);
+    }
+    return undefined;
   }
 
   private evictOldest(): void {
     let victim: Flow<T> | undefined;
     for (const lru of this.byClass) {
-      const f = lru.oldest();
+      const f = this.oldestIn(lru);
       if (f && (!victim || f.lastSeen < victim.lastSeen)) victim = f;
     }
     if (victim) {
@@ -261,6 +298,7 @@ export class FlowTable<T> {
   }
 
   private end(flow: Flow<T>, reason: FlowEndReason): void {
+    if (this.lastFlow === flow) this.lastFlow = null;
     this.flows.delete(flow.key);
     this.byClass[flow.timeoutClass]!.delete(flow.key);
     this.counters.flowsEnded++;
