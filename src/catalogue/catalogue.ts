@@ -45,4 +45,5 @@ export const defaultCatalogue: Catalogue = {
   appForAddress: (ip: string): AppMatch | null => loadDefaultCatalogue().appForAddress(ip),
   categoryOfApp: (app: AppId): CategoryTag | null => loadDefaultCatalogue().categoryOfApp(app),
   protocolCategory: (protocol: ProtocolName): CategoryTag | null => loadDefaultCatalogue().protocolCategory(protocol),
+  appForProtocol: (protocol: ProtocolName): AppId | null => loadDefaultCatalogue().appForProtocol(protocol),
 };

@@ -270,6 +270,17 @@ export class CompiledCatalogue implements Catalogue {
     return this.protocolCategories.get(protocol) ?? this.protocolCategories.get(protocol.toLowerCase()) ?? null;
   }
 
+  /** nDPI protocol names that are applications (`WhatsApp`, `Zoom`, `Spotify`) → app id. */
+  private appsByProtocol: Map<string, AppId> | null = null;
+
+  appForProtocol(protocol: ProtocolName): AppId | null {
+    if (this.appsByProtocol === null) {
+      this.appsByProtocol = new Map();
+      for (const a of this.apps) for (const n of a.ndpi) this.appsByProtocol.set(n.toLowerCase(), a.id);
+    }
+    return this.appsByProtocol.get(protocol.toLowerCase()) ?? null;
+  }
+
   /** The app entry for an id (with or without `netify.`), null if unknown. */
   app(id: AppId): AppInfo | null {
     let key = id.toLowerCase();

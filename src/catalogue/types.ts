@@ -14,6 +14,11 @@ export interface Catalogue {
   appForHost(hostname: string): AppMatch | null;
   /** The app that owns a well-known address range, for flows with no usable hostname. */
   appForAddress(ip: string): AppMatch | null;
+  /**
+   * The app a protocol itself names, for protocols that are one application's own
+   * (`WhatsApp`, `Zoom`, `Spotify`); null for general protocols (`TLS`, `DNS`).
+   */
+  appForProtocol(protocol: ProtocolName): AppId | null;
   /** Category of an app id (with or without a `netify.` prefix), null if unknown. */
   categoryOfApp(app: AppId): CategoryTag | null;
   /** Protocol category (`category.protocol`), e.g. `web`, `vpn-and-proxy`, `file-sharing`. */

@@ -198,11 +198,13 @@ export class Classifier {
     c.application = this.applicationFor(c, flow, now);
   }
 
-  /** Dissector's own app, else hostname, else DNS name, else an earlier flow's endpoint, else address. */
+  /** Dissector's own app, else the app a protocol is named after, else hostname, else DNS name, else an earlier flow's endpoint, else address. */
   private applicationFor(c: FlowClassification, flow: FlowView, now: number): AppId | null {
     const d = c.detection;
     if (d.application) return d.application;
     const cat = this.catalogue;
+    const byProtocol = d.protocol && cat ? cat.appForProtocol(d.protocol) : null;
+    if (byProtocol) return byProtocol;
     const byHost = d.hostname && cat ? cat.appForHost(d.hostname) : null;
     if (byHost) return byHost.app;
     const byDns = c.dnsHostName && cat ? cat.appForHost(c.dnsHostName) : null;

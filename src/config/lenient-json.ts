@@ -189,6 +189,7 @@ class Reader {
   members(close: string): JsonMember[] {
     const members: JsonMember[] = [];
     let needComma = false;
+    let afterEllipsis = false;
     let lastComma: JsonLocation | null = null;
     for (;;) {
       this.skip();
@@ -199,17 +200,21 @@ class Reader {
       }
       if (this.atEnd()) throw new JsonError(this.loc(), `unexpected end of input: '${close}' expected`);
       if (this.peek() === ',') {
-        if (!needComma) this.warn(this.loc(), "extra ',' ignored");
+        if (!needComma && !afterEllipsis) this.warn(this.loc(), "extra ',' ignored");
         lastComma = this.loc();
         needComma = false;
+        afterEllipsis = false;
         this.advance();
         continue;
       }
       if (this.skipEllipsis()) {
+        // A placeholder stands for members: a comma after it is optional.
         needComma = false;
+        afterEllipsis = true;
         lastComma = null;
         continue;
       }
+      afterEllipsis = false;
       if (this.peek() !== '"') throw new JsonError(this.loc(), `unexpected ${JSON.stringify(this.peek())}: a "key" expected`);
       if (needComma) this.warn(this.loc(), "missing ',' before this member");
       const keyLoc = this.loc();
@@ -247,6 +252,7 @@ class Reader {
     this.advance();
     const items: JsonNode[] = [];
     let needComma = false;
+    let afterEllipsis = false;
     let lastComma: JsonLocation | null = null;
     for (;;) {
       this.skip();
@@ -257,17 +263,20 @@ class Reader {
       }
       if (this.atEnd()) throw new JsonError(this.loc(), "unexpected end of input: ']' expected");
       if (this.peek() === ',') {
-        if (!needComma) this.warn(this.loc(), "extra ',' ignored");
+        if (!needComma && !afterEllipsis) this.warn(this.loc(), "extra ',' ignored");
         lastComma = this.loc();
         needComma = false;
+        afterEllipsis = false;
         this.advance();
         continue;
       }
       if (this.skipEllipsis()) {
         needComma = false;
+        afterEllipsis = true;
         lastComma = null;
         continue;
       }
+      afterEllipsis = false;
       if (needComma) this.warn(this.loc(), "missing ',' before this item");
       items.push(this.value());
       needComma = true;

@@ -85,7 +85,7 @@ class Converter {
   }
 
   /** Reserve the names of every section of a kind before any reference is resolved. */
-  declare(kind: string, node: JsonNode): void {
+  reserveNames(kind: string, node: JsonNode): void {
     if (node.kind !== 'object') return;
     for (const m of node.members) this.uciName(kind, m.key, m.keyLoc);
   }
@@ -272,9 +272,9 @@ class Converter {
     const ex = get('exemptions');
     const globalName = ex ? this.uciName('exemption', 'global', null) : '';
     const targets = get('targets');
-    if (targets) this.declare('target', targets.value);
+    if (targets) this.reserveNames('target', targets.value);
     const actionsNode = get('actions');
-    if (actionsNode) this.declare('action', actionsNode.value);
+    if (actionsNode) this.reserveNames('action', actionsNode.value);
 
     const version = get('version');
     if (version && !(version.value.kind === 'number' && version.value.value === 1)) {

@@ -120,8 +120,8 @@ class Checker {
         this.report('warning', o.loc, ref, o.name, `unknown option '${o.name}'${didYouMean(o.name, names)}; ignored`);
         continue;
       }
-      let items = optionValues(o);
-      let locs = o.itemLocs ?? [o.loc];
+      const items = optionValues(o);
+      const locs = o.itemLocs ?? [o.loc];
       if (!spec.multiple && typeof o.value !== 'string') {
         if (items.length > 1) {
           this.report('error', o.loc, ref, o.name, `takes one value, but is given as a list of ${items.length}`);
@@ -155,9 +155,13 @@ class Checker {
         // The same option under two spellings (`target` and `targets`): lists join, a single
         // value is replaced by the later one.
         if (spec.multiple) {
-          items = [...prev.raw, ...raw];
-          locs = [...prev.locs, ...okLocs];
-          out.set(spec.name, { spec, writtenAs: prev.writtenAs, values: [...prev.values, ...values], raw: items, locs });
+          out.set(spec.name, {
+            spec,
+            writtenAs: prev.writtenAs,
+            values: [...prev.values, ...values],
+            raw: [...prev.raw, ...raw],
+            locs: [...prev.locs, ...okLocs],
+          });
           continue;
         }
         this.report('warning', o.loc, ref, o.name, `also given as '${prev.writtenAs}'; this value wins`);
