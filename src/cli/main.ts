@@ -8,6 +8,7 @@ import { errorText, type Runtime } from '../runtime/types.js';
 import { optionHelp, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { replayCapture } from './replay.js';
 import { formatSummary } from './summary.js';
+import { CHECK_OPTIONS, EXPLAIN_OPTIONS, IMPORT_OPTIONS, runCheck, runExplain, runImport } from './policy-commands.js';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +34,24 @@ const COMMANDS: { readonly [name: string]: Command } = {
     positional: [1, 1],
     run: runReplay,
   },
+  check: {
+    synopsis: 'check [--config PATH]  validate a configuration and print the compiled policy',
+    options: CHECK_OPTIONS,
+    positional: [0, 0],
+    run: runCheck,
+  },
+  explain: {
+    synopsis: 'explain [--config PATH] <capture>  which actions each flow of a capture matches',
+    options: EXPLAIN_OPTIONS,
+    positional: [1, 1],
+    run: runExplain,
+  },
+  import: {
+    synopsis: 'import <netify.json>  print a Netify Flow Actions JSON file as UCI',
+    options: IMPORT_OPTIONS,
+    positional: [1, 1],
+    run: runImport,
+  },
   version: {
     synopsis: 'version             print the version',
     options: [],
@@ -56,7 +75,8 @@ const COMMANDS: { readonly [name: string]: Command } = {
 export function usage(): string {
   const lines = ['usage: flowsieve <command> [options]', '', 'commands:'];
   for (const c of Object.values(COMMANDS)) lines.push(`  ${c.synopsis}`);
-  lines.push('', 'replay options:', optionHelp(REPLAY_OPTIONS), '');
+  lines.push('', 'replay options:', optionHelp(REPLAY_OPTIONS));
+  lines.push('', 'explain options (check takes --config only):', optionHelp(EXPLAIN_OPTIONS), '');
   return lines.join('\n');
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The flowsieve command line as a user meets it: replay, check, explain, import; exit codes
+ * and one-line errors. Commands run in-process on the Node runtime with captured output;
+ * one test runs the built bundle as a program.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/cli/main.js';
+import { loadConfig } from '../src/config/index.js';
+import { createNodeRuntime } from '../src/runtime/node.js';
+import { REPO_DIR } from './helpers/corpus.js';
+
+const SAMPLE = join(REPO_DIR, 'samples', 'home-lan.pcapng');
+const POLICY = join(REPO_DIR, 'samples', 'policy.uci');
+const DEFAULT_CONFIG = join(REPO_DIR, 'files', 'etc', 'config', 'flowsieve');
+const SEED_JSON = join(REPO_DIR, 'test', 'fixtures', 'config', 'netify-global.json');
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const base = await createNodeRuntime();
+  let out = '';
+  let err = '';
+  const rt = { ...base, stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t) };
+  const code = await runCli(rt, argv);
+  return { code, out, err };
+}
+
+function tempFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+test('replay prints one JSON record per flow, with the hostnames of the sample', async () => {
+  const r = await cli('replay', SAMPLE);
+  assert.is(r.code, 0);
+  const records = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  const tls = records.filter((x) => x.detected_protocol_name === 'TLS').map((x) => [x.host_server_name, x.detected_application_name]);
+  assert.equal(tls, [['www.youtube.com', 'youtube'], ['www.netflix.com', 'netflix']]);
+  const http = records.find((x) => x.detected_protocol_name === 'HTTP');
+  assert.is(http.host_server_name, 'en.wikipedia.org');
+  assert.is(http.http.user_agent, 'flowsieve-sample/1.0');
+  // The DNS answers named the server's address: the TLS flows carry that name too.
+  assert.ok(records.some((x) => x.detected_protocol_name === 'TLS' && x.dns_host_name === 'www.youtube.com'));
+});
+
+test('replay --summary prints a table of protocols and applications', async () => {
+  const r = await cli('replay', '--summary', SAMPLE);
+  assert.is(r.code, 0);
+  assert.match(r.out, /TLS/);
+  assert.match(r.out, /youtube/);
+});
+
+test('unknown options and unreadable files: one line on stderr, exit code 2', async () => {
+  const bad = await cli('replay', '--bogus', SAMPLE);
+  assert.is(bad.code, 2);
+  assert.is(bad.err.trim().split('\n').length, 1);
+  assert.match(bad.err, /unknown option '--bogus'/);
+  const missing = await cli('replay', '/nonexistent/file.pcap');
+  assert.is(missing.code, 2);
+  assert.match(missing.err, /cannot read '\/nonexistent\/file.pcap'/);
+  const notCapture = await cli('replay', DEFAULT_CONFIG);
+  assert.is(notCapture.code, 2);
+  assert.match(notCapture.err, /not a pcap or pcapng file/);
+  assert.is((await cli('frobnicate')).code, 2);
+});
+
+test('check prints the compiled policy of the default configuration', async () => {
+  const r = await cli('check', '--config', DEFAULT_CONFIG);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /actions in evaluation order/);
+});
+
+test('check orders actions by priority and shows their targets and criteria grouping', async () => {
+  const r = await cli('check', '--config', POLICY);
+  assert.is(r.code, 0, r.err);
+  const order = [...r.out.matchAll(/^\s+\d+\. (\w+)/gm)].map((m) => m[1]);
+  assert.equal(order, ['streaming', 'web']);
+  assert.match(r.out, /criteria\s+\(protocol == 'http' \|\| protocol == 'tls'\)|criteria\s+protocol == 'http' \|\| protocol == 'tls'/);
+  assert.match(r.out, /block_video: nftset inet \w+ video \(other_addr \. other_port/);
+});
+
+test('check: a bad expression names the file, the action and the column; exit code 1', async () => {
+  const path = tempFile('bad', `config target 't'\n\toption target_type 'log'\n\nconfig action 'oops'\n\tlist criteria "app == 'x' &&;"\n\tlist target 't'\n`);
+  const r = await cli('check', '--config', path);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`${path}: action 'oops' criteria: .*column \\d+`));
+});
+
+test('check: UCI syntax errors and unknown zones are reported with their place', async () => {
+  const syntax = tempFile('syntax', `config action 'a'\n\toption criteria 'unterminated\n`);
+  const r = await cli('check', '--config', syntax);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`${syntax}:\\d+:\\d+: error`));
+  const zone = tempFile('zone', `config globals 'globals'\n\toption timezone 'Mars/Olympus_Mons'\n`);
+  const z = await cli('check', '--config', zone);
+  assert.is(z.code, 1);
+  assert.match(z.err, /timezone 'Mars\/Olympus_Mons'/);
+});
+
+test('explain shows which actions each flow of a capture matches', async () => {
+  const r = await cli('explain', '--config', POLICY, '--interface', 'br-lan', SAMPLE);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /TLS\/youtube www\.youtube\.com.*\n\s+match\s+streaming -> block_video/);
+  assert.match(r.out, /HTTP\/wikipedia en\.wikipedia\.org.*\n\s+match\s+web -> label_web/);
+  assert.match(r.out, /targets: block_video x2, label_web x1/);
+  // Without the LAN interface the streaming action (interface lan) does not apply.
+  const wan = await cli('explain', '--config', POLICY, SAMPLE);
+  assert.not.match(wan.out, /match\s+streaming/);
+});
+
+test('import turns a Netify Flow Actions JSON file into UCI that loads', async () => {
+  const r = await cli('import', SEED_JSON);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^config /m);
+  const loaded = loadConfig(r.out, 'imported');
+  assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded.errors));
+});
+
+test('the built bundle runs as a program under Node', () => {
+  const r = spawnSync(process.execPath, [join(REPO_DIR, 'dist', 'flowsieve.js'), 'replay', SAMPLE], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stdout.trim().split('\n').length >= 5);
+  const v = spawnSync(process.execPath, [join(REPO_DIR, 'dist', 'flowsieve.js'), 'version'], { encoding: 'utf8' });
+  assert.match(v.stdout, /^flowsieve \d+\.\d+\.\d+ \(node\)/);
+});
+
+test.run();
