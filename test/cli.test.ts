@@ -102,15 +102,19 @@ test('check: UCI syntax errors and unknown zones are reported with their place',
   assert.match(z.err, /timezone 'Mars\/Olympus_Mons'/);
 });
 
-test('explain shows which actions each flow of a capture matches', async () => {
+test('explain shows, flow by flow, which actions fire and when', async () => {
   const r = await cli('explain', '--config', POLICY, '--interface', 'br-lan', SAMPLE);
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /TLS\/youtube www\.youtube\.com.*\n\s+match\s+streaming -> block_video/);
-  assert.match(r.out, /HTTP\/wikipedia en\.wikipedia\.org.*\n\s+match\s+web -> label_web/);
-  assert.match(r.out, /targets: block_video x2, label_web x1/);
+  assert.match(r.out, /TLS\/youtube www\.youtube\.com.*\n\s+fire\s+streaming -> block_video\s+at classification \(packet 4\)/);
+  assert.match(r.out, /HTTP\/wikipedia en\.wikipedia\.org.*\n\s+fire\s+web -> label_web/);
+  // halt_on_match: the streaming flows never reach the web action.
+  assert.not.match(r.out, /youtube.*\n(\s+fire.*\n)*\s+fire\s+web/);
+  assert.match(r.out, /8 flows, 3 fired at least one action/);
   // Without the LAN interface the streaming action (interface lan) does not apply.
   const wan = await cli('explain', '--config', POLICY, SAMPLE);
-  assert.not.match(wan.out, /match\s+streaming/);
+  assert.not.match(wan.out, /fire\s+streaming/);
+  const all = await cli('explain', '--config', POLICY, '-a', SAMPLE);
+  assert.match(all.out, /skip\s+web: globally exempt/);
 });
 
 test('import turns a Netify Flow Actions JSON file into UCI that loads', async () => {

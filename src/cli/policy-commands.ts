@@ -9,6 +9,8 @@ import { formatConfigDiagnostic, netifyJsonToUci, type TargetConfig } from '../c
 import type { ActionOutcome, SkipReason } from '../policy/actions.js';
 import { explainCriteria } from '../policy/expr/index.js';
 import { DEFAULT_CONFIG_PATH, loadPolicy, type LoadedPolicy } from '../policy/load.js';
+import { PolicyRunner, type Firing } from '../policy/runner.js';
+import type { TrackedFlow } from '../pipeline/pipeline.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { errorText, type Runtime } from '../runtime/types.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
@@ -129,31 +131,50 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
   let flows = 0;
   let matched = 0;
   const fired = new Map<string, number>();
+  // Firings as the daemon would perform them: at classification and on metadata updates.
+  const firings = new Map<number, Firing[]>();
+  const runner = new PolicyRunner(policy, {
+    catalogue: defaultCatalogue,
+    interfaceName: iface,
+    // Time-of-day windows are judged at the packet time of the capture.
+    context: (flow) => ({ now: flow.lastSeen, roles }),
+    fire: (f) => {
+      firings.set(f.flow.id, [...(firings.get(f.flow.id) ?? []), f]);
+      for (const t of f.action.spec.targets) fired.set(t, (fired.get(t) ?? 0) + 1);
+    },
+  });
+  let ending: TrackedFlow | null = null;
   const show = (rec: FlowRecord) => {
     flows++;
     const record: FlowRecord = { ...rec, interface: iface };
-    // Time-of-day windows are judged at the flow's own time in the capture.
-    const outcomes: ActionOutcome[] = policy.explain(record, { now: record.first_seen_at, roles });
-    const hits = outcomes.filter((o) => o.matched);
-    if (hits.length) matched++;
-    for (const h of hits) for (const t of h.targets) fired.set(t, (fired.get(t) ?? 0) + 1);
-    if (!hits.length && !all) return;
+    const mine = (ending && firings.get(ending.id)) ?? [];
+    if (mine.length) matched++;
+    if (!mine.length && !all) return;
     const lines = [flowLine(record)];
-    for (const o of outcomes) {
-      if (o.matched) lines.push(`  match  ${o.action} -> ${o.targets.join(', ')}`);
-      else if (all) lines.push(`  skip   ${o.action}: ${SKIP_TEXT[o.skipped!]}`);
+    for (const f of mine) {
+      const when = f.reason === 'classified' ? `at classification (packet ${f.record.detection_packets})` : 'on a metadata update';
+      lines.push(`  fire   ${f.action.spec.name} -> ${f.action.spec.targets.join(', ')}  ${when}`);
     }
-    if (!hits.length) lines.push('  no action matched');
+    if (all) {
+      // The final state, action by action, with the reason each one was skipped.
+      const outcomes: ActionOutcome[] = policy.explain(record, { now: record.last_seen_at, roles });
+      for (const o of outcomes) if (!o.matched) lines.push(`  skip   ${o.action}: ${SKIP_TEXT[o.skipped!]}`);
+    }
+    if (!mine.length) lines.push('  no action fired');
     rt.stdout(lines.join('\n') + '\n');
   };
   let result;
   try {
-    result = replayCapture(bytes, { catalogue: defaultCatalogue, onRecord: show });
+    result = replayCapture(bytes, {
+      catalogue: defaultCatalogue,
+      onRecord: show,
+      events: { ...runner.events(), ended: (flow) => (ending = flow) },
+    });
   } catch (e) {
     throw new UsageError(`'${path}': ${errorText(e)}`);
   }
   const targets = [...fired.entries()].map(([t, n]) => `${t} x${n}`).join(', ');
-  rt.stdout(`${flows} flows, ${matched} matched at least one action${targets ? `; targets: ${targets}` : ''}\n`);
+  rt.stdout(`${flows} flows, ${matched} fired at least one action${targets ? `; target calls: ${targets}` : ''}\n`);
   if (result.captureError) rt.stderr(`flowsieve: explain: '${path}': ${result.captureError}\n`);
   return 0;
 }

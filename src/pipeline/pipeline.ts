@@ -135,7 +135,8 @@ export class FlowPipeline {
     };
     const settled = this.classifier.inspect(c, flow, l4);
     if (settled) this.events.classified?.(flow);
-    else if (watching && digest(c) !== before) this.events.updated?.(flow);
+    // Metadata grew, or the classifier just finished with the flow (detection_complete).
+    else if (watching && (c.complete || digest(c) !== before)) this.events.updated?.(flow);
   }
 }
 
