@@ -40,7 +40,7 @@ test('Teams: RFC 4571 framing on TCP, Microsoft attribute 0x8054', () => {
 
 test('realm names the TURN operator: Facebook and Signal; realm becomes the host name', () => {
   const fb = run(stunDissector, { ...WA, client: '192.168.12.169', clientPort: 38123, server: '31.13.86.54', serverPort: 40003 }, [{ dir: 1, payload: fixture('stun-facebook-401') }]);
-  assert.is(fb.out.application, 'facebook');
+  assert.is(fb.out.application, 'messenger');
   assert.is(fb.out.hostname, 'turner.facebook');
   const sig = run(stunDissector, SIGNAL, [
     { dir: 0, payload: fixture('stun-signal-binding') },
@@ -53,7 +53,7 @@ test('realm names the TURN operator: Facebook and Signal; realm becomes the host
   const meta = sig.out.meta['stun'] as Record<string, unknown>;
   assert.is(meta['response_origin'], '35.158.183.167:3478');
   assert.is(meta['other_address'], '35.158.183.167:80');
-  assert.is(appFromRealm('turn.l.google.com'), 'googlemeet');
+  assert.is(appFromRealm('turn.l.google.com'), 'google-meet');
   assert.is(appFromRealm('example.org'), null);
 });
 
@@ -74,8 +74,8 @@ test('DPI (cache): a later flow from the same socket inherits the application', 
 });
 
 test('Google Meet by its STUN ports at its media ranges', () => {
-  assert.is(appFromEndpoints(flowView({ proto: 17, client: '192.168.12.156', clientPort: 45400, server: '142.250.82.76', serverPort: 19305 })), 'googlemeet');
-  assert.is(appFromEndpoints(flowView({ proto: 17, client: '2001:b07::1', clientPort: 45572, server: '2001:4860:4864:6::81', serverPort: 19305 })), 'googlemeet');
+  assert.is(appFromEndpoints(flowView({ proto: 17, client: '192.168.12.156', clientPort: 45400, server: '142.250.82.76', serverPort: 19305 })), 'google-meet');
+  assert.is(appFromEndpoints(flowView({ proto: 17, client: '2001:b07::1', clientPort: 45572, server: '2001:4860:4864:6::81', serverPort: 19305 })), 'google-meet');
   assert.is(appFromEndpoints(flowView({ proto: 17, client: '192.168.12.156', clientPort: 45400, server: '142.250.82.76', serverPort: 443 })), null);
   assert.is(appFromEndpoints(flowView({ proto: 17, client: '192.168.12.156', clientPort: 45400, server: '142.250.83.76', serverPort: 3478 })), null);
 });
@@ -88,7 +88,7 @@ test('a WebRTC flow that goes on to DTLS is reported as DTLS', () => {
   ]);
   assert.is(r.claimedAt, 1);
   assert.is(r.out.protocol, 'DTLS');
-  assert.is(r.out.application, 'googlemeet');
+  assert.is(r.out.application, 'google-meet');
 });
 
 test('IPv6 MAPPED-ADDRESS and XOR decoding', () => {

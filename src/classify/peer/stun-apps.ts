@@ -25,10 +25,10 @@ const MICROSOFT_ATTRIBUTES = [0x8054, 0x24df, 0x3802, 0x8036, 0x8095, 0x0800, 0x
 const GOOGLE_ATTRIBUTES = [0xff03];
 
 const REALM_APPS: readonly (readonly [string, AppId])[] = [
-  ['google.com', 'googlemeet'],
+  ['google.com', 'google-meet'],
   ['whispersystems.org', 'signal'],
   ['signal.org', 'signal'],
-  ['facebook', 'facebook'],
+  ['facebook', 'messenger'],
   ['telegram', 'telegram'],
   ['viber', 'viber'],
 ];
@@ -41,7 +41,7 @@ export function appFromMessage(m: StunMessage): AppId | null {
     if (ZOOM_ATTRIBUTES.includes(a.type)) return 'zoom';
     if (WHATSAPP_ATTRIBUTES.includes(a.type)) app ??= 'whatsapp';
     else if (MICROSOFT_ATTRIBUTES.includes(a.type)) app ??= 'teams';
-    else if (GOOGLE_ATTRIBUTES.includes(a.type)) app ??= 'googlemeet';
+    else if (GOOGLE_ATTRIBUTES.includes(a.type)) app ??= 'google-meet';
   }
   return app;
 }
@@ -91,5 +91,5 @@ function isGoogleMediaAddress(ip: string): boolean {
 /** Google Meet by where the flow goes: its STUN ports at its media addresses. */
 export function appFromEndpoints(flow: FlowView): AppId | null {
   if (!isGooglePort(flow.initiator.port) && !isGooglePort(flow.responder.port)) return null;
-  return isGoogleMediaAddress(flow.initiator.ip) || isGoogleMediaAddress(flow.responder.ip) ? 'googlemeet' : null;
+  return isGoogleMediaAddress(flow.initiator.ip) || isGoogleMediaAddress(flow.responder.ip) ? 'google-meet' : null;
 }
