@@ -135,6 +135,15 @@ test('TLS on the mail ports takes the mail protocol\'s name, as in nDPI', () => 
   assert.is(run(tlsDissector, { ...GITHUB, serverPort: 995 }, [ch!]).out.protocol, 'POPS');
 });
 
+test('TLS on port 853 is DNS over TLS (nDPI DoH_DoT); QUIC there is DNS over QUIC', () => {
+  const [ch] = packets('tls-github-tls12');
+  assert.is(run(tlsDissector, { ...GITHUB, serverPort: 853 }, [ch!]).out.protocol, 'DoH_DoT');
+  const [initial] = packets('quic-v1-meet');
+  const doq = run(quicDissector, { proto: 17, client: '192.168.1.2', clientPort: 50000, server: '9.9.9.9', serverPort: 853 }, [initial!]);
+  assert.is(doq.out.protocol, 'DoH_DoT');
+  assert.is(doq.out.hostname, 'meet.google.com');
+});
+
 test('an SSLv2-format ClientHello offering TLS 1.0 is TLS', () => {
   // Record header 0x80 len, type 1, version 0x0301, 2 cipher specs, no session, 16-byte challenge.
   const hello = fromHex('801f 01 0301 0006 0000 0010 00002f 010080' + '00112233445566778899aabbccddeeff');

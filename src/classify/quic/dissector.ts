@@ -10,6 +10,7 @@
 import type { FlowView } from '../../flow/types.js';
 import { dissector, type Detection, type L4Packet, type MetaSection, type Step } from '../dissector.js';
 import { parseClientHello } from '../tls/client-hello.js';
+import { DNS_OVER_TLS_PORT } from '../tls/dissector.js';
 import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from '../tls/facts.js';
 import { parseChlo, type Chlo } from './chlo.js';
 import { CryptoStream } from './crypto-stream.js';
@@ -158,6 +159,8 @@ function publish(s: QuicState, out: Detection): void {
   const ua = s.chlo?.userAgent ?? (ch?.quicTransportParams ? userAgentParam(ch.quicTransportParams, s.version) : null);
   if (ua) q['user_agent'] = ua;
   out.meta['quic'] = q;
+  // DNS over QUIC (RFC 9250): ALPN "doq" (drafts: "doq-i…").
+  if (ch?.alpn.some((a) => a === 'doq' || a.startsWith('doq-'))) out.protocol = 'DoH_DoT';
   // QUIC always runs TLS 1.3 (nDPI records it so).
   if (ch) out.meta['ssl'] = sslMeta(s.facts, 0x0304);
 }
@@ -186,7 +189,7 @@ export const quicDissector = dissector<QuicState>({
     packets: 0,
     trail: { cid: null, lastByte: 0, stage: 0 },
   }),
-  feed(s: QuicState, pkt: L4Packet, _flow: FlowView, out: Detection): Step {
+  feed(s: QuicState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
     const d = pkt.payload;
     s.packets++;
     if (s.claimed) s.packetsSinceClaim++;
@@ -195,8 +198,10 @@ export const quicDissector = dissector<QuicState>({
       if (s.claimed) return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM ? 'done' : 'more';
       return unclaimedNonInitial(s, pkt, out);
     }
-    if (!s.claimed) claim(s, out, version);
-    else if (version !== s.version) {
+    if (!s.claimed) {
+      claim(s, out, version);
+      if (flow.responder.port === DNS_OVER_TLS_PORT || flow.initiator.port === DNS_OVER_TLS_PORT) out.protocol = 'DoH_DoT';
+    } else if (version !== s.version) {
       // A new version after version negotiation: start over with its keys.
       s.version = version;
       s.keys = null;

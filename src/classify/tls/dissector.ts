@@ -33,12 +33,16 @@ interface TlsState {
   midStream: boolean;
 }
 
-/** nDPI names TLS on the mail ports after the mail protocol. */
+/** DNS over TLS (RFC 7858) and over QUIC (RFC 9250) use port 853. */
+export const DNS_OVER_TLS_PORT = 853;
+
+/** nDPI names TLS on the mail ports after the mail protocol, and on 853 DNS over TLS. */
 export function tlsProtocolFor(flow: FlowView): string {
   for (const port of [flow.responder.port, flow.initiator.port]) {
     if (port === 465 || port === 587) return 'SMTPS';
     if (port === 993) return 'IMAPS';
     if (port === 995) return 'POPS';
+    if (port === DNS_OVER_TLS_PORT) return 'DoH_DoT';
   }
   return 'TLS';
 }
