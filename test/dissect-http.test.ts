@@ -118,4 +118,14 @@ test('truncated prefixes never throw and never claim before the request line is 
   }
 });
 
+test('a User-Agent that names its application sets it, even with a bare address as host', () => {
+  const r = run(httpDissector, FLOW, [
+    { dir: 0, payload: ascii('GET /filestreamingservice/files/x HTTP/1.1\r\nHost: 151.99.72.125\r\nUser-Agent: Microsoft-Delivery-Optimization/10.0\r\n\r\n') },
+  ]);
+  assert.is(r.out.protocol, 'HTTP');
+  assert.is(r.out.application, 'windows-update');
+  const plain = run(httpDissector, FLOW, [{ dir: 0, payload: ascii('GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\n\r\n') }]);
+  assert.is(plain.out.application, null);
+});
+
 test.run();

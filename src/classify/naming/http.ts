@@ -98,7 +98,25 @@ function describeRequest(head: HttpHead, req: RequestLine, meta: MetaSection, ou
   meta['url'] = urlOf(req, hostHeader?.trim() ?? null);
   if (hostHeader !== null) meta['host'] = hostHeader;
   const ua = headerValue(head, 'user-agent');
-  if (ua !== null) meta['user_agent'] = ua;
+  if (ua !== null) {
+    meta['user_agent'] = ua;
+    const app = appForUserAgent(ua);
+    if (app && !out.application) out.application = app;
+  }
+}
+
+/**
+ * Clients that name their application in the User-Agent even when the host is a bare
+ * address or a CDN (Windows Update downloads come from caches by IP).
+ */
+const USER_AGENT_APPS: readonly [RegExp, string][] = [
+  [/^Microsoft-Delivery-Optimization\//, 'windows-update'],
+  [/^Windows-Update-Agent/, 'windows-update'],
+];
+
+export function appForUserAgent(ua: string): string | null {
+  for (const [re, app] of USER_AGENT_APPS) if (re.test(ua)) return app;
+  return null;
 }
 
 function describeResponse(head: HttpHead, meta: MetaSection): void {
