@@ -4,6 +4,7 @@
  * 2-byte length on TCP and Microsoft's multiplexed-TURN header (MS-TURN 2.2.3, 0xFF10).
  * Pure functions over bytes; nothing here knows about flows.
  */
+import { ipv4Text, ipv6Text } from '../../decode/address.js';
 import { u16be, u32be } from '../../util/bytes.js';
 
 export const STUN_HEADER = 20;
@@ -137,34 +138,6 @@ export interface TransportAddress {
   readonly port: number;
 }
 
-function ipv4(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-}
-
-/** RFC 5952 text of 16 bytes. */
-function ipv6(b: Uint8Array, o: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hexes = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hexes.join(':');
-  return `${hexes.slice(0, bestStart).join(':')}::${hexes.slice(bestStart + bestLen).join(':')}`;
-}
-
 /**
  * A (XOR-)MAPPED-ADDRESS style value: reserved, family (1 IPv4, 2 IPv6), port, address.
  * XOR forms are unmasked with the cookie (port, IPv4) and cookie + transaction id (IPv6).
@@ -181,5 +154,5 @@ export function decodeAddress(value: Uint8Array, xor: boolean, transactionId: Ui
   const port = u16be(value, 2) ^ (xor ? MAGIC_COOKIE >>> 16 : 0);
   const addr = new Uint8Array(len);
   for (let i = 0; i < len; i++) addr[i] = value[4 + i]! ^ mask[i]!;
-  return { ip: len === 4 ? ipv4(addr, 0) : ipv6(addr, 0), port };
+  return { ip: len === 4 ? ipv4Text(addr, 0) : ipv6Text(addr, 0), port };
 }
