@@ -47,43 +47,73 @@ export function readCapture(bytes: Uint8Array): CaptureResult {
   return { ok: false, error: 'not a pcap or pcapng file (unknown magic number)' };
 }
 
+/** Where iteration stopped on damage; shared by every pass over one capture. */
+interface DamageSlot {
+  damage: string | null;
+}
+
+/**
+ * Frames are handed out by plain iterator objects rather than generators: replay spends a
+ * good part of its per-packet budget here, and resuming a generator costs more than a call.
+ * Every `[Symbol.iterator]()` starts a fresh pass from the first frame.
+ */
+function framesOf(start: () => Iterator<CaptureFrame>): Iterable<CaptureFrame> {
+  return { [Symbol.iterator]: start };
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 function readPcap(bytes: Uint8Array, dv: DataView, little: boolean, nanos: boolean): CaptureResult {
   if (bytes.length < 24) return { ok: false, error: 'pcap header truncated' };
   // The top bits of the link type field carry FCS information (pcap-linktype(7)).
   const linkType = dv.getUint32(20, little) & 0x0fffffff;
-  let damage: string | null = null;
-  const frames = function* (): Generator<CaptureFrame> {
-    let off = 24;
-    let index = 0;
-    while (off < bytes.length) {
-      index++;
-      if (off + 16 > bytes.length) {
-        damage = `record ${index} header truncated at byte ${off}`;
-        return;
-      }
-      const sec = dv.getUint32(off, little);
-      const frac = dv.getUint32(off + 4, little);
-      const incl = dv.getUint32(off + 8, little);
-      const orig = dv.getUint32(off + 12, little);
-      if (incl > MAX_FRAME) {
-        damage = `record ${index} claims ${incl} bytes at byte ${off}`;
-        return;
-      }
-      const start = off + 16;
-      if (start + incl > bytes.length) {
-        damage = `record ${index} data truncated at byte ${off}`;
-        return;
-      }
-      off = start + incl;
-      yield {
-        linkType,
-        data: bytes.subarray(start, start + incl),
-        timestamp: sec * 1000 + (nanos ? frac / 1e6 : frac / 1e3),
-        wireLength: Math.max(orig, incl),
-      };
-    }
-  };
-  return { ok: true, format: 'pcap', frames: { [Symbol.iterator]: frames }, error: () => damage };
+  const slot: DamageSlot = { damage: null };
+  const frames = framesOf(() => new PcapCursor(bytes, dv, little, nanos, linkType, slot));
+  return { ok: true, format: 'pcap', frames, error: () => slot.damage };
+}
+
+class PcapCursor implements Iterator<CaptureFrame> {
+  private off = 24;
+  private index = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly dv: DataView,
+    private readonly little: boolean,
+    private readonly nanos: boolean,
+    private readonly linkType: number,
+    private readonly slot: DamageSlot,
+  ) {}
+
+  next(): IteratorResult<CaptureFrame> {
+    const { bytes, dv, little } = this;
+    const off = this.off;
+    if (this.stopped || off >= bytes.length) return DONE;
+    this.index++;
+    if (off + 16 > bytes.length) return this.fail(`record ${this.index} header truncated at byte ${off}`);
+    const sec = dv.getUint32(off, little);
+    const frac = dv.getUint32(off + 4, little);
+    const incl = dv.getUint32(off + 8, little);
+    const orig = dv.getUint32(off + 12, little);
+    if (incl > MAX_FRAME) return this.fail(`record ${this.index} claims ${incl} bytes at byte ${off}`);
+    const start = off + 16;
+    if (start + incl > bytes.length) return this.fail(`record ${this.index} data truncated at byte ${off}`);
+    this.off = start + incl;
+    const frame: CaptureFrame = {
+      linkType: this.linkType,
+      data: bytes.subarray(start, start + incl),
+      timestamp: sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3),
+      wireLength: Math.max(orig, incl),
+    };
+    return { done: false, value: frame };
+  }
+
+  private fail(damage: string): IteratorResult<CaptureFrame> {
+    this.slot.damage = damage;
+    this.stopped = true;
+    return DONE;
+  }
 }
 
 interface PcapngInterface {
@@ -103,92 +133,92 @@ function readPcapng(bytes: Uint8Array, dv: DataView): CaptureResult {
   if (bom !== PCAPNG_BYTE_ORDER && dv.getUint32(8, false) !== PCAPNG_BYTE_ORDER) {
     return { ok: false, error: 'pcapng section header has no valid byte-order magic' };
   }
-  let damage: string | null = null;
-  const frames = function* (): Generator<CaptureFrame> {
-    let little = bom === PCAPNG_BYTE_ORDER;
-    let ifaces: PcapngInterface[] = [];
-    let off = 0;
-    while (off < bytes.length) {
-      if (off + 12 > bytes.length) {
-        damage = `block header truncated at byte ${off}`;
-        return;
-      }
-      let type = dv.getUint32(off, little);
+  const slot: DamageSlot = { damage: null };
+  const frames = framesOf(() => new PcapngCursor(bytes, dv, bom === PCAPNG_BYTE_ORDER, slot));
+  return { ok: true, format: 'pcapng', frames, error: () => slot.damage };
+}
+
+class PcapngCursor implements Iterator<CaptureFrame> {
+  private ifaces: PcapngInterface[] = [];
+  private off = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly dv: DataView,
+    private little: boolean,
+    private readonly slot: DamageSlot,
+  ) {}
+
+  next(): IteratorResult<CaptureFrame> {
+    const { bytes, dv } = this;
+    while (!this.stopped && this.off < bytes.length) {
+      const off = this.off;
+      if (off + 12 > bytes.length) return this.fail(`block header truncated at byte ${off}`);
+      let type = dv.getUint32(off, this.little);
       if (type === PCAPNG_SHB) {
         // A new section may switch byte order and restarts interface numbering.
         const magic = dv.getUint32(off + 8, true);
-        if (magic === PCAPNG_BYTE_ORDER) little = true;
-        else if (dv.getUint32(off + 8, false) === PCAPNG_BYTE_ORDER) little = false;
-        else {
-          damage = `section header at byte ${off} has no byte-order magic`;
-          return;
-        }
-        ifaces = [];
+        if (magic === PCAPNG_BYTE_ORDER) this.little = true;
+        else if (dv.getUint32(off + 8, false) === PCAPNG_BYTE_ORDER) this.little = false;
+        else return this.fail(`section header at byte ${off} has no byte-order magic`);
+        this.ifaces = [];
         type = PCAPNG_SHB;
       }
+      const little = this.little;
       const len = dv.getUint32(off + 4, little);
-      if (len < 12 || len % 4 !== 0 || off + len > bytes.length) {
-        damage = `block at byte ${off} has bad length ${len}`;
-        return;
-      }
+      if (len < 12 || len % 4 !== 0 || off + len > bytes.length) return this.fail(`block at byte ${off} has bad length ${len}`);
       const body = off + 8;
       const bodyEnd = off + len - 4;
+      // Other blocks (name resolution, statistics, custom) carry nothing we need.
+      this.off = off + len;
       if (type === BT_IDB) {
-        if (bodyEnd - body < 8) {
-          damage = `interface block at byte ${off} truncated`;
-          return;
-        }
-        ifaces.push({
+        if (bodyEnd - body < 8) return this.fail(`interface block at byte ${off} truncated`);
+        this.ifaces.push({
           linkType: dv.getUint16(body, little),
           unitsPerSecond: tsResolution(bytes, dv, body + 8, bodyEnd, little),
         });
       } else if (type === BT_EPB || type === BT_OPB) {
-        if (bodyEnd - body < 20) {
-          damage = `packet block at byte ${off} truncated`;
-          return;
-        }
+        if (bodyEnd - body < 20) return this.fail(`packet block at byte ${off} truncated`);
         const ifId = type === BT_EPB ? dv.getUint32(body, little) : dv.getUint16(body, little);
-        const iface = ifaces[ifId];
+        const iface = this.ifaces[ifId];
         const hi = dv.getUint32(body + 4, little);
         const lo = dv.getUint32(body + 8, little);
         const incl = dv.getUint32(body + 12, little);
         const orig = dv.getUint32(body + 16, little);
         const start = body + 20;
-        if (!iface) {
-          damage = `packet block at byte ${off} names unknown interface ${ifId}`;
-          return;
-        }
-        if (start + incl > bodyEnd) {
-          damage = `packet block at byte ${off} data overruns its block`;
-          return;
-        }
+        if (!iface) return this.fail(`packet block at byte ${off} names unknown interface ${ifId}`);
+        if (start + incl > bodyEnd) return this.fail(`packet block at byte ${off} data overruns its block`);
         const units = hi * 4294967296 + lo;
-        yield {
+        const frame: CaptureFrame = {
           linkType: iface.linkType,
           data: bytes.subarray(start, start + incl),
           timestamp: (units / iface.unitsPerSecond) * 1000,
           wireLength: Math.max(orig, incl),
         };
+        return { done: false, value: frame };
       } else if (type === BT_SPB) {
-        const iface = ifaces[0];
-        if (!iface || bodyEnd - body < 4) {
-          damage = `simple packet block at byte ${off} without interface`;
-          return;
-        }
+        const iface = this.ifaces[0];
+        if (!iface || bodyEnd - body < 4) return this.fail(`simple packet block at byte ${off} without interface`);
         const orig = dv.getUint32(body, little);
         const incl = Math.min(orig, bodyEnd - body - 4);
-        yield {
+        const frame: CaptureFrame = {
           linkType: iface.linkType,
           data: bytes.subarray(body + 4, body + 4 + incl),
           timestamp: 0,
           wireLength: orig,
         };
+        return { done: false, value: frame };
       }
-      // Other blocks (name resolution, statistics, custom) carry nothing we need.
-      off += len;
     }
-  };
-  return { ok: true, format: 'pcapng', frames: { [Symbol.iterator]: frames }, error: () => damage };
+    return DONE;
+  }
+
+  private fail(damage: string): IteratorResult<CaptureFrame> {
+    this.slot.damage = damage;
+    this.stopped = true;
+    return DONE;
+  }
 }
 
 /** The if_tsresol option (code 9) of an interface block; microseconds by default. */

@@ -12,7 +12,7 @@
 import type { Catalogue } from '../catalogue/types.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowView } from '../flow/types.js';
-import { emptyDetection, type AppId, type Detection, type Dissector, type L4Packet, type ProtocolName } from './dissector.js';
+import { emptyDetection, type AppId, type Detection, type Dissector, type L4Packet, type ProtocolName, type Step } from './dissector.js';
 import type { SharedHints } from './hints.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
@@ -59,7 +59,16 @@ export interface ClassifierCounters {
 export class Classifier {
   readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
   private readonly byTransport = new Map<number, readonly Dissector<unknown>[]>();
+  /** Per transport, the dissector list with each port-suggested dissector first. */
+  private readonly ordered = new Map<number, Map<string, readonly Dissector<unknown>[]>>();
   private readonly opts: ClassifierOptions;
+  /**
+   * Catalogue answers, remembered: many flows go to the same names and addresses, and a
+   * lookup walks every label suffix (or the prefix tree). The catalogue never changes
+   * under a classifier, so a remembered answer stays right. Bounded: cleared when full.
+   */
+  private readonly hostApps = new Map<string, AppId | null>();
+  private readonly addressApps = new Map<string, AppId | null>();
 
   constructor(
     dissectors: readonly Dissector<unknown>[],
@@ -125,25 +134,14 @@ export class Classifier {
 
   private feedCandidates(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
     if (c.candidates === null) {
-      const list = this.byTransport.get(flow.ipProtocol) ?? [];
-      // The dissector the ports suggest goes first: when it claims, the others are never
-      // asked (most flows are what their port says, and each skipped dissector saves work).
-      const preferred = preferredDissector(flow);
-      const ordered = preferred ? [...list.filter((d) => d.name === preferred), ...list.filter((d) => d.name !== preferred)] : list;
-      c.candidates = ordered.map((d) => ({ dissector: d, state: d.create(flow) }));
+      this.feedFirst(c, flow, pkt);
+      return;
     }
     const out = c.detection;
     const cands = c.candidates;
     for (let i = 0; i < cands.length; ) {
       const cand = cands[i]!;
-      let step;
-      try {
-        step = cand.dissector.feed(cand.state, pkt, flow, out, this.hints);
-      } catch {
-        step = 'no' as const;
-        c.faults++;
-        this.counters.dissectorFaults++;
-      }
+      const step = this.feedOne(c, cand.dissector, cand.state, flow, pkt);
       if (out.protocol !== null) {
         // Claimed: the verdict is settled on this packet.
         c.candidates = [];
@@ -154,6 +152,60 @@ export class Classifier {
       if (step === 'no') cands.splice(i, 1);
       else i++;
     }
+  }
+
+  /**
+   * The flow's first payload packet goes to every dissector of its transport in turn,
+   * each one's state created only when its turn comes: once one claims, the rest are
+   * never asked, and their state would have been built for nothing.
+   */
+  private feedFirst(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
+    const out = c.detection;
+    const survivors: Candidate[] = [];
+    c.candidates = survivors;
+    for (const d of this.orderedFor(flow)) {
+      const state = d.create(flow);
+      const step = this.feedOne(c, d, state, flow, pkt);
+      if (out.protocol !== null) {
+        c.candidates = [];
+        c.claimant = step === 'more' ? { dissector: d, state } : null;
+        this.settle(c, flow, pkt.timestamp);
+        return;
+      }
+      if (step !== 'no') survivors.push({ dissector: d, state });
+    }
+  }
+
+  private feedOne(c: FlowClassification, d: Dissector<unknown>, state: unknown, flow: FlowView, pkt: L4Packet): Step {
+    try {
+      return d.feed(state, pkt, flow, c.detection, this.hints);
+    } catch {
+      c.faults++;
+      this.counters.dissectorFaults++;
+      return 'no';
+    }
+  }
+
+  /**
+   * The dissectors for the flow's transport, the one its ports suggest first: when it
+   * claims, the others are never asked (most flows are what their port says, and each
+   * skipped dissector saves work). One list per transport and suggestion, built once.
+   */
+  private orderedFor(flow: FlowView): readonly Dissector<unknown>[] {
+    const list = this.byTransport.get(flow.ipProtocol) ?? [];
+    const preferred = preferredDissector(flow);
+    if (preferred === null) return list;
+    let byPreferred = this.ordered.get(flow.ipProtocol);
+    if (!byPreferred) {
+      byPreferred = new Map();
+      this.ordered.set(flow.ipProtocol, byPreferred);
+    }
+    let ordered = byPreferred.get(preferred);
+    if (!ordered) {
+      ordered = [...list.filter((d) => d.name === preferred), ...list.filter((d) => d.name !== preferred)];
+      byPreferred.set(preferred, ordered);
+    }
+    return ordered;
   }
 
   private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
@@ -205,15 +257,41 @@ export class Classifier {
     const cat = this.catalogue;
     const byProtocol = d.protocol && cat ? cat.appForProtocol(d.protocol) : null;
     if (byProtocol) return byProtocol;
-    const byHost = d.hostname && cat ? cat.appForHost(d.hostname) : null;
-    if (byHost) return byHost.app;
-    const byDns = c.dnsHostName && cat ? cat.appForHost(c.dnsHostName) : null;
-    if (byDns) return byDns.app;
+    const byHost = d.hostname && cat ? this.appForHost(cat, d.hostname) : null;
+    if (byHost) return byHost;
+    const byDns = c.dnsHostName && cat ? this.appForHost(cat, c.dnsHostName) : null;
+    if (byDns) return byDns;
     const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
     if (hint?.application) return hint.application;
-    const byAddr = cat ? (cat.appForAddress(flow.responder.ip) ?? cat.appForAddress(flow.initiator.ip)) : null;
-    return byAddr ? byAddr.app : null;
+    return cat ? (this.appForAddress(cat, flow.responder.ip) ?? this.appForAddress(cat, flow.initiator.ip)) : null;
   }
+
+  /** `appForHost` through the remembered answers. */
+  private appForHost(cat: Catalogue, host: string): AppId | null {
+    let app = this.hostApps.get(host);
+    if (app === undefined) {
+      app = cat.appForHost(host)?.app ?? null;
+      remember(this.hostApps, host, app);
+    }
+    return app;
+  }
+
+  /** `appForAddress` through the remembered answers. */
+  private appForAddress(cat: Catalogue, ip: string): AppId | null {
+    let app = this.addressApps.get(ip);
+    if (app === undefined) {
+      app = cat.appForAddress(ip)?.app ?? null;
+      remember(this.addressApps, ip, app);
+    }
+    return app;
+  }
+}
+
+const REMEMBERED_MAX = 4096;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED_MAX) map.clear();
+  map.set(key, value);
 }
 
 /** Dissector names for the protocols that port guesses produce, where they differ. */
@@ -226,10 +304,18 @@ const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {
   DoH_DoT: 'tls',
 };
 
+/** Port guess → dissector name, remembered (the guesses are a short fixed list). */
+const dissectorNames = new Map<ProtocolName, string>();
+
 function preferredDissector(flow: FlowView): string | null {
   const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
   if (!guess) return null;
-  return DISSECTOR_FOR_PROTOCOL[guess] ?? guess.toLowerCase();
+  let name = dissectorNames.get(guess);
+  if (name === undefined) {
+    name = DISSECTOR_FOR_PROTOCOL[guess] ?? guess.toLowerCase();
+    dissectorNames.set(guess, name);
+  }
+  return name;
 }
 
 export type { ProtocolName };

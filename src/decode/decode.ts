@@ -5,11 +5,12 @@
  * as nDPI keys it). Every length is checked against the bytes present: a damaged frame
  * yields a 'malformed' result with the reason, never an exception.
  */
-import { ipv4Text, ipv6Text, macText } from './address.js';
+import { ipv4TextCached, ipv6TextCached, macTextCached } from './address-cache.js';
 import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   LinkType,
+  type DecodedPacket,
   type DecodeResult,
   type FragmentInfo,
 } from './packet.js';
@@ -24,6 +25,8 @@ const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 
 const GTP_U_PORT = 2152;
+/** Shared by every packet without payload (bare ACKs mostly): a view per packet costs. */
+const NO_PAYLOAD = new Uint8Array(0);
 /** Tunnels nest at most this deep; deeper is treated as malformed (loop guard). */
 const MAX_TUNNEL_DEPTH = 2;
 
@@ -35,11 +38,34 @@ interface LinkInfo {
 
 type Fail = { readonly ok: false; readonly skip: 'non-ip' | 'malformed' | 'unsupported-link'; readonly reason: string };
 
+/** A decoded packet, or why there is none. */
+export type DecodeOutcome = DecodedPacket | Fail;
+
+/** Whether decoding gave no packet. */
+export function decodeFailed(r: DecodeOutcome): r is Fail {
+  return (r as { readonly ok?: boolean }).ok === false;
+}
+
 const malformed = (reason: string): Fail => ({ ok: false, skip: 'malformed', reason });
 const nonIp = (reason: string): Fail => ({ ok: false, skip: 'non-ip', reason });
 
+/**
+ * Link-layer facts gathered on the way down to IP. One object serves every call: its
+ * fields are copied into the packet, never kept, and decoding is synchronous.
+ */
+const scratchLink: LinkInfo = { srcMac: null, dstMac: null, vlanId: 0 };
+
 export function decodeFrame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeResult {
-  const link: LinkInfo = { srcMac: null, dstMac: null, vlanId: 0 };
+  const r = decodePacket(linkType, data, timestamp, wireLength);
+  return decodeFailed(r) ? r : { ok: true, packet: r };
+}
+
+/** `decodeFrame` without the result wrapper: the packet itself (one object less per packet). */
+export function decodePacket(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeOutcome {
+  const link = scratchLink;
+  link.srcMac = null;
+  link.dstMac = null;
+  link.vlanId = 0;
   const d = data;
   switch (linkType) {
     case LinkType.Ethernet:
@@ -67,14 +93,14 @@ export function decodeFrame(linkType: number, data: Uint8Array, timestamp: numbe
       if (d.length < 16) return malformed('SLL header truncated');
       const hatype = u16(d, 2);
       const alen = u16(d, 4);
-      if (hatype === 1 && alen === 6) link.srcMac = macText(d, 6);
+      if (hatype === 1 && alen === 6) link.srcMac = macTextCached(d, 6);
       return decodeEtherType(u16(d, 14), d, 16, link, timestamp, wireLength);
     }
     case LinkType.LinuxSll2: {
       if (d.length < 20) return malformed('SLL2 header truncated');
       const hatype = u16(d, 8);
       const alen = d[11]!;
-      if (hatype === 1 && alen === 6) link.srcMac = macText(d, 12);
+      if (hatype === 1 && alen === 6) link.srcMac = macTextCached(d, 12);
       return decodeEtherType(u16(d, 0), d, 20, link, timestamp, wireLength);
     }
     default:
@@ -90,14 +116,14 @@ function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
-function decodeEthernet(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+function decodeEthernet(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
   if (d.length < off + 14) return malformed('Ethernet header truncated');
-  link.dstMac = macText(d, off);
-  link.srcMac = macText(d, off + 6);
+  link.dstMac = macTextCached(d, off);
+  link.srcMac = macTextCached(d, off + 6);
   return decodeEtherType(u16(d, off + 12), d, off + 14, link, ts, wire);
 }
 
-function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
   // VLAN tags stack (QinQ); the innermost id is the one flows are keyed by.
   for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
     if (tags > 8) return malformed('too many VLAN tags');
@@ -134,7 +160,7 @@ function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInf
   }
 }
 
-function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeResult {
+function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
   if (d.length <= off) return malformed('IP header missing');
   const v = d[off]! >> 4;
   if (v === 4) return decodeIpv4(d, off, link, ts, wire, 0);
@@ -142,7 +168,7 @@ function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, w
   return nonIp(`IP version ${v}`);
 }
 
-function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult {
+function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeOutcome {
   if (d.length < off + 20) return malformed('IPv4 header truncated');
   if (d[off]! >> 4 !== 4) return malformed(`IPv4 header has version ${d[off]! >> 4}`);
   const ihl = (d[off]! & 0x0f) * 4;
@@ -156,7 +182,7 @@ function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
   const fragOffset = (flagsFrag & 0x1fff) * 8;
   const more = (flagsFrag & 0x2000) !== 0;
   const fragment: FragmentInfo | null = more || fragOffset > 0 ? { id: u16(d, off + 4), offset: fragOffset, more } : null;
-  return decodeTransport(d, off + ihl, end, d[off + 9]!, 4, ipv4Text(d, off + 12), ipv4Text(d, off + 16), fragment, link, ts, wire, depth);
+  return decodeTransport(d, off + ihl, end, d[off + 9]!, 4, ipv4TextCached(d, off + 12), ipv4TextCached(d, off + 16), fragment, link, ts, wire, depth);
 }
 
 const EXT_HOP_BY_HOP = 0;
@@ -166,7 +192,7 @@ const EXT_AH = 51;
 const EXT_DEST_OPTS = 60;
 const EXT_MOBILITY = 135;
 
-function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult {
+function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeOutcome {
   if (d.length < off + 40) return malformed('IPv6 header truncated');
   if (d[off]! >> 4 !== 6) return malformed(`IPv6 header has version ${d[off]! >> 4}`);
   const payloadLen = u16(d, off + 4);
@@ -197,7 +223,7 @@ function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
     } else break;
     if (p > end) return malformed('IPv6 extension header overruns the packet');
   }
-  return decodeTransport(d, p, end, next, 6, ipv6Text(d, off + 8), ipv6Text(d, off + 24), fragment, link, ts, wire, depth);
+  return decodeTransport(d, p, end, next, 6, ipv6TextCached(d, off + 8), ipv6TextCached(d, off + 24), fragment, link, ts, wire, depth);
 }
 
 function decodeTransport(
@@ -213,39 +239,18 @@ function decodeTransport(
   ts: number,
   wire: number,
   depth: number,
-): DecodeResult {
-  // Every packet object is built by make() with the same fields in the same order: one
-  // hidden class for the whole pipeline (object spread here cost a third of replay time).
-  const make = (srcPort: number, dstPort: number, tcpFlags: number, tcpSeq: number, tcpAck: number, payload: Uint8Array, laterFragment: boolean): DecodeResult => ({
-    ok: true,
-    packet: {
-      timestamp: ts,
-      wireLength: wire,
-      vlanId: link.vlanId,
-      srcMac: link.srcMac,
-      dstMac: link.dstMac,
-      ipVersion,
-      srcIp,
-      dstIp,
-      ipProtocol: proto,
-      srcPort,
-      dstPort,
-      tcpFlags,
-      tcpSeq,
-      tcpAck,
-      payload,
-      fragment,
-      laterFragment,
-    },
-  });
+): DecodeOutcome {
   // Later fragments carry no transport header: the flow table attributes them by id.
-  if (fragment && fragment.offset > 0) return make(0, 0, 0, 0, 0, d.subarray(off, end), true);
+  if (fragment && fragment.offset > 0) {
+    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, d.subarray(off, end), fragment, true);
+  }
   if (proto === IPPROTO_TCP) {
     if (end < off + 20) return malformed('TCP header truncated');
     const dataOff = (d[off + 12]! >> 4) * 4;
     if (dataOff < 20) return malformed(`TCP data offset ${dataOff}`);
     if (end < off + dataOff) return malformed('TCP options truncated');
-    return make(u16(d, off), u16(d, off + 2), d[off + 13]!, u32(d, off + 4), u32(d, off + 8), d.subarray(off + dataOff, end), false);
+    const payload = end > off + dataOff ? d.subarray(off + dataOff, end) : NO_PAYLOAD;
+    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, u16(d, off), u16(d, off + 2), d[off + 13]!, u32(d, off + 4), u32(d, off + 8), payload, fragment, false);
   }
   if (proto === IPPROTO_UDP) {
     if (end < off + 8) return malformed('UDP header truncated');
@@ -254,22 +259,65 @@ function decodeTransport(
     const udpLen = u16(d, off + 4);
     // A fragmented datagram's length covers all fragments; otherwise it bounds the payload.
     const payloadEnd = !fragment && udpLen >= 8 ? Math.min(end, off + udpLen) : end;
-    const payload = d.subarray(off + 8, payloadEnd);
+    const payload = payloadEnd > off + 8 ? d.subarray(off + 8, payloadEnd) : NO_PAYLOAD;
     if ((srcPort === GTP_U_PORT || dstPort === GTP_U_PORT) && depth < MAX_TUNNEL_DEPTH) {
       const inner = decodeGtpU(payload, link, ts, wire, depth + 1);
       if (inner) return inner;
     }
-    return make(srcPort, dstPort, 0, 0, 0, payload, false);
+    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, 0, 0, payload, fragment, false);
   }
   // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
-  return make(0, 0, 0, 0, 0, d.subarray(Math.min(off, end), end), false);
+  return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, d.subarray(Math.min(off, end), end), fragment, false);
+}
+
+/**
+ * Every packet object is built here with the same fields in the same order: one hidden
+ * class for the whole pipeline (object spread here cost a third of replay time), and no
+ * closure allocated per packet.
+ */
+function packetResult(
+  ts: number,
+  wire: number,
+  link: LinkInfo,
+  ipVersion: 4 | 6,
+  srcIp: string,
+  dstIp: string,
+  proto: number,
+  srcPort: number,
+  dstPort: number,
+  tcpFlags: number,
+  tcpSeq: number,
+  tcpAck: number,
+  payload: Uint8Array,
+  fragment: FragmentInfo | null,
+  laterFragment: boolean,
+): DecodedPacket {
+  return {
+    timestamp: ts,
+    wireLength: wire,
+    vlanId: link.vlanId,
+    srcMac: link.srcMac,
+    dstMac: link.dstMac,
+    ipVersion,
+    srcIp,
+    dstIp,
+    ipProtocol: proto,
+    srcPort,
+    dstPort,
+    tcpFlags,
+    tcpSeq,
+    tcpAck,
+    payload,
+    fragment,
+    laterFragment,
+  };
 }
 
 /**
  * GTPv1-U G-PDU (3GPP TS 29.281): the user's IP packet inside. Returns null when the
  * payload is not a G-PDU carrying IP, so the outer UDP flow is kept as it is.
  */
-function decodeGtpU(g: Uint8Array, link: LinkInfo, ts: number, wire: number, depth: number): DecodeResult | null {
+function decodeGtpU(g: Uint8Array, link: LinkInfo, ts: number, wire: number, depth: number): DecodedPacket | null {
   if (g.length < 8 || g[0]! >> 5 !== 1 || (g[0]! & 0x10) === 0 || g[1] !== 0xff) return null;
   let off = 8;
   if (g[0]! & 0x07) {
@@ -287,5 +335,5 @@ function decodeGtpU(g: Uint8Array, link: LinkInfo, ts: number, wire: number, dep
   if (g.length <= off) return null;
   const v = g[off]! >> 4;
   const r = v === 4 ? decodeIpv4(g, off, link, ts, wire, depth) : v === 6 ? decodeIpv6(g, off, link, ts, wire, depth) : null;
-  return r && r.ok ? r : null;
+  return r && !decodeFailed(r) ? r : null;
 }

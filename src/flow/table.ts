@@ -107,8 +107,17 @@ export class FlowTable<T> {
   private nextId = 1;
   /** The flow of the previous packet (cleared when it ends). */
   private lastFlow: Flow<T> | null = null;
+  /**
+   * Recently looked-up flows by a hash of the packet's tuple (direct-mapped, so bounded;
+   * a slot is cleared when its flow ends). Interleaved flows mostly hit here.
+   */
+  private recent: (Flow<T> | null)[] = new Array<Flow<T> | null>(1 << RECENT_MIN_BITS).fill(null);
+  private recentBits = RECENT_MIN_BITS;
   private clock = 0;
   private nextSweep = 0;
+  /** The last tracked packet's direction in its flow, and whether it had a transport header. */
+  trackedDir: Direction = 0;
+  trackedTransport = true;
   readonly counters: FlowTableCounters = {
     flowsCreated: 0,
     flowsEnded: 0,
@@ -135,22 +144,36 @@ export class FlowTable<T> {
 
   /** Account one packet to its flow (creating it if new); null when it cannot be attributed. */
   process(pkt: DecodedPacket): FlowPacketResult<T> | null {
+    const flow = this.track(pkt);
+    return flow ? { flow, dir: this.trackedDir, hasTransport: this.trackedTransport } : null;
+  }
+
+  /**
+   * `process` without the result object (the packet path makes one per packet otherwise):
+   * the flow, with the packet's direction and whether it carries its transport header
+   * left in `trackedDir` and `trackedTransport` until the next packet.
+   */
+  track(pkt: DecodedPacket): Flow<T> | null {
     this.advance(pkt.timestamp);
+    this.trackedTransport = !pkt.laterFragment;
     if (pkt.laterFragment) return this.processLaterFragment(pkt);
 
-    // Packets come in bursts per flow: the previous packet's flow is checked first, which
-    // spares building the key string and the map lookup.
+    // Packets come in bursts per flow: the previous packet's flow is checked first, then
+    // the flow last seen with this packet's ports and addresses; either spares building
+    // the key string and the map lookup.
     const last = this.lastFlow;
-    if (last !== null && last.ipProtocol === pkt.ipProtocol && last.vlanId === pkt.vlanId && last.timeoutClass !== TimeoutClass.Closed) {
-      const i = last.initiator;
-      const r = last.responder;
-      let dir: Direction | -1 = -1;
-      if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) dir = 0;
-      else if (i.port === pkt.dstPort && r.port === pkt.srcPort && i.ip === pkt.dstIp && r.ip === pkt.srcIp) dir = 1;
+    if (last !== null) {
+      const dir = directionIn(last, pkt);
+      if (dir !== -1) return this.accountKnown(last, dir, pkt);
+    }
+    const slotBits = this.recentBits;
+    const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, slotBits);
+    const recent = this.recent[slot];
+    if (recent !== null && recent !== undefined) {
+      const dir = directionIn(recent, pkt);
       if (dir !== -1) {
-        this.account(last, dir, pkt);
-        if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, last.key, dir);
-        return { flow: last, dir, hasTransport: true };
+        this.lastFlow = recent;
+        return this.accountKnown(recent, dir, pkt);
       }
     }
     const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
@@ -166,7 +189,19 @@ export class FlowTable<T> {
     this.account(flow, dir, pkt);
     if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, key, dir);
     this.lastFlow = flow;
-    return { flow, dir, hasTransport: true };
+    // (create() may have resized the slots: the slot is then computed anew.)
+    const bits = this.recentBits;
+    this.recent[bits === slotBits ? slot : recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, bits)] = flow;
+    this.trackedDir = dir;
+    return flow;
+  }
+
+  /** A packet of a flow found without the map. */
+  private accountKnown(flow: Flow<T>, dir: Direction, pkt: DecodedPacket): Flow<T> {
+    this.account(flow, dir, pkt);
+    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, flow.key, dir);
+    this.trackedDir = dir;
+    return flow;
   }
 
   /** Move packet time forward and end every flow whose idle time ran out. */
@@ -225,6 +260,11 @@ export class FlowTable<T> {
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
     this.byClass[timeoutClass]!.touch(key, flow);
+    // Small tables (a short capture) start with few slots; busy ones get more (emptied).
+    if (this.flows.size > 2 << this.recentBits && this.recentBits < RECENT_MAX_BITS) {
+      this.recentBits = Math.min(RECENT_MAX_BITS, this.recentBits + 2);
+      this.recent = new Array<Flow<T> | null>(1 << this.recentBits).fill(null);
+    }
     this.counters.flowsCreated++;
     return flow;
   }
@@ -246,7 +286,7 @@ export class FlowTable<T> {
     }
   }
 
-  private processLaterFragment(pkt: DecodedPacket): FlowPacketResult<T> | null {
+  private processLaterFragment(pkt: DecodedPacket): Flow<T> | null {
     const frag = pkt.fragment;
     const attribution = frag ? this.fragments.get(fragmentId(pkt)) : undefined;
     const flow = attribution ? this.flows.get(attribution.key) : undefined;
@@ -257,7 +297,8 @@ export class FlowTable<T> {
     this.counters.fragmentsAttributed++;
     this.account(flow, attribution.dir, pkt);
     if (frag && !frag.more) this.fragments.delete(fragmentId(pkt));
-    return { flow, dir: attribution.dir, hasTransport: false };
+    this.trackedDir = attribution.dir;
+    return flow;
   }
 
   private rememberFragment(pkt: DecodedPacket, key: FlowKey, dir: Direction): void {
@@ -299,11 +340,44 @@ export class FlowTable<T> {
 
   private end(flow: Flow<T>, reason: FlowEndReason): void {
     if (this.lastFlow === flow) this.lastFlow = null;
+    const slot = recentSlot(flow.ipProtocol, flow.vlanId, flow.initiator.ip, flow.initiator.port, flow.responder.ip, flow.responder.port, this.recentBits);
+    if (this.recent[slot] === flow) this.recent[slot] = null;
     this.flows.delete(flow.key);
     this.byClass[flow.timeoutClass]!.delete(flow.key);
     this.counters.flowsEnded++;
     this.hooks.end(flow, reason);
   }
+}
+
+const RECENT_MIN_BITS = 8;
+const RECENT_MAX_BITS = 14;
+
+/**
+ * The same slot for both directions of a flow: every term is symmetric in the two
+ * endpoints. Addresses count by their last characters (cheap, and they vary).
+ */
+function recentSlot(ipProtocol: number, vlanId: number, ipA: string, portA: number, ipB: string, portB: number, bits: number): number {
+  const ips = tailCode(ipA) + tailCode(ipB);
+  const ports = (portA ^ portB) + Math.imul(portA + portB, 7);
+  return Math.imul(ports + Math.imul(ips, 0x3b9) + Math.imul(ipProtocol, 31) + Math.imul(vlanId, 131), 0x9e3779b1) >>> (32 - bits);
+}
+
+function tailCode(ip: string): number {
+  const n = ip.length;
+  return n >= 2 ? ip.charCodeAt(n - 1) + (ip.charCodeAt(n - 2) << 7) + (n << 14) : n;
+}
+
+/**
+ * The packet's direction in `flow` when it belongs to it and the flow is open; -1
+ * otherwise (a closed flow goes through the map, where a fresh SYN starts a new one).
+ */
+function directionIn<T>(flow: Flow<T>, pkt: DecodedPacket): Direction | -1 {
+  if (flow.ipProtocol !== pkt.ipProtocol || flow.vlanId !== pkt.vlanId || flow.timeoutClass === TimeoutClass.Closed) return -1;
+  const i = flow.initiator;
+  const r = flow.responder;
+  if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) return 0;
+  if (i.port === pkt.dstPort && r.port === pkt.srcPort && i.ip === pkt.dstIp && r.ip === pkt.srcIp) return 1;
+  return -1;
 }
 
 function isFreshSyn(pkt: DecodedPacket): boolean {

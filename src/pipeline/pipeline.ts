@@ -9,7 +9,7 @@ import { Classifier, type ClassifierOptions, type FlowClassification } from '../
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
 import { allDissectors } from '../classify/dissectors/index.js';
-import { decodeFrame } from '../decode/decode.js';
+import { decodeFailed, decodePacket } from '../decode/decode.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { FlowTable, type Flow, type FlowEndReason, type FlowTableOptions } from '../flow/table.js';
 import type { Direction } from '../flow/types.js';
@@ -84,8 +84,8 @@ export class FlowPipeline {
   /** One captured frame of the given link type. */
   frame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): void {
     this.counters.frames++;
-    const r = decodeFrame(linkType, data, timestamp, wireLength);
-    if (!r.ok) {
+    const r = decodePacket(linkType, data, timestamp, wireLength);
+    if (decodeFailed(r)) {
       if (r.skip === 'non-ip') this.counters.nonIp++;
       else if (r.skip === 'unsupported-link') this.counters.unsupportedLink++;
       else {
@@ -96,17 +96,16 @@ export class FlowPipeline {
       }
       return;
     }
-    this.packet(r.packet);
+    this.packet(r);
   }
 
   /** One decoded packet; returns its flow (null when it cannot be attributed). */
   packet(pkt: DecodedPacket): TrackedFlow | null {
     this.counters.packets++;
-    const res = this.table.process(pkt);
-    if (!res) return null;
-    const { flow, dir, hasTransport } = res;
-    const c = flow.data;
-    if (!c.complete && hasTransport) this.classify(flow, dir, pkt);
+    const table = this.table;
+    const flow = table.track(pkt);
+    if (!flow) return null;
+    if (!flow.data.complete && table.trackedTransport) this.classify(flow, table.trackedDir, pkt);
     return flow;
   }
 

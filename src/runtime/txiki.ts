@@ -17,18 +17,29 @@ interface TjsFile {
   close(): Promise<void>;
 }
 
+/** A child's output: a Reader on older txiki.js, a ReadableStream on current ones. */
 interface TjsReader {
-  read(buf: Uint8Array): Promise<number | null>;
+  read?(buf: Uint8Array): Promise<number | null>;
+  getReader?(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; releaseLock(): void };
+}
+
+/** A child's stdin: a Writer on older txiki.js, a WritableStream on current ones. */
+interface TjsInput {
+  write?(buf: Uint8Array): Promise<number>;
+  close?(): void;
+  getWriter?(): { write(buf: Uint8Array): Promise<void>; close(): Promise<void>; releaseLock(): void };
 }
 
 interface TjsOutput {
   write?(buf: Uint8Array): Promise<number>;
   getWriter?(): { write(buf: Uint8Array): Promise<void>; releaseLock(): void };
+  /** 'tty' | 'pipe' | 'file' on txiki.js with WritableStream stdio. */
+  readonly type?: string;
 }
 
 interface TjsProcess {
   wait(): Promise<{ exit_status: number; term_signal: string | null }>;
-  stdin?: { write(buf: Uint8Array): Promise<number>; close?(): void };
+  stdin?: TjsInput;
   stdout?: TjsReader;
   stderr?: TjsReader;
 }
@@ -40,16 +51,18 @@ interface Tjs {
   open(path: string, flags: string, mode?: number): Promise<TjsFile>;
   stat(path: string): Promise<TjsStat>;
   readDir(path: string): Promise<AsyncIterable<{ name: string; isFile: boolean; isDirectory: boolean }> & { close(): Promise<void> }>;
-  stdout: TjsOutput;
-  stderr: TjsOutput;
+  /** Undefined when the descriptor is closed or of a kind txiki.js does not handle. */
+  stdout: TjsOutput | undefined;
+  stderr: TjsOutput | undefined;
   exit(code: number): void;
   spawn(args: string[], opts: { stdin?: string; stdout?: string; stderr?: string }): TjsProcess;
   addSignalListener(sig: string, fn: () => void): void;
   removeSignalListener(sig: string, fn: () => void): void;
 }
 
-async function writeOut(stream: TjsOutput, text: string): Promise<void> {
-  if (text === '') return;
+async function writeOut(stream: TjsOutput | undefined, text: string): Promise<void> {
+  // No stream (e.g. started with stdout closed): the text has nowhere to go.
+  if (text === '' || !stream) return;
   const bytes = encodeUtf8(text);
   if (stream.write) {
     let off = 0;
@@ -67,11 +80,20 @@ async function writeOut(stream: TjsOutput, text: string): Promise<void> {
 async function readAll(r: TjsReader | undefined): Promise<string> {
   if (!r) return '';
   const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(16384);
-  for (;;) {
-    const n = await r.read(buf);
-    if (n === null || n === 0) break;
-    chunks.push(buf.slice(0, n));
+  if (r.getReader) {
+    const reader = r.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value) chunks.push(value);
+    }
+  } else if (r.read) {
+    const buf = new Uint8Array(16384);
+    for (;;) {
+      const n = await r.read(buf);
+      if (n === null || n === 0) break;
+      chunks.push(buf.slice(0, n));
+    }
   }
   let total = 0;
   for (const c of chunks) total += c.length;
@@ -82,6 +104,25 @@ async function readAll(r: TjsReader | undefined): Promise<string> {
     off += c.length;
   }
   return utf8(all);
+}
+
+/** Give a child its input and close its stdin. A child that exits without reading it is fine. */
+async function feed(stdin: TjsInput | undefined, input: string | undefined): Promise<void> {
+  if (!stdin) return;
+  const bytes = input ? encodeUtf8(input) : new Uint8Array(0);
+  try {
+    if (stdin.getWriter) {
+      const w = stdin.getWriter();
+      if (bytes.length > 0) await w.write(bytes);
+      await w.close();
+    } else {
+      let off = 0;
+      while (stdin.write && off < bytes.length) off += await stdin.write(bytes.subarray(off));
+      stdin.close?.();
+    }
+  } catch {
+    // EPIPE: the child closed its stdin or exited; its status and output tell the story.
+  }
 }
 
 async function writeFileWith(tjs: Tjs, path: string, data: string | Uint8Array, flags: string): Promise<void> {
@@ -95,20 +136,43 @@ async function writeFileWith(tjs: Tjs, path: string, data: string | Uint8Array, 
   }
 }
 
+/**
+ * The arguments meant for flowsieve. `tjs [opts] run [--import-map F] script.js a b` leaves
+ * tjs's whole argv in tjs.args, and the module has a file: URL; a binary made by
+ * `tjs compile` gets [exe, a, b] and a bare module name, so an argument spelled 'run' there
+ * is the user's.
+ */
+function userArgs(argv: readonly string[], moduleUrl: string): string[] {
+  if (!moduleUrl.startsWith('file:')) return argv.slice(1);
+  const runAt = argv.indexOf('run');
+  if (runAt < 0) return argv.slice(2);
+  let script = runAt + 1;
+  // `run`'s own options come before the script: only --import-map, which takes a value.
+  while (argv[script]?.startsWith('-')) script += argv[script]!.includes('=') ? 1 : 2;
+  return argv.slice(script + 1);
+}
+
 export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
   let out = '';
   let err = '';
-  const flush = async () => {
+  // Flushes run one after another: on txiki.js stdout is a WritableStream, and a second
+  // getWriter() while an earlier write is pending throws ("already locked"); with a Writer,
+  // overlapping partial writes could also reorder bytes.
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
     const o = out;
     const e = err;
     out = err = '';
-    await writeOut(tjs.stdout, o);
-    await writeOut(tjs.stderr, e);
+    const done = flushing.then(async () => {
+      await writeOut(tjs.stdout, o);
+      await writeOut(tjs.stderr, e);
+    });
+    // A failed write (reader gone) must not wedge later flushes; the caller still sees it.
+    flushing = done.catch(() => {});
+    return done;
   };
-  // tjs.args is [exe, 'run', script, ...] when started as `tjs run script.js`.
-  const runAt = tjs.args.indexOf('run');
-  const args = runAt >= 0 ? tjs.args.slice(runAt + 2) : tjs.args.slice(2);
+  const args = userArgs(tjs.args, import.meta.url);
 
   const rt: Runtime = {
     kind: 'txiki',
@@ -137,7 +201,8 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     },
     stdout: (text) => {
       out += text;
-      if (out.length > 1 << 16) void flush();
+      // Background flush, not awaited: an error here (reader gone) is dropped, not left unhandled.
+      if (out.length > 1 << 16) flush().catch(() => {});
     },
     stderr: (text) => {
       err += text;
@@ -145,6 +210,16 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     flush,
     exit: async (code) => {
       await flush();
+      // A write to a stdio pipe that the kernel cannot take at once (more than the pipe's
+      // 64 KiB buffer, e.g. `replay | grep` or procd's log pipe) stays queued in libuv, its
+      // promise already resolved, and tjs.exit() ends the process without writing it. So with
+      // a pipe, exit once the event loop has drained (the queued writes done): txiki.js fires
+      // 'beforeunload' then. Callers must have closed their own sockets and timers by now.
+      if (tjs.stdout?.type === 'pipe' || tjs.stderr?.type === 'pipe') {
+        const host = globalThis as unknown as { addEventListener(type: string, fn: () => void): void };
+        host.addEventListener('beforeunload', () => tjs.exit(code));
+        return new Promise<never>(() => {});
+      }
       tjs.exit(code);
       // tjs.exit does not return; this keeps the type checker and odd runtimes honest.
       return new Promise<never>(() => {});
@@ -159,11 +234,9 @@ export async function createTxikiRuntime(): Promise<Runtime> {
       } catch (e) {
         return { status: 127, stdout: '', stderr: e instanceof Error ? e.message : String(e) };
       }
-      if (p.stdin) {
-        if (input) await p.stdin.write(encodeUtf8(input));
-        p.stdin.close?.();
-      }
-      const [stdout, stderr, status] = await Promise.all([readAll(p.stdout), readAll(p.stderr), p.wait()]);
+      // Read while feeding stdin: a child that writes much before reading all its input
+      // would otherwise block on a full pipe while we block on its stdin.
+      const [, stdout, stderr, status] = await Promise.all([feed(p.stdin, input), readAll(p.stdout), readAll(p.stderr), p.wait()]);
       return { status: status.term_signal ? 128 : status.exit_status, stdout, stderr };
     },
     onSignal: (signal, fn) => {

@@ -31,6 +31,9 @@ interface Side {
   lastSeq: number | null;
   /** The head is whole, or the cap was reached: nothing more to gather. */
   closed: boolean;
+  /** `buf` read as a head, kept until `buf` changes (it is replaced, never modified). */
+  head: HttpHead | null;
+  headOf: Uint8Array | null;
 }
 
 export interface HttpState {
@@ -42,7 +45,16 @@ export interface HttpState {
 }
 
 function newSide(): Side {
-  return { buf: new Uint8Array(0), lastSeq: null, closed: false };
+  return { buf: new Uint8Array(0), lastSeq: null, closed: false, head: null, headOf: null };
+}
+
+/** The side's bytes read as a message head; read again only when bytes were added. */
+function headOf(side: Side): HttpHead {
+  if (side.head === null || side.headOf !== side.buf) {
+    side.head = readHead(side.buf);
+    side.headOf = side.buf;
+  }
+  return side.head;
 }
 
 /** Add a segment to a side's bytes; false for a retransmission. */
@@ -147,8 +159,8 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
     const serverSide = state.sides[state.clientDir === 0 ? 1 : 0];
     gather(pkt.dir === state.clientDir ? clientSide : serverSide, pkt);
 
-    const reqHead = readHead(clientSide.buf);
-    const respHead = readHead(serverSide.buf);
+    const reqHead = headOf(clientSide);
+    const respHead = headOf(serverSide);
     if (reqHead.complete) clientSide.closed = true;
     if (respHead.complete) serverSide.closed = true;
     const req = reqHead.lines[0] !== undefined ? parseRequestLine(reqHead.lines[0]) : null;

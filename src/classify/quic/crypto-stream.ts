@@ -23,16 +23,25 @@ export class CryptoStream {
       this.buf = grown;
     }
     this.buf.set(data, offset);
-    this.ranges.push([offset, end]);
-    this.ranges.sort((a, b) => a[0] - b[0]);
-    const merged: [number, number][] = [];
-    for (const r of this.ranges) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-      else merged.push([r[0], r[1]]);
+    // Insert [offset, end) in order and merge it with every range it touches or overlaps.
+    const ranges = this.ranges;
+    let i = 0;
+    while (i < ranges.length && ranges[i]![1] < offset) i++;
+    let j = i;
+    let start = offset;
+    let stop = end;
+    while (j < ranges.length && ranges[j]![0] <= stop) {
+      start = Math.min(start, ranges[j]![0]);
+      stop = Math.max(stop, ranges[j]![1]);
+      j++;
     }
-    this.ranges = merged;
+    ranges.splice(i, j - i, [start, stop]);
     return true;
+  }
+
+  /** Forget everything received (the buffer is kept for reuse). */
+  clear(): void {
+    this.ranges = [];
   }
 
   /** Bytes received without a gap from offset 0. */

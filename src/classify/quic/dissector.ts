@@ -9,14 +9,14 @@
  */
 import type { FlowView } from '../../flow/types.js';
 import { dissector, type Detection, type L4Packet, type MetaSection, type Step } from '../dissector.js';
-import { parseClientHello } from '../tls/client-hello.js';
+import { parseClientHello, type ClientHello } from '../tls/client-hello.js';
 import { DNS_OVER_TLS_PORT } from '../tls/dissector.js';
 import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from '../tls/facts.js';
 import { parseChlo, type Chlo } from './chlo.js';
 import { CryptoStream } from './crypto-stream.js';
 import { gquicStreamData, ietfInitialFrames, q050CryptoData } from './frames.js';
 import { initialVersion, isGquicReject, readLongHeader, shortHeaderStep, zeroRttVersion, type ShortHeaderTrail } from './header.js';
-import { initialKeys, openLongHeaderPacket, openLongHeaderPrefix, type InitialKeys } from './initial-keys.js';
+import { initialKeys, openInitial, openLongHeaderPacket, type InitialKeys, type InitialOpening } from './initial-keys.js';
 import { userAgentParam } from './transport-params.js';
 import { carriesTls, gquicNumber, hasEncryptedInitial, isForcingVn, isSupported, Q046, quicVersionName } from './versions.js';
 
@@ -82,8 +82,14 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
     s.decrypts++;
     // IETF Initials skip the GCM tag check (half the cost); their frame grammar stands in for it.
     const google = usesGoogleFrames(v);
-    if (!google && !s.crypto && helloFromPrefix(s, d.subarray(start, h.end), h.pnOffset - start, keys, h.scid)) return;
-    const plain = openLongHeaderPacket(d.subarray(start, h.end), h.pnOffset - start, keys, google);
+    let plain: Uint8Array | null;
+    if (google) plain = openLongHeaderPacket(d.subarray(start, h.end), h.pnOffset - start, keys, true);
+    else {
+      const opening = openInitial(d.subarray(start, h.end), h.pnOffset - start, keys, scratchPlain);
+      if (!opening) continue;
+      if (!s.crypto && helloFromPrefix(s, opening, keys, h.scid)) return;
+      plain = opening.openTo(Infinity);
+    }
     if (!plain) continue;
     const frames = google ? null : ietfInitialFrames(plain);
     if (frames && !frames.clean) continue; // wrong keys (or damage): nothing to trust
@@ -92,7 +98,7 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
       s.clientScid = h.scid.slice();
     }
     if (frames) {
-      s.crypto ??= new CryptoStream(CRYPTO_CAP);
+      s.crypto ??= newCryptoStream();
       for (const f of frames.fragments) {
         if (!s.crypto.write(f.offset, f.data)) s.finished = true; // hello too big to keep
       }
@@ -109,29 +115,54 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
   }
 }
 
+/**
+ * Where Initials are opened: their plaintext is only read while the packet is handled
+ * (CRYPTO data is copied into the flow's stream), so one buffer serves every packet.
+ * A longer Initial (jumbo frames) gets a buffer of its own.
+ */
+const scratchPlain = new Uint8Array(2048);
+
+/** A stream the prefix attempt used and gave up on, empty again, for the next one. */
+let spareStream: CryptoStream | null = null;
+
+function newCryptoStream(): CryptoStream {
+  const spare = spareStream;
+  spareStream = null;
+  return spare ?? new CryptoStream(CRYPTO_CAP);
+}
+
 /** Bytes of an Initial's payload opened first: enough for most ClientHellos. */
 const PREFIX_BYTES = 640;
 
 /**
  * The common case, cheaply: the whole ClientHello inside the first PREFIX_BYTES of the
  * first Initial. True when it was read from there; false leaves the flow untouched for the
- * full decryption (hello further on, or spread over packets, or wrong keys).
+ * rest of the packet to be opened (hello further on, or spread over packets, or wrong keys).
  */
-function helloFromPrefix(s: QuicState, pkt: Uint8Array, pnOffset: number, keys: InitialKeys, scid: Uint8Array): boolean {
-  const opened = openLongHeaderPrefix(pkt, pnOffset, keys, PREFIX_BYTES);
-  if (!opened || opened.complete) return false;
-  const frames = ietfInitialFrames(opened.plain, true);
+function helloFromPrefix(s: QuicState, opening: InitialOpening, keys: InitialKeys, scid: Uint8Array): boolean {
+  const plain = opening.openTo(PREFIX_BYTES);
+  if (opening.complete) return false;
+  const frames = ietfInitialFrames(plain, true);
   if (!frames.clean) return false;
-  const stream = new CryptoStream(CRYPTO_CAP);
-  for (const f of frames.fragments) if (!stream.write(f.offset, f.data)) return false;
-  const msg = stream.firstMessage();
-  if (!msg || !parseClientHello(msg)) return false;
+  const stream = newCryptoStream();
+  let ch: ClientHello | null = null;
+  if (frames.fragments.every((f) => stream.write(f.offset, f.data))) {
+    const msg = stream.firstMessage();
+    ch = msg ? parseClientHello(msg) : null;
+  }
+  if (!ch) {
+    // Nothing of it is kept: the stream serves the next flow (or this one's full opening).
+    stream.clear();
+    spareStream = stream;
+    return false;
+  }
   if (!s.keys) {
     s.keys = keys;
     s.clientScid = scid.slice();
   }
   s.crypto = stream;
-  readHello(s, msg);
+  recordClientHello(s.facts, ch, 'q');
+  s.finished = true;
   return true;
 }
 

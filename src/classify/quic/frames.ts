@@ -29,8 +29,12 @@ export function ietfInitialFrames(p: Uint8Array, prefix = false): InitialFrames 
   let cut = false;
   while (o < p.length) {
     const type = p[o]!;
-    if (type === 0x00 || type === 0x01) {
-      o++; // PADDING, PING
+    if (type === 0x00) {
+      // PADDING: often hundreds of bytes in a row.
+      o++;
+      while (o < p.length && p[o] === 0) o++;
+    } else if (type === 0x01) {
+      o++; // PING
     } else if (type === 0x02 || type === 0x03) {
       const next = skipAck(p, o + 1, type === 0x03);
       if (next < 0) break;

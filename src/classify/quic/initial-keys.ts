@@ -5,8 +5,7 @@
  * Anyone can do this: Initial keys are public by design.
  */
 import { ctr, ecb, gcm } from '@noble/ciphers/aes.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { HmacSha256 } from './hmac-sha256.js';
 import { initialSalt, usesV1Labels } from './versions.js';
 
 export interface InitialKeys {
@@ -15,16 +14,12 @@ export interface InitialKeys {
   readonly hp: Uint8Array;
 }
 
-/** HMAC-SHA256 with its key already absorbed; cloned for each message. */
-type KeyedMac = ReturnType<typeof hmac.create>;
-
 /**
- * HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, for outputs of at most one
- * hash block: HKDF-Expand is then HMAC(secret, info || 0x01). Reusing one keyed HMAC for
- * all labels of a secret saves the key set-up each time — this is interpreted code on a
- * router, and the derivation is most of a QUIC flow's classification cost.
+ * HKDF-Expand-Label (RFC 8446 §7.1) `info` with an empty context, followed by the
+ * HKDF-Expand block counter 0x01: for outputs of at most one hash block HKDF-Expand is
+ * then HMAC(secret, info || 0x01). Built once per label.
  */
-function expandLabel(secret: KeyedMac, label: string, length: number): Uint8Array {
+function labelInfo(label: string, length: number): Uint8Array {
   const full = 'tls13 ' + label;
   const info = new Uint8Array(4 + full.length + 1);
   info[0] = length >> 8;
@@ -33,28 +28,49 @@ function expandLabel(secret: KeyedMac, label: string, length: number): Uint8Arra
   for (let i = 0; i < full.length; i++) info[3 + i] = full.charCodeAt(i);
   info[3 + full.length] = 0; // empty context
   info[4 + full.length] = 1; // HKDF-Expand block counter
-  return secret.clone().update(info).digest().subarray(0, length);
+  return info;
 }
 
+interface LabelSet {
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly hp: Uint8Array;
+}
+
+const CLIENT_IN = labelInfo('client in', 32);
+const SERVER_IN = labelInfo('server in', 32);
+const V1_LABELS: LabelSet = { key: labelInfo('quic key', 16), iv: labelInfo('quic iv', 12), hp: labelInfo('quic hp', 16) };
+const V2_LABELS: LabelSet = { key: labelInfo('quicv2 key', 16), iv: labelInfo('quicv2 iv', 12), hp: labelInfo('quicv2 hp', 16) };
+
 /** HKDF-Extract keyed by each version family's salt, set up once per salt. */
-const saltMacs = new Map<Uint8Array, KeyedMac>();
+const saltMacs = new Map<Uint8Array, HmacSha256>();
+/** The two per-flow secrets' keyed states, re-keyed for each derivation. */
+const initialMac = new HmacSha256();
+const secretMac = new HmacSha256();
+const secret = new Uint8Array(32);
 
 /** Keys for one side's Initial packets ('client in' or 'server in'). */
 export function initialKeys(version: number, dcid: Uint8Array, side: 'client' | 'server'): InitialKeys {
   const salt = initialSalt(version);
   let extract = saltMacs.get(salt);
   if (!extract) {
-    extract = hmac.create(sha256, salt);
+    extract = new HmacSha256(salt);
     saltMacs.set(salt, extract);
   }
-  const initial = hmac.create(sha256, extract.clone().update(dcid).digest());
-  const secret = hmac.create(sha256, expandLabel(initial, side === 'client' ? 'client in' : 'server in', 32));
-  const v1 = usesV1Labels(version);
-  return {
-    key: expandLabel(secret, v1 ? 'quic key' : 'quicv2 key', 16),
-    iv: expandLabel(secret, v1 ? 'quic iv' : 'quicv2 iv', 12),
-    hp: expandLabel(secret, v1 ? 'quic hp' : 'quicv2 hp', 16),
-  };
+  extract.macInto(dcid, secret);
+  initialMac.setKey(secret);
+  // HKDF-Expand of at most one hash block: HMAC(secret, info || 0x01), cut to length.
+  initialMac.macInto(side === 'client' ? CLIENT_IN : SERVER_IN, secret);
+  secretMac.setKey(secret);
+  const labels = usesV1Labels(version) ? V1_LABELS : V2_LABELS;
+  secretMac.macInto(labels.key, secret);
+  const key = secret.slice(0, 16);
+  secretMac.macInto(labels.iv, secret);
+  const iv = secret.slice(0, 12);
+  secretMac.macInto(labels.hp, secret);
+  const hp = secret.slice(0, 16);
+  secret.fill(0);
+  return { key, iv, hp };
 }
 
 /**
@@ -68,20 +84,82 @@ export function initialKeys(version: number, dcid: Uint8Array, side: 'client' | 
  * keys never parse as that to the end).
  */
 export function openLongHeaderPacket(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, authenticate = true): Uint8Array | null {
-  return openProtected(pkt, pnOffset, keys, authenticate, Infinity)?.plain ?? null;
+  return openProtected(pkt, pnOffset, keys, authenticate);
 }
 
 /**
- * Unauthenticated opening of only the first `limit` payload bytes (CTR mode decrypts any
- * prefix on its own). A browser's ClientHello usually sits in the first few hundred bytes
- * of a 1200-byte Initial, so the rest need not be decrypted. `complete` says whether the
- * whole payload was opened.
+ * One Initial with its header protection removed, its payload opened (unauthenticated)
+ * only as far as asked. CTR mode decrypts any block-aligned span on its own, so a caller
+ * can open a prefix, look at it, and open the rest later without redoing the prefix: a
+ * browser's ClientHello often sits in the first few hundred bytes of a 1200-byte Initial,
+ * and when it does not, the rest is opened once, not the whole packet again.
  */
-export function openLongHeaderPrefix(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, limit: number): { plain: Uint8Array; complete: boolean } | null {
-  return openProtected(pkt, pnOffset, keys, false, limit);
+export class InitialOpening {
+  /** Plaintext; bytes past `opened` are not decrypted yet. */
+  private readonly plain: Uint8Array;
+  private opened = 0;
+
+  /**
+   * `into`, when given, receives the plaintext (it must be at least as long as `sealed`,
+   * and the caller must be done with the plaintext before reusing it).
+   */
+  constructor(
+    private readonly key: Uint8Array,
+    /** nonce || 32-bit block counter (GCM's J0 + 1 numbering: payload starts at block 2). */
+    private readonly nonce: Uint8Array,
+    private readonly sealed: Uint8Array,
+    into: Uint8Array | null = null,
+  ) {
+    this.plain = into !== null && into.length >= sealed.length ? into.subarray(0, sealed.length) : new Uint8Array(sealed.length);
+  }
+
+  /** Whether the whole payload has been opened. */
+  get complete(): boolean {
+    return this.opened === this.sealed.length;
+  }
+
+  /** The payload opened up to at least `n` bytes (all of it when shorter). */
+  openTo(n: number): Uint8Array {
+    const start = this.opened;
+    const stop = Math.min(this.sealed.length, Math.ceil(n / 16) * 16);
+    if (stop > start) {
+      // `start` is block-aligned: every opening but the last ends on a block boundary.
+      const counter = new Uint8Array(16);
+      counter.set(this.nonce);
+      const block = 2 + start / 16;
+      counter[12] = block >>> 24;
+      counter[13] = (block >>> 16) & 0xff;
+      counter[14] = (block >>> 8) & 0xff;
+      counter[15] = block & 0xff;
+      // Decrypted in place: the cipher would otherwise copy the (unaligned) packet bytes.
+      const span = this.plain.subarray(start, stop);
+      span.set(this.sealed.subarray(start, stop));
+      ctr(this.key, counter).decrypt(span, span);
+      this.opened = stop;
+    }
+    return this.plain.subarray(0, this.opened);
+  }
 }
 
-function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, authenticate: boolean, limit: number): { plain: Uint8Array; complete: boolean } | null {
+/**
+ * Remove header protection and set up unauthenticated opening of the payload (see
+ * `openLongHeaderPacket` for when skipping the tag is safe), into `into` when it is long
+ * enough (see InitialOpening). Null when too short.
+ */
+export function openInitial(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, into: Uint8Array | null = null): InitialOpening | null {
+  const h = unprotect(pkt, pnOffset, keys);
+  if (!h) return null;
+  return new InitialOpening(keys.key, h.nonce, pkt.subarray(h.headerLen, pkt.length - 16), into);
+}
+
+interface Unprotected {
+  readonly header: Uint8Array;
+  readonly headerLen: number;
+  readonly nonce: Uint8Array;
+}
+
+/** Header protection off: the clear header (for GCM's AAD) and the packet's nonce. */
+function unprotect(pkt: Uint8Array, pnOffset: number, keys: InitialKeys): Unprotected | null {
   // The sample starts 4 bytes past the packet number's start, whatever its real length.
   if (pnOffset + 4 + 16 > pkt.length) return null;
   const mask = ecb(keys.hp, { disablePadding: true }).encrypt(pkt.subarray(pnOffset + 4, pnOffset + 20));
@@ -98,17 +176,15 @@ function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, aut
   }
   const nonce = keys.iv.slice();
   for (let i = 0; i < 4; i++) nonce[11 - i]! ^= (pn >>> (8 * i)) & 0xff;
-  if (!authenticate) {
-    // GCM encrypts with counter blocks nonce || 2, nonce || 3, … (block 1 masks the tag).
-    const counter = new Uint8Array(16);
-    counter.set(nonce);
-    counter[15] = 2;
-    const end = pkt.length - 16;
-    const stop = Math.min(end, headerLen + limit);
-    return { plain: ctr(keys.key, counter).decrypt(pkt.subarray(headerLen, stop)), complete: stop === end };
-  }
+  return { header, headerLen, nonce };
+}
+
+function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, authenticate: boolean): Uint8Array | null {
+  const h = unprotect(pkt, pnOffset, keys);
+  if (!h) return null;
+  if (!authenticate) return new InitialOpening(keys.key, h.nonce, pkt.subarray(h.headerLen, pkt.length - 16)).openTo(Infinity);
   try {
-    return { plain: gcm(keys.key, nonce, header).decrypt(pkt.subarray(headerLen)), complete: true };
+    return gcm(keys.key, h.nonce, h.header).decrypt(pkt.subarray(h.headerLen));
   } catch {
     return null; // tag mismatch: wrong keys or not a QUIC packet
   }

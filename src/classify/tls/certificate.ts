@@ -124,8 +124,46 @@ function ipv6Text(a: Uint8Array): string {
   return hexes.slice(0, best).join(':') + '::' + hexes.slice(best + bestLen).join(':');
 }
 
+/**
+ * Servers hand the same certificate to every connection, and hashing it is most of the
+ * cost of reading it: recent results are kept per certificate (found by length and
+ * leading bytes, which hold the serial number, then compared in full). Bounded: cleared
+ * when full.
+ */
+const recentCertificates = new Map<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>();
+const RECENT_CERTIFICATES_MAX = 64;
+/** Leading bytes in the lookup key: header, version and serial number. */
+const KEY_BYTES = 48;
+
+/** Length and leading bytes, mixed into a number (FNV-1a): which certificate to compare with. */
+function lookupKey(der: Uint8Array): number {
+  let h = Math.imul(0x811c9dc5 ^ der.length, 0x01000193);
+  const n = Math.min(der.length, KEY_BYTES);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ der[i]!, 0x01000193);
+  return h;
+}
+
 /** Parse one DER certificate. */
 export function parseCertificate(der: Uint8Array): ServerCertificate | null {
+  const key = lookupKey(der);
+  const known = recentCertificates.get(key);
+  if (known && sameBytes(known.der, der)) {
+    const c = known.cert;
+    return c && { ...c, altNames: [...c.altNames] };
+  }
+  const cert = readCertificate(der);
+  if (recentCertificates.size >= RECENT_CERTIFICATES_MAX) recentCertificates.clear();
+  recentCertificates.set(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
+  return cert;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function readCertificate(der: Uint8Array): ServerCertificate | null {
   const cert = tlv(der, 0, der.length);
   if (!cert || cert.tag !== 0x30) return null;
   const tbs = tlv(der, cert.start, cert.end);

@@ -98,24 +98,26 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
       if (hello.extensions.length < MAX_LIST) hello.extensions.push(type);
       else hello.fingerprintable = false;
     }
-    const ext = msg.subarray(body, body + len);
+    // A view of the body only for the extensions read (most are only counted).
     switch (type) {
       case 0:
-        hello.sni = readServerName(ext);
+        hello.sni = readServerName(msg.subarray(body, body + len));
         break;
-      case 13:
+      case 13: {
+        const ext = msg.subarray(body, body + len);
         hello.signatureAlgorithms = readU16List(ext, 2, u16be(ext, 0));
         break;
+      }
       case 16:
-        hello.alpn = readAlpn(ext);
+        hello.alpn = readAlpn(msg.subarray(body, body + len));
         break;
       case 43:
         // The one-byte list length must match the extension (nDPI ignores the list otherwise).
-        if (len >= 1 && ext[0] === len - 1) hello.supportedVersions = readU16List(ext, 1, ext[0]!);
+        if (len >= 1 && msg[body] === len - 1) hello.supportedVersions = readU16List(msg.subarray(body, body + len), 1, msg[body]!);
         break;
       case 57:
       case 0xffa5:
-        hello.quicTransportParams ??= ext;
+        hello.quicTransportParams ??= msg.subarray(body, body + len);
         break;
     }
     o = body + len;

@@ -31,6 +31,8 @@ interface TlsState {
   serverEncrypted: boolean;
   /** Claimed only from a bare record: nothing of the handshake will follow. */
   midStream: boolean;
+  /** The facts the `ssl` section was last built from. */
+  readonly published: Pick<TlsFacts, 'clientHello' | 'serverHello' | 'certificate'>;
 }
 
 /** DNS over TLS (RFC 7858) and over QUIC (RFC 9250) use port 853. */
@@ -58,8 +60,10 @@ function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
     case 'handshake': {
       const type = ev.msg[0];
       if (type === 0x01) {
-        const ch = parseClientHello(ev.msg);
-        if (!ch) return false;
+        const parsed = parseClientHello(ev.msg);
+        if (!parsed) return false;
+        // The message may be a view of the segment: the hello keeps no view of it.
+        const ch = parsed.quicTransportParams ? { ...parsed, quicTransportParams: parsed.quicTransportParams.slice() } : parsed;
         recordClientHello(f, ch, 't');
         s.clientDir ??= dir;
         return true;
@@ -103,9 +107,16 @@ function finished(s: TlsState): boolean {
 }
 
 function publish(s: TlsState, out: Detection): void {
-  const sni = s.facts.clientHello?.sni;
+  const f = s.facts;
+  // The section only changes with the facts: most packets after the claim add none.
+  const p = s.published;
+  if (p.clientHello === f.clientHello && p.serverHello === f.serverHello && p.certificate === f.certificate && out.meta['ssl'] !== undefined) return;
+  p.clientHello = f.clientHello;
+  p.serverHello = f.serverHello;
+  p.certificate = f.certificate;
+  const sni = f.clientHello?.sni;
   if (sni) out.hostname = sni;
-  out.meta['ssl'] = sslMeta(s.facts);
+  out.meta['ssl'] = sslMeta(f);
 }
 
 export const tlsDissector = dissector<TlsState>({
@@ -120,6 +131,7 @@ export const tlsDissector = dissector<TlsState>({
     clientDir: null,
     serverEncrypted: false,
     midStream: false,
+    published: { clientHello: null, serverHello: null, certificate: null },
   }),
   feed(s: TlsState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
     s.packets++;
@@ -134,12 +146,19 @@ export const tlsDissector = dissector<TlsState>({
       }
     }
     if (!s.claimed) {
-      if (!claim) return d.broken || s.packets >= MAX_PACKETS_UNCLAIMED ? 'no' : 'more';
+      if (!claim) return d.broken || s.packets >= MAX_PACKETS_UNCLAIMED ? release(s, 'no') : 'more';
       s.claimed = true;
       s.midStream = !handshakeClaim;
       out.protocol = tlsProtocolFor(flow);
     }
     publish(s, out);
-    return finished(s) ? 'done' : 'more';
+    return finished(s) ? release(s, 'done') : 'more';
   },
 });
+
+/** The engine never feeds a state again after 'no' or 'done': its buffers can be reused. */
+function release(s: TlsState, step: 'no' | 'done'): Step {
+  s.dirs[0].dispose();
+  s.dirs[1].dispose();
+  return step;
+}

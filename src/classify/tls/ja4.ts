@@ -32,14 +32,49 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
     twoDigits(ch.extensions.length) +
     a0 +
     a1;
-  const ciphers = [...ch.ciphers].sort((x, y) => x - y).map(hex16).join(',');
-  const exts = [...ch.extensions]
-    .sort((x, y) => x - y)
-    .filter((e) => e !== 0 && e !== 0x10)
-    .map(hex16)
-    .join(',');
-  const sigs = ch.signatureAlgorithms.length ? '_' + ch.signatureAlgorithms.map(hex16).join(',') : '';
-  return `${head}_${sha12(ciphers)}_${sha12(exts + sigs)}`;
+  const ciphers = sorted(ch.ciphers);
+  const exts = sorted(ch.extensions);
+  const sigs = ch.signatureAlgorithms;
+  const b = cachedDigest(ciphers, null, () => hexList(ciphers, false));
+  const c = cachedDigest(exts, sigs, () => hexList(exts, true) + (sigs.length ? '_' + hexList(sigs, false) : ''));
+  return `${head}_${b}_${c}`;
+}
+
+/**
+ * The JA4 list hashes repeat across flows (one client, one hello shape): recent ones are
+ * kept, found by a number computed from the lists and checked against the lists kept
+ * with them, so a repeat costs neither the hex text nor its hash. Bounded: cleared when full.
+ */
+interface DigestEntry {
+  readonly first: readonly number[];
+  readonly second: readonly number[] | null;
+  readonly digest: string;
+}
+
+const digests = new Map<number, DigestEntry>();
+const DIGESTS_MAX = 1024;
+
+function cachedDigest(first: readonly number[], second: readonly number[] | null, text: () => string): string {
+  let h = second === null ? 0x811c9dc5 : 0x1b873593;
+  for (let i = 0; i < first.length; i++) h = Math.imul(h ^ first[i]!, 0x01000193);
+  h = Math.imul(h ^ 0x10000, 0x01000193);
+  if (second !== null) for (let i = 0; i < second.length; i++) h = Math.imul(h ^ second[i]!, 0x01000193);
+  const known = digests.get(h);
+  if (known && sameList(known.first, first) && sameSecond(known.second, second)) return known.digest;
+  const digest = sha12(text());
+  if (digests.size >= DIGESTS_MAX) digests.clear();
+  digests.set(h, { first, second: second && [...second], digest });
+  return digest;
+}
+
+function sameList(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameSecond(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  return a === null || b === null ? a === b : sameList(a, b);
 }
 
 function versionCode(v: number): string {
@@ -63,24 +98,42 @@ function twoDigits(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex16(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  return HEX_BYTE[(v >> 8) & 0xff]! + HEX_BYTE[v & 0xff]!;
 }
 
-/**
- * Hashes of cipher and extension lists repeat across flows (one client, one hello shape),
- * so recent results are kept: a bounded map, cleared when full.
- */
-const sha12Cache = new Map<string, string>();
-const SHA12_CACHE_MAX = 1024;
+/** The values in ascending order, as a new array (insertion sort: the lists are short). */
+function sorted(values: readonly number[]): number[] {
+  const out = values.slice();
+  for (let i = 1; i < out.length; i++) {
+    const v = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]! > v) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = v;
+  }
+  return out;
+}
+
+/** "%04x" of each value joined by ','; `skipSniAlpn` leaves out extensions 0 and 16. */
+function hexList(values: ArrayLike<number>, skipSniAlpn: boolean): string {
+  let out = '';
+  let first = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (skipSniAlpn && (v === 0 || v === 0x10)) continue;
+    out += first ? hex16(v) : ',' + hex16(v);
+    first = false;
+  }
+  return out;
+}
 
 function sha12(s: string): string {
-  const hit = sha12Cache.get(s);
-  if (hit !== undefined) return hit;
-  const h = hex(sha256(encodeUtf8(s)), 0, 6);
-  if (sha12Cache.size >= SHA12_CACHE_MAX) sha12Cache.clear();
-  sha12Cache.set(s, h);
-  return h;
+  return hex(sha256(encodeUtf8(s)), 0, 6);
 }
 
 /** Dotted IPv4 or IPv6 text (what inet_pton accepts), the case nDPI marks 'i'. */

@@ -15,13 +15,16 @@ const HANDSHAKE_CAP = 16 * 1024;
 /** Largest record length accepted (TLSCiphertext may exceed 2^14 by 2048). */
 const MAX_RECORD = 16384 + 2048;
 
+/** No pending handshake bytes (shared: nothing is ever written to it). */
+const NO_BYTES = new Uint8Array(0);
+
 export const CONTENT_CCS = 20;
 export const CONTENT_ALERT = 21;
 export const CONTENT_HANDSHAKE = 22;
 export const CONTENT_APPDATA = 23;
 
 export type RecordEvent =
-  /** A complete handshake message, header included. */
+  /** A complete handshake message, header included (possibly a view of the segment: read it before the next push). */
   | { readonly kind: 'handshake'; readonly msg: Uint8Array }
   /** The start of a Certificate message whose first certificate is complete (the rest may not be). */
   | { readonly kind: 'first-certificate'; readonly der: Uint8Array }
@@ -34,7 +37,7 @@ export type RecordEvent =
 
 export class TlsDirection {
   private readonly stream = new TcpByteStream(STREAM_CAP);
-  private hs = new Uint8Array(0);
+  private hs = NO_BYTES;
   private recordsSeen = 0;
   private certificatePeeked = false;
   /** ChangeCipherSpec seen: later handshake records are encrypted. */
@@ -47,9 +50,23 @@ export class TlsDirection {
     const events: RecordEvent[] = [];
     if (this.broken) return events;
     this.stream.push(seq, payload);
+    this.parse(events);
+    // The segment may have been read in place: keep what is left of it before it changes.
+    this.stream.release();
+    return events;
+  }
+
+  /** Nothing more will be pushed: buffers are given back (see TcpByteStream.dispose). */
+  dispose(): void {
+    this.stream.dispose();
+    this.hs = NO_BYTES;
+    this.broken = true;
+  }
+
+  private parse(events: RecordEvent[]): void {
     if (this.stream.overflowed) {
       this.broken = true;
-      return events;
+      return;
     }
     for (;;) {
       const b = this.stream.bytes;
@@ -74,23 +91,34 @@ export class TlsDirection {
         this.broken = true;
         break;
       }
-      if (b.length < 5 + len) break;
+      if (b.length < 5 + len) {
+        this.stream.expect(5 + len);
+        break;
+      }
       const whole = b.length === 5 + len;
-      const body = b.slice(5, 5 + len);
-      this.stream.consume(5 + len);
       this.recordsSeen++;
-      if (type === CONTENT_HANDSHAKE && !this.encrypted) this.handshake(body, events);
+      // handshake() copies what it keeps, so the body is read where it lies.
+      if (type === CONTENT_HANDSHAKE && !this.encrypted) this.handshake(b.subarray(5, 5 + len), this.stream.inPlace, events);
       else events.push({ kind: 'record', type, length: len, whole });
+      this.stream.consume(5 + len);
       if (type === CONTENT_CCS) this.encrypted = true;
       if (this.broken) break;
     }
-    return events;
   }
 
-  private handshake(body: Uint8Array, events: RecordEvent[]): void {
-    const joined = new Uint8Array(this.hs.length + body.length);
-    joined.set(this.hs);
-    joined.set(body, this.hs.length);
+  /**
+   * Handshake messages out of one record's body. `inPlace`: the body is a view of the
+   * current segment, which stays as it is while this push's events are read, so whole
+   * messages in it need no copy; otherwise (a view of the stream's buffer, which moves)
+   * the body is copied. Only a message's unfinished tail is kept.
+   */
+  private handshake(body: Uint8Array, inPlace: boolean, events: RecordEvent[]): void {
+    let joined = body;
+    if (this.hs.length > 0 || !inPlace) {
+      joined = new Uint8Array(this.hs.length + body.length);
+      joined.set(this.hs);
+      joined.set(body, this.hs.length);
+    }
     let o = 0;
     while (joined.length - o >= 4) {
       if (joined[o + 1] !== 0) {
@@ -105,10 +133,10 @@ export class TlsDirection {
       events.push({ kind: 'handshake', msg });
       o = end;
     }
-    this.hs = joined.slice(o);
+    this.hs = o === joined.length ? NO_BYTES : joined.slice(o);
     this.peekCertificate(this.hs, events);
     if (this.hs.length > HANDSHAKE_CAP) {
-      this.hs = new Uint8Array(0);
+      this.hs = NO_BYTES;
       this.broken = true;
     }
   }

@@ -10,6 +10,28 @@ const MAX_EARLY_SEGMENTS = 4;
 /** How far ahead of the expected sequence an early segment may start. */
 const MAX_EARLY_DISTANCE = 65536;
 
+/** The buffer before first use (shared: growing replaces it before anything is written). */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Buffers of streams that were given up, for new streams to reuse: allocating a large
+ * typed array costs far more than filling one, and most TLS flows need one buffer for
+ * their server's certificate flight. Bounded; only bytes a stream wrote are ever read.
+ */
+const spare: Uint8Array[] = [];
+const SPARE_MAX = 8;
+
+function bufferOf(size: number): Uint8Array {
+  for (let i = spare.length - 1; i >= 0; i--) {
+    const b = spare[i]!;
+    if (b.length >= size) {
+      spare.splice(i, 1);
+      return b;
+    }
+  }
+  return new Uint8Array(size);
+}
+
 interface Early {
   readonly seq: number;
   readonly data: Uint8Array;
@@ -17,33 +39,70 @@ interface Early {
 
 export class TcpByteStream {
   /** Allocated on first use: most flows offered to TLS are refused on their first packet. */
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = EMPTY;
   private used = 0;
+  /**
+   * The segment just pushed, when it arrived in order onto an empty stream: read in place
+   * instead of copied (most handshake messages come whole in one segment). Only valid
+   * until `release()`, which keeps what is left of it.
+   */
+  private borrowed: Uint8Array | null = null;
+  private borrowedStart = 0;
   private nextSeq: number | null = null;
   private early: Early[] = [];
+  /** Room wanted for unconsumed bytes (see `expect`). */
+  private expected = 0;
   /** Set when data did not fit: the stream's contents can no longer be trusted. */
   overflowed = false;
 
   constructor(private readonly cap: number) {}
 
-  /** Unconsumed bytes, in order (a view, valid until the next push/consume). */
+  /**
+   * Whether `bytes` is a view of the segment just pushed (valid as long as the caller's
+   * packet), rather than of this stream's own buffer (moved by `consume`).
+   */
+  get inPlace(): boolean {
+    return this.borrowed !== null;
+  }
+
+  /**
+   * The caller knows `total` unconsumed bytes will be needed (a record's length is in its
+   * header): the buffer, when next allocated, gets room for them at once instead of
+   * growing segment by segment.
+   */
+  expect(total: number): void {
+    this.expected = Math.min(this.cap, total);
+  }
+
+  /** Unconsumed bytes, in order (a view, valid until the next push/consume/release). */
   get bytes(): Uint8Array {
-    return this.buf.subarray(0, this.used);
+    const b = this.borrowed;
+    return b !== null ? b.subarray(this.borrowedStart) : this.buf.subarray(0, this.used);
   }
 
   /**
    * Add one segment's payload. `seq` is the TCP sequence number of its first byte; 0 means
    * unknown (hand-built packets), and such segments are simply appended in arrival order.
+   * The caller reads `bytes` and then calls `release()` before the segment's memory may
+   * change.
    */
   push(seq: number, payload: Uint8Array): void {
+    this.release();
     if (this.overflowed || payload.length === 0) return;
     if (this.nextSeq === null || seq === 0) {
-      this.append(payload, seq);
+      if (this.used === 0 && payload.length <= this.cap) this.borrow(payload, seq);
+      else this.append(payload, seq);
       return;
     }
     const d = (seq - this.nextSeq) | 0;
     if (d <= 0) {
-      if (-d < payload.length) this.append(payload.subarray(-d), (seq - d) >>> 0);
+      if (-d < payload.length) {
+        if (d === 0 && this.used === 0 && this.early.length === 0 && payload.length <= this.cap) {
+          this.borrow(payload, seq);
+          return;
+        }
+        this.append(payload.subarray(-d), (seq - d) >>> 0);
+      }
     } else if (d < MAX_EARLY_DISTANCE && this.early.length < MAX_EARLY_SEGMENTS) {
       this.early.push({ seq, data: payload.slice() });
       return;
@@ -55,9 +114,45 @@ export class TcpByteStream {
 
   /** Drop the first `n` bytes (a parsed record). */
   consume(n: number): void {
+    const b = this.borrowed;
+    if (b !== null) {
+      this.borrowedStart = Math.min(b.length, this.borrowedStart + n);
+      return;
+    }
     const k = Math.min(n, this.used);
     this.buf.copyWithin(0, k, this.used);
     this.used -= k;
+  }
+
+  /** Keep (copy) what is left of a segment read in place; call before its memory may change. */
+  release(): void {
+    const b = this.borrowed;
+    if (b === null) return;
+    this.borrowed = null;
+    if (this.borrowedStart < b.length) this.store(b.subarray(this.borrowedStart));
+  }
+
+  /**
+   * The stream will not be used again (its reader gave up or finished): its buffer goes
+   * to the spares. Nothing else may hold a view of it.
+   */
+  dispose(): void {
+    this.borrowed = null;
+    this.recycle();
+    this.buf = EMPTY;
+    this.used = 0;
+    this.early = [];
+    this.overflowed = true;
+  }
+
+  private recycle(): void {
+    if (this.buf.length > 0 && spare.length < SPARE_MAX) spare.push(this.buf);
+  }
+
+  private borrow(payload: Uint8Array, seq: number): void {
+    this.borrowed = payload;
+    this.borrowedStart = 0;
+    this.nextSeq = (seq + payload.length) >>> 0;
   }
 
   private drainEarly(): void {
@@ -76,17 +171,25 @@ export class TcpByteStream {
   }
 
   private append(data: Uint8Array, seq: number): void {
+    if (!this.store(data)) return;
+    this.nextSeq = (seq + data.length) >>> 0;
+  }
+
+  /** Copy bytes to the end of the buffer; false (and overflowed) when over the cap. */
+  private store(data: Uint8Array): boolean {
     if (this.used + data.length > this.cap) {
       this.overflowed = true;
-      return;
+      return false;
     }
     if (this.used + data.length > this.buf.length) {
-      const grown = new Uint8Array(Math.min(this.cap, Math.max(this.buf.length * 2, this.used + data.length, 2048)));
+      const grown = bufferOf(Math.min(this.cap, Math.max(this.buf.length * 2, this.used + data.length, this.expected, 2048)));
       grown.set(this.buf.subarray(0, this.used));
+      this.recycle();
       this.buf = grown;
+      this.expected = 0;
     }
     this.buf.set(data, this.used);
     this.used += data.length;
-    this.nextSeq = (seq + data.length) >>> 0;
+    return true;
   }
 }

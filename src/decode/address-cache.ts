@@ -1,0 +1,76 @@
+/**
+ * Address text for the decoder, remembered per address. Every packet carries two IP
+ * addresses (and two MACs on Ethernet) and a flow repeats the same few again and again:
+ * building the text each time was a large share of decoding, and handing out the same
+ * string object for the same address also makes the flow table's comparisons pointer
+ * checks. Each cache is direct-mapped with a fixed number of slots (memory stays bounded
+ * whatever the traffic); a slot keeps the last address that hashed to it.
+ */
+import { ipv4Text, ipv6Text, macText } from './address.js';
+
+const BITS = 10;
+const SLOTS = 1 << BITS;
+
+/** Multiplicative hashing (Knuth): the top BITS bits of word × 2^32/φ. */
+function slotOf(word: number): number {
+  return Math.imul(word, 0x9e3779b1) >>> (32 - BITS);
+}
+
+const v4Keys = new Int32Array(SLOTS);
+const v4Text: string[] = new Array<string>(SLOTS).fill('');
+
+/** `ipv4Text(b, o)`, from the cache when this address was seen recently. */
+export function ipv4TextCached(b: Uint8Array, o: number): string {
+  const word = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  const slot = slotOf(word);
+  const known = v4Text[slot]!;
+  if (known !== '' && v4Keys[slot] === word) return known;
+  const text = ipv4Text(b, o);
+  v4Keys[slot] = word;
+  v4Text[slot] = text;
+  return text;
+}
+
+const v6Keys = new Int32Array(SLOTS * 4);
+const v6Text: string[] = new Array<string>(SLOTS).fill('');
+
+function word32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
+/** `ipv6Text(b, o)`, from the cache when this address was seen recently. */
+export function ipv6TextCached(b: Uint8Array, o: number): string {
+  const w0 = word32(b, o);
+  const w1 = word32(b, o + 4);
+  const w2 = word32(b, o + 8);
+  const w3 = word32(b, o + 12);
+  const slot = slotOf(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791));
+  const k = slot * 4;
+  const known = v6Text[slot]!;
+  if (known !== '' && v6Keys[k] === w0 && v6Keys[k + 1] === w1 && v6Keys[k + 2] === w2 && v6Keys[k + 3] === w3) return known;
+  const text = ipv6Text(b, o);
+  v6Keys[k] = w0;
+  v6Keys[k + 1] = w1;
+  v6Keys[k + 2] = w2;
+  v6Keys[k + 3] = w3;
+  v6Text[slot] = text;
+  return text;
+}
+
+const macKeys = new Int32Array(SLOTS * 2);
+const macTexts: string[] = new Array<string>(SLOTS).fill('');
+
+/** `macText(b, o)`, from the cache when this address was seen recently. */
+export function macTextCached(b: Uint8Array, o: number): string {
+  const hi = (b[o]! << 8) | b[o + 1]!;
+  const lo = word32(b, o + 2);
+  const slot = slotOf(lo ^ Math.imul(hi, 0x01000193));
+  const k = slot * 2;
+  const known = macTexts[slot]!;
+  if (known !== '' && macKeys[k] === hi && macKeys[k + 1] === lo) return known;
+  const text = macText(b, o);
+  macKeys[k] = hi;
+  macKeys[k + 1] = lo;
+  macTexts[slot] = text;
+  return text;
+}
