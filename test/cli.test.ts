@@ -91,11 +91,23 @@ test('check: a bad expression names the file, the action and the column; exit co
   assert.match(r.err, new RegExp(`${path}: action 'oops' criteria: .*column \\d+`));
 });
 
+test('check: each diagnostic line says its severity once, compiler-style', async () => {
+  const path = tempFile('warn', `config target_defauts 'log'\n\toption path '/tmp'\n\nconfig target 't'\n\toption target_type 'log'\n\toption colour 'red'\n`);
+  const r = await cli('check', '--config', path);
+  assert.is(r.code, 0);
+  const lines = r.err.trimEnd().split('\n');
+  assert.ok(lines.length >= 2, r.err);
+  for (const line of lines) assert.match(line, new RegExp(`^(${path}:\\d+:\\d+: warning: |warning: )`));
+  assert.not.match(r.err, /warning: .*: warning: /);
+  assert.match(r.err, /did you mean 'target_defaults?'/);
+});
+
 test('check: UCI syntax errors and unknown zones are reported with their place', async () => {
   const syntax = tempFile('syntax', `config action 'a'\n\toption criteria 'unterminated\n`);
   const r = await cli('check', '--config', syntax);
   assert.is(r.code, 1);
-  assert.match(r.err, new RegExp(`${syntax}:\\d+:\\d+: error`));
+  assert.match(r.err, new RegExp(`^${syntax}:\\d+:\\d+: error: `, 'm'));
+  assert.not.match(r.err, /(error|warning): .*: (error|warning): /, 'the severity is said once');
   const zone = tempFile('zone', `config globals 'globals'\n\toption timezone 'Mars/Olympus_Mons'\n`);
   const z = await cli('check', '--config', zone);
   assert.is(z.code, 1);

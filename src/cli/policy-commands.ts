@@ -28,12 +28,20 @@ export const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
 
 export const IMPORT_OPTIONS: readonly OptionSpec[] = [];
 
+/**
+ * A diagnostic with its severity: those with a position already carry it, compiler-style
+ * (`file:12:20: error: …`); the others get it in front.
+ */
+function labelled(severity: 'error' | 'warning', text: string): string {
+  return /^[^\s]*:\d+:\d+: (error|warning): /.test(text) ? text : `${severity}: ${text}`;
+}
+
 async function load(rt: Runtime, args: ParsedArgs): Promise<{ loaded: LoadedPolicy; path: string } | null> {
   const path = (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH;
   const r = await loadPolicy(rt, path);
-  for (const w of r.warnings) rt.stderr(`warning: ${w}\n`);
+  for (const w of r.warnings) rt.stderr(`${labelled('warning', w)}\n`);
   if (!r.ok) {
-    for (const e of r.errors) rt.stderr(`error: ${e}\n`);
+    for (const e of r.errors) rt.stderr(`${labelled('error', e)}\n`);
     rt.stderr(`flowsieve: ${path}: ${r.errors.length} error(s), ${r.warnings.length} warning(s)\n`);
     return null;
   }
