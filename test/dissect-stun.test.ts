@@ -108,6 +108,24 @@ test('TURN ChannelData: two datagrams on one channel', () => {
   assert.is(parseChannelData(Uint8Array.of(0x40, 0x01, 0, 9, 1, 2, 3, 4), false), null, 'length beyond the datagram');
 });
 
+test('TURN ChannelData: STUN inside a channel frame claims on any port', () => {
+  const binding = fixture('stun-signal-binding');
+  const frame = Uint8Array.of(0x40, 0x02, binding.length >> 8, binding.length & 0xff, ...binding);
+  const r = run(stunDissector, { ...WA, serverPort: 40000 }, [{ dir: 0, payload: frame }]);
+  assert.is(r.claimedAt, 1);
+});
+
+test('not TURN: channel-like headers away from the TURN port, or not filling the payload', () => {
+  // Two records of a binary protocol whose first bytes happen to read as a channel number
+  // and a length (e.g. "ES" + length, as Elasticsearch's transport starts).
+  const es = (n: number) => Uint8Array.of(0x45, 0x53, 0, 8, n, 2, 3, 4, 5, 6, 7, 8);
+  assert.not.ok(claims(stunDissector, { ...WA, proto: 6, serverPort: 9300 }, [es(1), es(2)]), 'TCP, port 9300');
+  assert.not.ok(claims(stunDissector, { ...WA, serverPort: 9999 }, [es(1), es(2)]), 'UDP, port 9999');
+  // On the TURN port over TCP, a frame must be padded and fill the segment.
+  const unpadded = (n: number) => Uint8Array.of(0x40, 0x01, 0, 5, n, 2, 3, 4, 5, 9, 9, 9, 9);
+  assert.not.ok(claims(stunDissector, { ...WA, proto: 6 }, [unpadded(1), unpadded(2)]), 'trailing bytes');
+});
+
 test('not STUN: no cookie and no attributes, bad lengths, multicast, random, others', () => {
   const binding = fixture('stun-signal-binding');
   const classicEmpty = Uint8Array.of(0, 1, 0, 0, ...binding.subarray(4, 8).map((b) => b ^ 0xff), ...binding.subarray(8));

@@ -5,7 +5,8 @@
  *
  * Claiming: one STUN message with the magic cookie whose length and attributes tile the
  * datagram is proof; a classic (cookie-less) message needs attributes or a response to a
- * request we saw; TURN ChannelData needs two datagrams on the same channel.
+ * request we saw; TURN ChannelData needs STUN inside it, or (a flow caught mid-way) two
+ * whole-payload frames on one channel to the TURN port.
  *
  * After the claim the dissector keeps reading the flow: later messages bring the realm,
  * the mapped/relayed/peer addresses and often the application; WebRTC flows that go on
@@ -36,6 +37,14 @@ const MAX_UNCLAIMED_PACKETS = 5;
  */
 const MAX_PACKETS_AFTER_CLAIM = 31;
 const MAX_PEERS = 4;
+/** IANA's STUN/TURN ports (RFC 8656 §18: 3478 plain, 5349 over TLS/DTLS). */
+const TURN_PORTS = new Set([3478, 5349]);
+
+/** ChannelData that is the whole payload: UDP may leave the padding out, TCP may not. */
+function fillsPayload(cd: { readonly data: Uint8Array }, payloadLength: number, tcp: boolean): boolean {
+  const padded = 4 + ((cd.data.length + 3) & ~3);
+  return tcp ? padded === payloadLength : padded === payloadLength || 4 + cd.data.length === payloadLength;
+}
 
 const ATTR_MAPPED = 0x0001;
 const ATTR_PEER = 0x0012;
@@ -269,12 +278,22 @@ export const stunDissector = dissector<StunState>({
     const cd = parseChannelData(pkt.payload, tcp);
     if (cd) {
       const inner = parseStunMessage(cd.data, false);
-      if (inner || s.channel === cd.channel) {
+      if (inner) {
         s.turn = true;
-        if (inner) absorb(s, inner, 0);
+        absorb(s, inner, 0);
         return claim(s, flow, pkt, out, hints);
       }
-      s.channel = cd.channel;
+      // ChannelData with no STUN in it is four bytes of header that many binary protocols
+      // also start with; a flow seen from its start shows the Allocate first. Only a flow
+      // caught mid-way to the TURN port, repeating one channel in frames that fill the
+      // datagram exactly (padded on TCP, RFC 8656 §12.5), counts.
+      if (TURN_PORTS.has(flow.responder.port) && fillsPayload(cd, pkt.payload.length, tcp)) {
+        if (s.channel === cd.channel) {
+          s.turn = true;
+          return claim(s, flow, pkt, out, hints);
+        }
+        s.channel = cd.channel;
+      }
     }
     return s.payloads >= MAX_UNCLAIMED_PACKETS ? 'no' : 'more';
   },
