@@ -23,7 +23,17 @@ test('NOTIFY on any port, and a unicast search reply from 1900', () => {
   assert.is(rr.out.hostname, null);
 });
 
-test('not SSDP: HTTP responses without SSDP headers or away from 1900, other payloads', () => {
+test('a search reply from any port, told by its reply headers (EXT, LOCATION)', () => {
+  const reply = ascii(
+    'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://192.168.1.1:49152/desc.xml\r\n' +
+      'SERVER: Linux/5.4 UPnP/1.1 MiniUPnPd/2.2\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\nUSN: uuid:abc::urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n\r\n',
+  );
+  const r = run(ssdpDissector, { ...FLOW, client: '192.168.1.1', clientPort: 49153, server: '192.168.1.7', serverPort: 53776 }, [{ dir: 0, payload: reply }]);
+  assert.is(r.out.protocol, 'SSDP');
+  assert.equal(r.out.meta['ssdp'], { method: 'RESPONSE', st: 'urn:schemas-upnp-org:device:InternetGatewayDevice:1', server: 'Linux/5.4 UPnP/1.1 MiniUPnPd/2.2' });
+});
+
+test('not SSDP: HTTP responses without SSDP headers, or with ST/USN only away from 1900, other payloads', () => {
   const plain = ascii('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n');
   assert.equal(run(ssdpDissector, { ...FLOW, clientPort: 1900 }, [{ dir: 0, payload: plain }]).steps, ['no']);
   const reply = ascii('HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nUSN: uuid:1\r\n\r\n');

@@ -1,7 +1,9 @@
 /**
  * Simple Service Discovery Protocol (UPnP), HTTP over UDP on 1900 (nDPI 'SSDP'). Searches
- * and announcements are recognised by their request lines; a unicast search reply, which
- * looks like any HTTP response, only from or to port 1900 and with SSDP's own headers.
+ * and announcements are recognised by their request lines. A search reply is unicast from
+ * whatever port the device chose to the searcher's port (UPnP Device Architecture 2.0
+ * §1.3.3), so it is told by its headers: ST and USN, and EXT or LOCATION, which every reply
+ * carries; on port 1900 ST and USN suffice.
  * The host name is the Host header as sent ("239.255.255.250:1900"), as nDPI keeps it.
  */
 import { dissector, type MetaSection } from '../dissector.js';
@@ -25,8 +27,9 @@ export const ssdpDissector = dissector<null>({
       kind = first.slice(0, first.indexOf(' '));
     } else {
       const status = parseStatusLine(first);
-      const ssdpReply = headerValue(head, 'st') !== null && headerValue(head, 'usn') !== null;
-      if (!status || !ssdpReply || !usesPort(pkt, SSDP_PORT)) return 'no';
+      const searchHeaders = headerValue(head, 'st') !== null && headerValue(head, 'usn') !== null;
+      const replyHeaders = headerValue(head, 'ext') !== null || headerValue(head, 'location') !== null;
+      if (!status || !searchHeaders || !(replyHeaders || usesPort(pkt, SSDP_PORT))) return 'no';
       kind = 'RESPONSE';
     }
     out.protocol = 'SSDP';
