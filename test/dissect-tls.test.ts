@@ -281,6 +281,17 @@ test('DTLS: a ClientHello in fragments (reordered, across datagrams) is reassemb
   assert.is(r.out.meta['ssl']!['client_ja4'], 'dd2d110700_c45550529adf_d9dd6182da81');
 });
 
+test('DTLS: the pre-standard version 0x0100 (OpenSSL DTLS1_BAD_VER, Cisco AnyConnect) claims', () => {
+  const dg = packets('dtls-hangouts-handshake')[0]!.payload.slice();
+  dg.set([0x01, 0x00], 1); // record version
+  dg.set([0x01, 0x00], 13 + 12); // ClientHello legacy_version
+  const spec = { proto: 17 as const, client: '192.168.12.169', clientPort: 49153, server: '198.51.100.7', serverPort: 443 };
+  const r = run(dtlsDissector, spec, [{ dir: 0, payload: dg }]);
+  assert.is(r.claimedAt, 1);
+  assert.is(r.out.protocol, 'DTLS');
+  assert.is(parseClientHello(dg.subarray(13), true)?.legacyVersion, 0x0100);
+});
+
 test('DTLS refuses what is neither DTLS nor STUN', () => {
   assert.equal(run(dtlsDissector, WEBRTC, [{ dir: 0, payload: fixture('dns-query-captive-apple') }]).steps, ['no']);
 });

@@ -7,6 +7,9 @@ import { u16be, u24be } from '../../util/bytes.js';
 import { normalizeHostBytes } from '../naming/hostname.js';
 import { isGrease } from './versions.js';
 
+/** DTLS1_BAD_VER: OpenSSL's DTLS before RFC 4347's numbering. */
+const DTLS_PRE_STANDARD = 0x0100;
+
 export interface ClientHello {
   /** legacy_version field (0x0303 for TLS 1.3 too; 0xfefd for DTLS 1.2). */
   readonly legacyVersion: number;
@@ -49,8 +52,11 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   let o = headerLen;
   const legacyVersion = u16be(msg, o);
   if (legacyVersion < 0) return null;
-  // Plausible versions only: SSLv3..TLS1.3 (0x03xx) or DTLS (0xfeXX); anything else is not a hello.
-  if (legacyVersion >> 8 !== 0x03 && legacyVersion >> 8 !== 0xfe) return null;
+  // Plausible versions only: SSLv3..TLS1.3 (0x03xx) or DTLS (0xfeXX, and 0x0100, the
+  // pre-RFC DTLS of OpenSSL before 0.9.8f that Cisco AnyConnect still speaks); anything
+  // else is not a hello.
+  const major = legacyVersion >> 8;
+  if (major !== 0x03 && major !== 0xfe && !(dtls && legacyVersion === DTLS_PRE_STANDARD)) return null;
   o += 2 + 32;
   if (o >= end) return null;
   o += 1 + msg[o]!; // session id

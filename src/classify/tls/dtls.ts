@@ -51,7 +51,7 @@ function looksLikeStun(d: Uint8Array): boolean {
 
 /** A DTLS record header up front even if the rest is damaged: worth another packet. */
 function dtlsStart(d: Uint8Array): boolean {
-  return d.length > 13 && d[0]! >= 20 && d[0]! <= 23 && d[1] === 0xfe && d[2]! >= 0xfc;
+  return d.length > 13 && d[0]! >= 20 && d[0]! <= 23 && ((d[1] === 0xfe && d[2]! >= 0xfc) || (d[1] === 0x01 && d[2] === 0x00));
 }
 
 interface Assembly {
