@@ -39,6 +39,13 @@ const verbose = !process.argv.includes('--quiet');
 
 const lc = (s: string | null | undefined) => (s ?? '').toLowerCase();
 
+/** nDPI's host name buffer holds 79 characters; we keep whole names (see client-hello.ts). */
+const NDPI_HOST_BUFFER = 79;
+function sameHostname(ours: string, truth: string): boolean {
+  if (ours === truth) return true;
+  return ours.length > NDPI_HOST_BUFFER && truth.length === NDPI_HOST_BUFFER && (ours.endsWith(truth) || ours.startsWith(truth));
+}
+
 interface Tally {
   agree: number;
   total: number;
@@ -100,7 +107,7 @@ for (const file of readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort()
     }
     if (t.hostname) {
       hostname.total++;
-      if (lc(r.host_server_name) === lc(t.hostname)) hostname.agree++;
+      if (sameHostname(lc(r.host_server_name), lc(t.hostname))) hostname.agree++;
       else misses.push(`  hostname  ${t.key}: nDPI '${t.hostname}', ours '${r.host_server_name ?? ''}'`);
     }
     ourPackets.push(r.detection_packets);

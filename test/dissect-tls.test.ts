@@ -95,6 +95,22 @@ test('a ClientHello split over segments is joined, also out of order and with a 
   assert.is(shuffled.out.meta['ssl']!['client_ja4'], 't13d1516h2_8daaf6152771_e5627efa2ab1');
 });
 
+test('a ClientHello in many small segments is read to its end, beyond the unclaimed packet limit', () => {
+  const ch = packets('tls-chrome-tls13')[0]!;
+  const step = Math.ceil(ch.payload.length / 16);
+  const segments = [];
+  for (let o = 0; o < ch.payload.length; o += step) {
+    segments.push({ dir: 0 as const, payload: ch.payload.subarray(o, o + step), seq: ch.seq + o });
+  }
+  assert.ok(segments.length >= 15);
+  const r = run(tlsDissector, CHROME, segments);
+  assert.is(r.claimedAt, segments.length);
+  assert.is(r.out.hostname, 'www.iit.cnr.it');
+  // Segments that start no handshake still give up after the limit.
+  const junk = Array.from({ length: 12 }, (_, i) => ({ dir: 0 as const, payload: Uint8Array.of(0x17, 3, 3, 0x40, 0, 1, 2), seq: 1000 + i * 7 }));
+  assert.is(run(tlsDissector, CHROME, junk).claimedAt, 0);
+});
+
 test('segments without sequence numbers (0: unknown) are joined in arrival order', () => {
   const ch = packets('tls-chrome-tls13')[0]!.payload;
   const r = run(tlsDissector, CHROME, [
@@ -173,7 +189,7 @@ test('what is not TLS is refused on its first packet', () => {
 });
 
 test('buffers are bounded: a record that never completes is dropped, not hoarded', () => {
-  const head = fromHex('16030340000100ffff'); // a 16 KiB record announcing a ClientHello
+  const head = fromHex('16030340000100ffff'); // a 16 KiB record announcing a 64 KiB ClientHello
   const filler = new Uint8Array(1400);
   const pkts = [{ dir: 0 as const, payload: head, seq: 1 }];
   for (let i = 0; i < 20; i++) pkts.push({ dir: 0, payload: filler, seq: 1 + head.length + i * 1400 });
@@ -181,6 +197,23 @@ test('buffers are bounded: a record that never completes is dropped, not hoarded
   assert.is(r.out.protocol, null);
   assert.is(r.steps[r.steps.length - 1], 'no');
   assert.ok(r.steps.length <= 10);
+});
+
+/** A minimal TLS 1.2 ClientHello (one cipher, no compression) whose only extension is SNI. */
+function helloWithSni(name: string): Uint8Array {
+  const host = [...name].map((c) => c.charCodeAt(0));
+  const entry = [0, host.length >> 8, host.length & 0xff, ...host];
+  const list = [entry.length >> 8, entry.length & 0xff, ...entry];
+  const ext = [0, 0, list.length >> 8, list.length & 0xff, ...list];
+  const body = [3, 3, ...new Array(32).fill(7), 0, 0, 2, 0x13, 0x01, 1, 0, ext.length >> 8, ext.length & 0xff, ...ext];
+  return Uint8Array.of(1, 0, body.length >> 8, body.length & 0xff, ...body);
+}
+
+test('long server names are kept whole (up to a DNS name), the tail of anything longer', () => {
+  const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.cdn.example.com`;
+  assert.is(parseClientHello(helloWithSni(long))!.sni, long);
+  const absurd = 'x'.repeat(300) + '.example.com';
+  assert.is(parseClientHello(helloWithSni(absurd))!.sni, absurd.slice(-253));
 });
 
 test('ClientHello fields: GREASE left out of ciphers and extensions, kept in supported_versions', () => {

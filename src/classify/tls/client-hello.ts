@@ -17,7 +17,7 @@ export interface ClientHello {
   readonly ciphers: readonly number[];
   /** Extension types in wire order, GREASE left out (server_name always kept, as nDPI does). */
   readonly extensions: readonly number[];
-  /** server_name as nDPI records it (lower case, unprintables '?', at most 79 chars), or null. */
+  /** server_name as nDPI records it (lower case, unprintables '?', at most 253 chars), or null. */
   readonly sni: string | null;
   /** Advertised ALPN protocol ids, in order. */
   readonly alpn: readonly string[];
@@ -35,8 +35,12 @@ export interface ClientHello {
 
 /** nDPI keeps at most this many entries per fingerprint list; more makes the hello unfingerprintable. */
 const MAX_LIST = 128;
-/** nDPI's host_server_name buffer holds 79 chars and keeps a long name's tail. */
-const MAX_HOST = 79;
+/**
+ * Longest name kept: a DNS name is at most 253 characters (RFC 1035 §2.3.4). Longer is
+ * no host name; its tail is kept, the part a suffix match reads. (nDPI's buffer keeps
+ * only 79, which would make a policy on a long name miss.)
+ */
+const MAX_HOST = 253;
 
 /**
  * Parse a handshake message that starts with its header (type 1, 24-bit length; for DTLS
@@ -138,7 +142,7 @@ function readServerName(ext: Uint8Array): string | null {
   return sniText(ext, 5, 5 + len);
 }
 
-/** Host name bytes the way nDPI stores them (tail kept if longer than its buffer). */
+/** Host name bytes normalised as nDPI stores them (tail kept if longer than a DNS name). */
 export function sniText(b: Uint8Array, start: number, end: number): string {
   return normalizeHostBytes(b, Math.max(start, end - MAX_HOST), end);
 }

@@ -14,7 +14,7 @@ import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from './facts.j
 import { CONTENT_ALERT, CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from './records.js';
 import { parseServerHello } from './server-hello.js';
 
-/** Payload packets looked at before giving up on an unclaimed flow. */
+/** Payload packets looked at before giving up on an unclaimed flow, unless a handshake is arriving. */
 const MAX_PACKETS_UNCLAIMED = 10;
 /** Payload packets after the claim spent looking for ServerHello and certificate (nDPI: 12). */
 const MAX_PACKETS_AFTER_CLAIM = 12;
@@ -146,7 +146,10 @@ export const tlsDissector = dissector<TlsState>({
       }
     }
     if (!s.claimed) {
-      if (!claim) return d.broken || s.packets >= MAX_PACKETS_UNCLAIMED ? release(s, 'no') : 'more';
+      // A ClientHello cut into many small segments (post-quantum key shares, a small MSS)
+      // is still read to its end: its bytes, not the packet count, bound the wait.
+      const giveUp = d.broken || (s.packets >= MAX_PACKETS_UNCLAIMED && !d.handshakeUnderway);
+      if (!claim) return giveUp ? release(s, 'no') : 'more';
       s.claimed = true;
       s.midStream = !handshakeClaim;
       out.protocol = tlsProtocolFor(flow);

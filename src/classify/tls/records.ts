@@ -56,6 +56,20 @@ export class TlsDirection {
     return events;
   }
 
+  /**
+   * A handshake is arriving and not yet complete: a handshake record header is buffered
+   * waiting for its body, or a handshake message waits for its next record. Bounded by
+   * the buffers' caps (past them the direction is broken).
+   */
+  get handshakeUnderway(): boolean {
+    if (this.broken || this.encrypted) return false;
+    if (this.hs.length > 0) return this.hs.length < 4 || 4 + u24be(this.hs, 1) <= HANDSHAKE_CAP;
+    const b = this.stream.bytes;
+    if (b.length < 5 || b[0] !== CONTENT_HANDSHAKE) return false;
+    // The first message's header, if in: one that could never be held is not waited for.
+    return b.length < 9 || 4 + u24be(b, 6) <= HANDSHAKE_CAP;
+  }
+
   /** Nothing more will be pushed: buffers are given back (see TcpByteStream.dispose). */
   dispose(): void {
     this.stream.dispose();
