@@ -32,6 +32,9 @@ test('not WhatsApp: wrong routing length, zero frame, other magic, random', () =
   assert.is(matchPrologue(Uint8Array.of(0x45, 0x44, 0, 1, 0, 0x10, 0, 0x57)), null, 'routing data too long');
   assert.is(matchPrologue(Uint8Array.of(0x57, 0x41, 5, 2, 0, 0, 0)), null, 'empty first frame');
   assert.is(matchPrologue(Uint8Array.of(0x57, 0x41, 0, 2)), null, 'version 0');
+  // Any protocol whose records start "WA" with small numbers after it is not enough.
+  assert.is(matchPrologue(Uint8Array.of(0x57, 0x41, 2, 1, 0, 0, 4, 0x41, 0x42, 0x43, 0x44)), null, 'frame opens with neither FunXMPP nor Noise');
+  assert.equal(matchPrologue(Uint8Array.of(0x57, 0x41, 6, 2, 0, 0, 0x24, 0x12, 0x22, 0x0a, 0x20))?.kind, 'match', 'Noise client_hello');
   assert.is(matchPrologue(ascii('WAIT / HTTP')), null);
   assert.not.ok(claims(whatsappDissector, FLOW, [ascii('GET / HTTP/1.1\r\n\r\n')]));
   for (const f of ['bt-handshake', 'ssh-client-banner', 'smb2-create', 'ovpn-tcp-client-reset', 'stun-teams-tcp']) {

@@ -7,8 +7,8 @@
  * The prologue may be split over the first segments (clients often send "ED\0\1" alone),
  * or even byte group by byte group), so up to PROLOGUE_MAX bytes of the initiator's first
  * MAX_SEGMENTS segments are gathered. Claimed once 'WA' and a plausible version are seen
- * (and the first frame length, when it came along, is sane), or as soon as a whole
- * edge-routing header ends a segment.
+ * (and the first frame's length and first byte, when they came along, are sane), or as
+ * soon as a whole edge-routing header ends a segment.
  * Meta `whatsapp`: { version: "major.minor" (when seen), edge_routing }.
  */
 import { u24be } from '../../util/bytes.js';
@@ -64,6 +64,11 @@ export function matchPrologue(b: Uint8Array): PrologueMatch {
   // length did arrive with it, it must be sane.
   const frame = u24be(b, off + 4);
   if (frame === 0 || frame > MAX_FIRST_FRAME) return null;
+  // And when the frame's first byte came too, it opens what WhatsApp sends first: a
+  // FunXMPP list (0xf8/0xf9, the 1.x stream start) or the Noise HandshakeMessage's
+  // client_hello field (protobuf field 2, length-delimited: 0x12).
+  const first = off + 7 < b.length ? b[off + 7]! : -1;
+  if (first !== -1 && first !== 0xf8 && first !== 0xf9 && first !== 0x12) return null;
   return { kind: 'match', major, minor, edgeRouting };
 }
 
