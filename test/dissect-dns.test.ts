@@ -60,6 +60,15 @@ test('DNS over TCP: the length prefix is honoured and a query split over two seg
   assert.equal(split.steps, ['more', 'more']);
   assert.is(split.claimedAt, 2);
   assert.is(split.out.hostname, 'weberlab.de');
+  // Out of order and retransmitted: bytes are placed by sequence number.
+  const shuffled = run(dnsDissector, TCP, [
+    { dir: 0, payload: query.subarray(0, 9), seq: 1 },
+    { dir: 0, payload: query.subarray(20), seq: 21 },
+    { dir: 0, payload: query.subarray(0, 9), seq: 1 },
+    { dir: 0, payload: query.subarray(9, 20), seq: 10 },
+  ]);
+  assert.is(shuffled.claimedAt, 4);
+  assert.is(shuffled.out.hostname, 'weberlab.de');
 });
 
 test('names are spelled as nDPI spells them: lower case, odd characters replaced', () => {

@@ -41,6 +41,18 @@ test('a request head split over two segments is claimed when the Host header arr
   assert.is(http['status_code'], 200);
 });
 
+test('a request head in three segments, the last two swapped and one overlapping, is joined in order', () => {
+  const head = ascii('GET /index.html HTTP/1.1\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\nHost: www.example.org\r\n\r\n');
+  const r = run(httpDissector, FLOW, [
+    { dir: 0, payload: head.subarray(0, 20), seq: 1 },
+    { dir: 0, payload: head.subarray(50), seq: 51 }, // early: held
+    { dir: 0, payload: head.subarray(15, 55), seq: 16 }, // overlaps both neighbours
+  ]);
+  assert.is(r.claimedAt, 3);
+  assert.is(r.out.hostname, 'www.example.org');
+  assert.is(r.out.meta['http']!['user_agent'], 'curl/8.5.0');
+});
+
 test('a flow seen only from the server side is claimed on the status line', () => {
   const r = run(httpDissector, { ...FLOW, client: '192.168.1.146', clientPort: 80, server: '192.168.1.103', serverPort: 1044 }, [
     { dir: 0, payload: fixture('http-response-only-apache') },

@@ -13,7 +13,7 @@ import { FlowTable, type Flow, type FlowEndReason } from '../src/flow/table.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
 import { CryptoStream } from '../src/classify/quic/crypto-stream.js';
 import { initialKeys, InitialOpening } from '../src/classify/quic/initial-keys.js';
-import { TcpByteStream } from '../src/classify/tls/stream.js';
+import { TcpByteStream } from '../src/classify/tcp-stream.js';
 import { TlsDirection } from '../src/classify/tls/records.js';
 import { ACK, FIN, SYN, pkt } from './helpers/packets.js';
 

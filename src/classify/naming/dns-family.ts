@@ -12,6 +12,7 @@ import type { FlowView } from '../../flow/types.js';
 import { u16be } from '../../util/bytes.js';
 import type { Detection, Dissector, L4Packet, MetaSection, MetaValue, ProtocolName } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
+import { TcpPrefix } from '../tcp-stream.js';
 import {
   DNS_HEADER_LENGTH,
   isKnownClass,
@@ -58,18 +59,13 @@ const MAX_LISTED_ANSWERS = 16;
 /** Bytes of one TCP direction kept while waiting for a whole message. */
 const TCP_BUFFER_CAP = 8192;
 
-interface TcpDirection {
-  buf: Uint8Array;
-  /** Sequence number of the last segment taken, to skip retransmissions. */
-  lastSeq: number | null;
-}
-
 export interface DnsFamilyState {
   claimed: boolean;
   followUps: number;
   queryId: number;
   question: string | null;
-  tcp: [TcpDirection, TcpDirection] | null;
+  /** Each direction's bytes in sequence order (DNS over TCP: RFC 7766 length-prefixed). */
+  tcp: [TcpPrefix, TcpPrefix] | null;
 }
 
 /** Checks every DNS-family message must pass before it may claim a flow. */
@@ -134,23 +130,15 @@ function describe(spec: DnsFamilySpec, state: DnsFamilyState, payload: Uint8Arra
 }
 
 /** The whole message of one direction, when the TCP bytes gathered so far hold it (or the cap is reached). */
-function tcpMessage(dir: TcpDirection, pkt: L4Packet): { msg: Uint8Array; whole: boolean } | 'wait' | 'bad' {
-  if (dir.lastSeq !== null && pkt.tcpSeq === dir.lastSeq) return 'wait'; // retransmission
-  dir.lastSeq = pkt.tcpSeq;
-  const room = TCP_BUFFER_CAP - dir.buf.length;
-  if (room > 0) {
-    const take = pkt.payload.subarray(0, room);
-    const next = new Uint8Array(dir.buf.length + take.length);
-    next.set(dir.buf, 0);
-    next.set(take, dir.buf.length);
-    dir.buf = next;
-  }
-  if (dir.buf.length < 2) return 'wait';
-  const length = u16be(dir.buf, 0);
+function tcpMessage(dir: TcpPrefix, pkt: L4Packet): { msg: Uint8Array; whole: boolean } | 'wait' | 'bad' {
+  if (!dir.push(pkt.tcpSeq, pkt.payload)) return 'wait'; // a retransmission, or early
+  const buf = dir.bytes;
+  if (buf.length < 2) return 'wait';
+  const length = u16be(buf, 0);
   if (length < DNS_HEADER_LENGTH) return 'bad';
-  const have = dir.buf.length - 2;
-  if (have >= length) return { msg: dir.buf.subarray(2, 2 + length), whole: true };
-  if (dir.buf.length >= TCP_BUFFER_CAP) return { msg: dir.buf.subarray(2), whole: false };
+  const have = buf.length - 2;
+  if (have >= length) return { msg: buf.subarray(2, 2 + length), whole: true };
+  if (dir.full) return { msg: buf.subarray(2), whole: false };
   return 'wait';
 }
 
@@ -207,14 +195,11 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
       if (flow.ipProtocol === 17) {
         step = onMessage(state, pkt.payload, true, pkt, out, hints);
       } else {
-        state.tcp ??= [
-          { buf: new Uint8Array(0), lastSeq: null },
-          { buf: new Uint8Array(0), lastSeq: null },
-        ];
+        state.tcp ??= [new TcpPrefix(TCP_BUFFER_CAP), new TcpPrefix(TCP_BUFFER_CAP)];
         const dir = state.tcp[pkt.dir];
         const got = tcpMessage(dir, pkt);
         if (got === 'bad') step = state.claimed ? 'skip' : 'no';
-        else if (got === 'wait') step = state.claimed || quickTcpCheck(dir.buf) ? 'skip' : 'no';
+        else if (got === 'wait') step = state.claimed || quickTcpCheck(dir.bytes) ? 'skip' : 'no';
         else step = onMessage(state, got.msg, got.whole, pkt, out, hints);
       }
       if (step === 'no' || step === 'done') return step;

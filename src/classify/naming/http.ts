@@ -9,6 +9,7 @@
 import type { Direction } from '../../flow/types.js';
 import type { Detection, Dissector, L4Packet, MetaSection, ProtocolName } from '../dissector.js';
 import { dissector } from '../dissector.js';
+import { TcpPrefix } from '../tcp-stream.js';
 import { normalizeHostText } from './hostname.js';
 import {
   headerValue,
@@ -27,11 +28,11 @@ const HEAD_CAP = 8192;
 const MAX_PACKETS_AFTER_CLAIM = 10;
 
 interface Side {
-  buf: Uint8Array;
-  lastSeq: number | null;
+  /** The side's bytes in sequence order, up to HEAD_CAP. */
+  readonly prefix: TcpPrefix;
   /** The head is whole, or the cap was reached: nothing more to gather. */
   closed: boolean;
-  /** `buf` read as a head, kept until `buf` changes (it is replaced, never modified). */
+  /** The prefix read as a head, kept until the prefix grows (it is replaced, never modified). */
   head: HttpHead | null;
   headOf: Uint8Array | null;
 }
@@ -45,30 +46,25 @@ export interface HttpState {
 }
 
 function newSide(): Side {
-  return { buf: new Uint8Array(0), lastSeq: null, closed: false, head: null, headOf: null };
+  return { prefix: new TcpPrefix(HEAD_CAP), closed: false, head: null, headOf: null };
 }
 
 /** The side's bytes read as a message head; read again only when bytes were added. */
 function headOf(side: Side): HttpHead {
-  if (side.head === null || side.headOf !== side.buf) {
-    side.head = readHead(side.buf);
-    side.headOf = side.buf;
+  const bytes = side.prefix.bytes;
+  if (side.head === null || side.headOf !== bytes) {
+    side.head = readHead(bytes);
+    side.headOf = bytes;
   }
   return side.head;
 }
 
-/** Add a segment to a side's bytes; false for a retransmission. */
+/** Add a segment to a side's bytes (placed by sequence number); false when nothing was added. */
 function gather(side: Side, pkt: L4Packet): boolean {
   if (side.closed) return false;
-  if (side.lastSeq !== null && pkt.tcpSeq === side.lastSeq) return false;
-  side.lastSeq = pkt.tcpSeq;
-  const take = pkt.payload.subarray(0, HEAD_CAP - side.buf.length);
-  const next = new Uint8Array(side.buf.length + take.length);
-  next.set(side.buf, 0);
-  next.set(take, side.buf.length);
-  side.buf = next;
-  if (side.buf.length >= HEAD_CAP) side.closed = true;
-  return true;
+  const grew = side.prefix.push(pkt.tcpSeq, pkt.payload);
+  if (side.prefix.full) side.closed = true;
+  return grew;
 }
 
 /** Host header → host name: lower case, port dropped, IPv6 brackets removed. */
@@ -167,11 +163,11 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
     const resp = respHead.lines[0] !== undefined ? parseStatusLine(respHead.lines[0]) : null;
 
     if (!state.claimed) {
-      if (clientSide.buf.length > 0 && requestStart(clientSide.buf) === 'no') return 'no';
-      if (statusStart(serverSide.buf) === 'no') return 'no';
+      if (clientSide.prefix.bytes.length > 0 && requestStart(clientSide.prefix.bytes) === 'no') return 'no';
+      if (statusStart(serverSide.prefix.bytes) === 'no') return 'no';
       const hostKnown = headerValue(reqHead, 'host') !== null;
-      const requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.buf.length > 0);
-      const responseReady = resp !== null && clientSide.buf.length === 0;
+      const requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.prefix.bytes.length > 0);
+      const responseReady = resp !== null && clientSide.prefix.bytes.length === 0;
       if (!requestReady && !responseReady) {
         // Still gathering the request head; give up if it outgrew the cap without a line.
         return clientSide.closed && req === null ? 'no' : 'more';

@@ -6,7 +6,7 @@
  */
 import { u16be, u24be } from '../../util/bytes.js';
 import { parseSslv2ClientHello, type ClientHello } from './client-hello.js';
-import { TcpByteStream } from './stream.js';
+import { TcpByteStream } from '../tcp-stream.js';
 
 /** Bytes held per direction waiting for a record to complete (a full record is 16 KiB + 5). */
 const STREAM_CAP = 24 * 1024;

@@ -193,3 +193,36 @@ export class TcpByteStream {
     return true;
   }
 }
+
+/**
+ * The first bytes of one direction, in sequence order, for readers that only gather (an
+ * HTTP head, a DNS message over TCP) and never consume: a stable copy, replaced when it
+ * grows. Retransmitted, overlapping and early segments are placed as TcpByteStream places
+ * them; at `cap` bytes (or a segment that would pass it) the prefix is full.
+ */
+export class TcpPrefix {
+  private stream: TcpByteStream | null = null;
+  /** The bytes so far (never modified; a new array when more arrive). */
+  bytes: Uint8Array = EMPTY;
+  /** The cap was reached: nothing more is added. */
+  full = false;
+
+  constructor(private readonly cap: number) {}
+
+  /** Add a segment; true when the prefix grew. */
+  push(seq: number, payload: Uint8Array): boolean {
+    if (this.full) return false;
+    const s = (this.stream ??= new TcpByteStream(this.cap));
+    s.push(seq, payload.subarray(0, this.cap));
+    const b = s.bytes;
+    const grew = b.length > this.bytes.length;
+    if (grew) this.bytes = b.slice();
+    s.release();
+    if (s.overflowed || this.bytes.length >= this.cap) {
+      this.full = true;
+      s.dispose();
+      this.stream = null;
+    }
+    return grew;
+  }
+}
