@@ -24,6 +24,25 @@ test('WhatsApp: an Allocate with attribute 0x4000, then the addresses from the a
   assert.is(meta['app_source'], 'dpi');
 });
 
+test('media after the STUN exchange: RTP of a named application is SRTP, plain STUN stays STUN', () => {
+  const call = run(stunDissector, WA, [
+    { dir: 0, payload: fixture('stun-whatsapp-allocate') },
+    { dir: 1, payload: fixture('stun-whatsapp-response') },
+    { dir: 0, payload: fixture('rtp-pcma-1') },
+  ]);
+  assert.is(call.out.protocol, 'SRTP');
+  assert.is(call.out.application, 'whatsapp');
+  assert.is((call.out.meta['stun'] as Record<string, unknown>)['rtp'], true);
+  // No application named: nDPI's STUN/RTP, reported as STUN with the media noted.
+  const plain = run(stunDissector, { ...WA, server: '198.51.100.9', serverPort: 3478 }, [
+    { dir: 0, payload: fixture('stun-signal-binding') },
+    { dir: 0, payload: fixture('rtp-pcma-1') },
+  ]);
+  assert.is(plain.out.application, null);
+  assert.is(plain.out.protocol, 'STUN');
+  assert.is((plain.out.meta['stun'] as Record<string, unknown>)['rtp'], true);
+});
+
 test('Zoom: classic STUN (no cookie) with attribute 0x0101', () => {
   const m = parseStunMessage(fixture('stun-zoom-classic'), false);
   assert.is(m?.classic, true);

@@ -10,19 +10,21 @@
  *
  * After the claim the dissector keeps reading the flow: later messages bring the realm,
  * the mapped/relayed/peer addresses and often the application; WebRTC flows that go on
- * to a DTLS handshake are reported as 'DTLS' (nDPI's verdict for them).
+ * to a DTLS handshake are reported as 'DTLS', and an application's flows that go on to
+ * RTP as 'SRTP' (nDPI's verdicts for them).
  *
  * Cross-flow ("DPI (cache)"): once a flow's application is known, both endpoints and any
  * XOR-PEER-ADDRESS are remembered in the shared hints, and a STUN flow with no signal of
  * its own takes the application an earlier flow left on one of its endpoints.
  *
  * Meta `stun`: { method, mapped_address, relayed_address, peer_address, response_origin,
- * other_address, software, realm, turn, app_source ('dpi' | 'cache' | 'address'), dtls }.
+ * other_address, software, realm, turn, app_source ('dpi' | 'cache' | 'address'), dtls, rtp }.
  */
 import type { FlowView } from '../../flow/types.js';
 import { latin1 } from '../../util/bytes.js';
 import { dissector, type AppId, type Detection, type L4Packet, type MetaSection } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
+import { parseRtp } from './rtp.js';
 import { appFromEndpoints, appFromMessage, appFromRealm, ATTR_REALM, realmText } from './stun-apps.js';
 import { decodeAddress, METHOD_NAMES, parseChannelData, parseStunMessage, unframeStun, type StunMessage, type TransportAddress } from './stun-message.js';
 
@@ -77,6 +79,8 @@ interface StunState {
   app: AppId | null;
   appSource: AppSource | null;
   dtls: boolean;
+  /** RTP followed the STUN exchange on this flow (RFC 7983 demultiplexing). */
+  rtp: boolean;
 }
 
 function txHex(m: StunMessage): string {
@@ -144,7 +148,9 @@ function absorb(s: StunState, m: StunMessage, depth: number): void {
 }
 
 function writeOut(s: StunState, out: Detection): void {
-  out.protocol = s.dtls ? 'DTLS' : PROTOCOL;
+  // A call's media after its STUN: DTLS-SRTP's handshake is 'DTLS'; RTP on a flow an
+  // application (WhatsApp, Signal, …) runs is SRTP (they all encrypt media), as nDPI says.
+  out.protocol = s.dtls ? 'DTLS' : s.rtp && s.app ? 'SRTP' : PROTOCOL;
   if (s.app) out.application = s.app;
   if (s.realm && out.hostname === null) out.hostname = s.realm;
   const meta: MetaSection = { turn: s.turn };
@@ -158,6 +164,7 @@ function writeOut(s: StunState, out: Detection): void {
   if (s.realm) meta['realm'] = s.realm;
   if (s.appSource) meta['app_source'] = s.appSource;
   if (s.dtls) meta['dtls'] = true;
+  if (s.rtp) meta['rtp'] = true;
   out.meta['stun'] = meta;
 }
 
@@ -223,6 +230,7 @@ function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection
   const m = stunIn(pkt.payload, tcp);
   if (m) absorb(s, m, 0);
   else if (!tcp && !s.dtls && isDtlsRecord(pkt.payload)) s.dtls = true;
+  else if (!tcp && !s.dtls && !s.rtp && parseRtp(pkt.payload)) s.rtp = true;
   if (s.app !== hadApp) rememberApp(s, flow, hints, pkt.timestamp);
   writeOut(s, out);
   if (++s.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
@@ -253,6 +261,7 @@ export const stunDissector = dissector<StunState>({
     app: null,
     appSource: null,
     dtls: false,
+    rtp: false,
   }),
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
