@@ -17,6 +17,15 @@ test('IP discovery request then response with the same SSRC', () => {
   assert.equal(r.out.meta['discord'], { ssrc: 0x1a7e73, client_ip: '85.154.2.145' });
 });
 
+test('an 8-byte ping with the magic 0x1337CAFE claims at once; the magic in a longer datagram does not', () => {
+  const ping = Uint8Array.of(0x13, 0x37, 0xca, 0xfe, 0, 0, 0, 7);
+  const r = run(discordDissector, FLOW, [{ dir: 0, payload: ping }]);
+  assert.equal(r.steps, ['done']);
+  assert.is(r.out.application, 'discord');
+  assert.equal(r.out.meta['discord'], { ping: true });
+  assert.not.ok(claims(discordDissector, FLOW, [Uint8Array.of(...ping, 0)], true));
+});
+
 test('not Discord: SSRC mismatch, junk address, random, others', () => {
   const other = fixture('discord-response').slice();
   other[7] ^= 1;

@@ -5,7 +5,9 @@
  *   address (64: NUL-padded text, empty in the request) | port (2)
  * The request is held until the response with the same SSRC names the client's public
  * address; a response alone is enough when its address is a well-formed IP text.
- * Meta `discord`: { ssrc, client_ip? }.
+ * Voice servers and clients also exchange 8-byte pings that open with the magic
+ * 0x1337CAFE (followed by a 32-bit counter), which nDPI takes as Discord too.
+ * Meta `discord`: { ssrc, client_ip? } or { ping: true }.
  */
 import { latin1, u16be, u32be } from '../../util/bytes.js';
 import { dissector } from '../dissector.js';
@@ -17,6 +19,8 @@ const BODY_LENGTH = 70;
 const ADDRESS_OFFSET = 8;
 const ADDRESS_LENGTH = 64;
 const MAX_UNCLAIMED_PACKETS = 4;
+const PING_LENGTH = 8;
+const PING_MAGIC = 0x1337cafe;
 
 export interface DiscoveryMessage {
   readonly type: 1 | 2;
@@ -53,6 +57,12 @@ export const discordDissector = dissector<DiscordState>({
   create: () => ({ payloads: 0, requestSsrc: -1 }),
   feed(s, pkt, _flow, out) {
     s.payloads++;
+    if (pkt.payload.length === PING_LENGTH && u32be(pkt.payload, 0) === PING_MAGIC) {
+      out.protocol = PROTOCOL;
+      out.application = APPLICATION;
+      out.meta['discord'] = { ping: true };
+      return 'done';
+    }
     const m = parseDiscovery(pkt.payload);
     if (!m) return 'no';
     if (m.type === 1) {
