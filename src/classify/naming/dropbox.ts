@@ -1,6 +1,7 @@
 /**
- * Dropbox LAN Sync discovery (nDPI 'Dropbox'): JSON broadcasts from and to UDP 17500 that
- * carry a "host_int" field.
+ * Dropbox LAN Sync (nDPI 'Dropbox'), UDP port 17500: the discovery broadcasts, JSON from
+ * and to 17500 that carry a "host_int" field, and the unicast commands a client sends to
+ * a peer's 17500 from a port of its own, which name their message bus ("Bus17Cmd").
  */
 import { indexOfAscii } from '../../util/bytes.js';
 import { dissector } from '../dissector.js';
@@ -12,9 +13,11 @@ export const dropboxDissector = dissector<null>({
   ipProtocols: [17],
   create: () => null,
   feed(_state, pkt, _flow, out) {
-    if (pkt.srcPort !== LAN_SYNC_PORT || pkt.dstPort !== LAN_SYNC_PORT) return 'no';
+    if (pkt.dstPort !== LAN_SYNC_PORT) return 'no';
     const p = pkt.payload;
-    if (p[0] !== 0x7b /* '{' */ || indexOfAscii(p, '"host_int"') < 0) return 'no';
+    const discovery = pkt.srcPort === LAN_SYNC_PORT && p[0] === 0x7b /* '{' */ && indexOfAscii(p, '"host_int"') >= 0;
+    const command = pkt.srcPort !== LAN_SYNC_PORT && indexOfAscii(p, 'bus17cmd') >= 0;
+    if (!discovery && !command) return 'no';
     out.protocol = 'Dropbox';
     return 'done';
   },
