@@ -38,9 +38,12 @@ test('a browser announcement datagram carries SMB: SMBv1 over NetBIOS, named by 
   assert.is(r.out.protocol, 'SMBv1');
   assert.is(r.out.hostname, 'nvr9');
   assert.equal(r.out.meta['netbios'], { service: 'datagram', name: 'NVR9', suffix: 0x20, type: 0x11, carries: 'SMBv1' });
-  // The header's source address must be the sender's.
-  const spoofed = run(netbiosDissector, { ...DGM, client: '10.0.5.10' }, [{ dir: 0, payload: fixture('netbios-datagram-host-announcement') }]);
+  // Away from port 138 on both sides, the header's source address must be the sender's;
+  // between two 138s a datagram distributor may relay another host's datagram.
+  const spoofed = run(netbiosDissector, { ...DGM, client: '10.0.5.10', clientPort: 50138 }, [{ dir: 0, payload: fixture('netbios-datagram-host-announcement') }]);
   assert.equal(spoofed.steps, ['no']);
+  const relayed = run(netbiosDissector, { ...DGM, client: '10.0.5.10' }, [{ dir: 0, payload: fixture('netbios-datagram-host-announcement') }]);
+  assert.is(relayed.out.hostname, 'nvr9');
 });
 
 test('a session request on TCP 139 is NetBIOS, without a host name (as nDPI)', () => {

@@ -52,7 +52,7 @@ export function parseDatagram(p: Uint8Array, srcIp: string | null): Datagram | n
   const type = p[0]!;
   if (type >= 0x10 && type <= 0x12) {
     if (p.length < 14 || u16be(p, 10) !== p.length - 14) return null;
-    // The header repeats the sender's address; it must agree with the IP header (no NAT on a LAN broadcast).
+    // The header repeats the original sender's address; where given, it must agree with the IP header.
     if (srcIp !== null && `${p[4]}.${p[5]}.${p[6]}.${p[7]}` !== srcIp) return null;
     const source = readNetbiosName(p, 14);
     const dest = source ? readNetbiosName(p, source.end) : null;
@@ -88,7 +88,10 @@ function claimUdp(pkt: L4Packet, flow: FlowView, out: Detection): boolean {
     }
   }
   if (usesPort(pkt, DATAGRAM_PORT)) {
-    const src = flow.ipVersion === 4 ? sourceIp(flow, pkt) : null;
+    // The header's source address must match the IP header's, except between two
+    // datagram-service ports, where a datagram distributor (NBDD) relays others' datagrams.
+    const relayable = pkt.srcPort === DATAGRAM_PORT && pkt.dstPort === DATAGRAM_PORT;
+    const src = flow.ipVersion === 4 && !relayable ? sourceIp(flow, pkt) : null;
     const dgm = parseDatagram(pkt.payload, src);
     if (dgm) {
       out.protocol = dgm.smb ? 'SMBv1' : 'NetBIOS';
