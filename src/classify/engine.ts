@@ -300,7 +300,7 @@ const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {
   HTTP_Proxy: 'http',
   SMTPS: 'tls',
   IMAPS: 'tls',
-  POP3S: 'tls',
+  POPS: 'tls',
   DoH_DoT: 'tls',
 };
 
