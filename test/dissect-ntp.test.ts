@@ -24,6 +24,12 @@ test('control (mode 6) and authenticated time packets', () => {
   assert.is(run(ntpDissector, FLOW, [{ dir: 0, payload: mac }]).out.protocol, 'NTP');
 });
 
+test("a client's precision is not judged (clients may leave their clock fields odd)", () => {
+  const time = fixture('ntp-v4-client');
+  const odd = Uint8Array.of(...time.subarray(0, 3), 32, ...time.subarray(4), ...new Uint8Array(20));
+  assert.is(run(ntpDissector, FLOW, [{ dir: 0, payload: odd }]).out.protocol, 'NTP');
+});
+
 test('not NTP: version 0 or 5+, mode 0, short time packets, impossible stratum, other ports', () => {
   const time = fixture('ntp-v4-client');
   const bad = [
@@ -33,7 +39,7 @@ test('not NTP: version 0 or 5+, mode 0, short time packets, impossible stratum, 
     time.subarray(0, 47),
     Uint8Array.of(time[0]!, 17, ...time.subarray(2)), // stratum 17
     Uint8Array.of(time[0]!, time[1]!, 18, ...time.subarray(3)), // poll 2^18 s
-    Uint8Array.of(...time.subarray(0, 3), 5, ...time.subarray(4)), // precision 2^5 s
+    Uint8Array.of(0x24, ...time.subarray(1, 3), 5, ...time.subarray(4)), // a server's precision 2^5 s
     Uint8Array.of(...time, 0), // 49 bytes: no whole words after the header
     fromHex('16 02 0000 0000 0000'), // mode 6 shorter than its header
     fromHex('16 00 0001 0000 0000 0000 0000'), // mode 6 without an opcode

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { isDiscoMessage, tailscaleDissector } from '../src/classify/peer/tailscale.js';
 import { parseWireGuard, wireguardDissector } from '../src/classify/peer/wireguard.js';
 import { claims, fixture, randomPayloads, run, type FlowSpec } from './fixtures/peer/harness.js';
 
@@ -47,6 +48,36 @@ test('a retransmitted initiation (unanswered handshake)', () => {
     { dir: 0, payload: fixture('wg-initiation') },
   ]);
   assert.is(r.out.protocol, 'WireGuard');
+});
+
+/** A Tailscale disco message: magic, 32-byte key, 24-byte nonce, sealed ping (tag + body). */
+function disco(fill: number): Uint8Array {
+  return Uint8Array.of(0x54, 0x53, 0xf0, 0x9f, 0x92, 0xac, ...new Array(32 + 24 + 16 + 14).fill(fill));
+}
+
+test('datagrams of another kind sharing the socket are stepped over once WireGuard showed', () => {
+  const r = run(wireguardDissector, FLOW, [
+    { dir: 0, payload: fixture('wg-initiation') },
+    { dir: 1, payload: disco(7) },
+    { dir: 1, payload: fixture('wg-response') },
+  ]);
+  assert.is(r.claimedAt, 3);
+  assert.is(r.out.protocol, 'WireGuard');
+  // Before any WireGuard message, or past a couple, a foreign datagram ends it.
+  assert.equal(run(wireguardDissector, FLOW, [{ dir: 0, payload: disco(7) }]).steps, ['no']);
+  const many = [fixture('wg-initiation'), disco(1), disco(2), disco(3), fixture('wg-response')].map((payload, i) => ({ dir: (i === 4 ? 1 : 0) as 0 | 1, payload }));
+  assert.is(run(wireguardDissector, FLOW, many).out.protocol, null);
+});
+
+test('Tailscale: a disco message is proof on any port', () => {
+  const r = run(tailscaleDissector, { ...FLOW, serverPort: 41641 }, [{ dir: 0, payload: disco(9) }]);
+  assert.equal(r.steps, ['done']);
+  assert.is(r.out.protocol, 'Tailscale');
+  assert.is(r.out.application, 'tailscale');
+  assert.ok(claims(tailscaleDissector, { ...FLOW, serverPort: 60123 }, [disco(9)]));
+  assert.not.ok(isDiscoMessage(disco(9).subarray(0, 70)), 'too short for key, nonce and box');
+  assert.not.ok(isDiscoMessage(Uint8Array.of(0x54, 0x53, 0xf0, 0x9f, 0x92, 0xad, ...new Array(90).fill(0))), 'wrong magic');
+  for (const f of ['wg-initiation', 'stun-whatsapp-allocate', 'ovpn-udp-client-reset']) assert.not.ok(claims(tailscaleDissector, FLOW, [fixture(f)]), f);
 });
 
 test('not WireGuard: wrong sizes, reserved bytes, random, others', () => {

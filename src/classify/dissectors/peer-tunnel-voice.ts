@@ -1,6 +1,6 @@
 /**
- * BitTorrent, SSH, STUN/TURN, WireGuard, OpenVPN, RTP/RTCP, SIP, SMB, WhatsApp, Zoom,
- * Cisco Skinny and Discord dissectors, in tie-break order: the ones with the most
+ * BitTorrent, SSH, STUN/TURN, Tailscale, WireGuard, OpenVPN, Teredo, RTP/RTCP, SIP, SMB,
+ * WhatsApp, Zoom, Cisco Skinny and Discord dissectors, in tie-break order: the ones with the most
  * specific signatures first, RTP (a loose header, decided on continuity) last, so that
  * STUN/Zoom/Discord claim their flows before RTP would.
  */
@@ -14,6 +14,8 @@ import { skinnyDissector } from '../peer/skinny.js';
 import { smbDissector } from '../peer/smb.js';
 import { sshDissector } from '../peer/ssh.js';
 import { stunDissector } from '../peer/stun.js';
+import { tailscaleDissector } from '../peer/tailscale.js';
+import { teredoDissector } from '../peer/teredo.js';
 import { whatsappDissector } from '../peer/whatsapp.js';
 import { wireguardDissector } from '../peer/wireguard.js';
 import { zoomDissector } from '../peer/zoom.js';
@@ -25,8 +27,10 @@ export const peerTunnelVoiceDissectors: readonly Dissector<unknown>[] = [
   whatsappDissector,
   smbDissector,
   skinnyDissector,
+  tailscaleDissector,
   wireguardDissector,
   openvpnDissector,
+  teredoDissector,
   zoomDissector,
   discordDissector,
   sipDissector,

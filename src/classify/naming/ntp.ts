@@ -19,6 +19,7 @@ const MAX_POLL = 17;
 const MIN_PRECISION = -32;
 /** ntpdc implementation numbers: universal, old xntpd, xntpd (RFC 1305 appendix, ntp_request.h). */
 const PRIVATE_IMPLEMENTATIONS = [0, 2, 3];
+const MODE_CLIENT = 3;
 
 export interface NtpHeader {
   readonly version: number;
@@ -36,7 +37,10 @@ export function parseNtp(p: Uint8Array): NtpHeader | null {
     // 48 bytes, then only 32-bit words: extension fields, a key id, a MAC.
     if (p.length < TIME_PACKET_LENGTH || (p.length - TIME_PACKET_LENGTH) % 4 !== 0) return null;
     const precision = p[3]! > 127 ? p[3]! - 256 : p[3]!;
-    if (p[1]! > MAX_STRATUM || p[2]! > MAX_POLL || precision < MIN_PRECISION || precision > 0) return null;
+    if (p[1]! > MAX_STRATUM || p[2]! > MAX_POLL) return null;
+    // A client's own clock fields carry no meaning to the server (RFC 4330 §5 lets SNTP
+    // clients zero them; some fill them oddly): precision is checked on the others only.
+    if (mode !== MODE_CLIENT && (precision < MIN_PRECISION || precision > 0)) return null;
     return { version, mode, stratum: p[1]! };
   }
   if (mode === 6) {

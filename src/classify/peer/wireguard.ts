@@ -9,6 +9,8 @@
  * One message is not proof; the flow is claimed on a second that agrees with the first:
  * a response or cookie naming the initiation's sender index, a repeated initiation, or
  * two data packets of one direction under the same index with a growing counter.
+ * Other datagrams may share the socket (Tailscale's discovery messages, NAT keepalives
+ * of other stacks): once a WireGuard message was seen, a few of them are stepped over.
  * Meta `wireguard`: { message_type } of the message that decided.
  */
 import { u32be } from '../../util/bytes.js';
@@ -26,6 +28,8 @@ const MIN_TRANSPORT_LENGTH = 32;
 /** A data counter may skip lost packets, not jump by millions. */
 const MAX_COUNTER_STEP = 1 << 16;
 const MAX_UNCLAIMED_PACKETS = 6;
+/** Foreign datagrams tolerated between WireGuard messages before giving up. */
+const MAX_FOREIGN_PACKETS = 2;
 
 export interface WireGuardMessage {
   readonly type: number;
@@ -54,6 +58,9 @@ export function parseWireGuard(b: Uint8Array): WireGuardMessage | null {
 
 interface WgState {
   payloads: number;
+  /** A WireGuard-shaped message was seen on this flow. */
+  seen: boolean;
+  foreign: number;
   /** Sender index of the last initiation per direction, -1 if none. */
   initiator: [number, number];
   /** Last transport (receiver index, counter) per direction. */
@@ -63,11 +70,15 @@ interface WgState {
 export const wireguardDissector = dissector<WgState>({
   name: 'wireguard',
   ipProtocols: [17],
-  create: () => ({ payloads: 0, initiator: [-1, -1], data: [null, null] }),
+  create: () => ({ payloads: 0, seen: false, foreign: 0, initiator: [-1, -1], data: [null, null] }),
   feed(s, pkt, _flow, out) {
     s.payloads++;
     const m = parseWireGuard(pkt.payload);
-    if (!m) return 'no';
+    if (!m) {
+      if (!s.seen || ++s.foreign > MAX_FOREIGN_PACKETS) return 'no';
+      return s.payloads >= MAX_UNCLAIMED_PACKETS ? 'no' : 'more';
+    }
+    s.seen = true;
     const d = pkt.dir;
     let proven = false;
     if (m.type === INITIATION) {
