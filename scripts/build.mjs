@@ -16,6 +16,9 @@ await build({
   mainFields: ['module', 'main'],
   external: ['tjs:*', 'node:*'],
   minify: true,
+  // Short lines: QuickJS-ng 0.16.0 (pinned by txiki.js master) rescans the current line for
+  // every identifier it parses, which made a one-line bundle take ~0.5 s to start.
+  lineLimit: 500,
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',

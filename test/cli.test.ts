@@ -114,6 +114,15 @@ test('check: UCI syntax errors and unknown zones are reported with their place',
   assert.match(z.err, /timezone 'Mars\/Olympus_Mons'/);
 });
 
+test("check: OpenWrt's POSIX TZ strings load, also with '/' in their rules", async () => {
+  for (const tz of ['CET-1CEST,M3.5.0,M10.5.0/3', 'GMT0BST,M3.5.0/1,M10.5.0', 'EST5EDT,M3.2.0,M11.1.0', 'UTC0']) {
+    const path = tempFile('tz', `config globals 'globals'\n\toption timezone '${tz}'\n`);
+    const r = await cli('check', '--config', path);
+    assert.is(r.code, 0, `${tz}: ${r.err}`);
+    assert.match(r.out, `time zone ${tz}`);
+  }
+});
+
 test('explain shows, flow by flow, which actions fire and when', async () => {
   const r = await cli('explain', '--config', POLICY, '--interface', 'br-lan', SAMPLE);
   assert.is(r.code, 0, r.err);

@@ -82,7 +82,9 @@ async function readCriteriaPath(io: PolicyIo, path: string): Promise<string[]> {
  */
 export async function loadZone(io: PolicyIo, timezone: string | null, root = '/usr/share/zoneinfo'): Promise<{ ok: true; zone: TimeZone } | { ok: false; error: string }> {
   if (timezone !== null) {
-    if (looksLikePosixTz(timezone) && !timezone.includes('/')) {
+    // A POSIX TZ string (OpenWrt's system zone is one, e.g. 'CET-1CEST,M3.5.0,M10.5.0/3')
+    // may hold '/' in its rules; a zoneinfo name holds one before any comma.
+    if (looksLikePosixTz(timezone) && !timezone.split(',')[0]!.includes('/')) {
       const r = parsePosixTz(timezone, timezone);
       return r.ok ? r : { ok: false, error: `timezone '${timezone}': ${r.error}` };
     }

@@ -4,11 +4,16 @@ import type { DirEntry, Runtime } from './types.js';
 interface NodeProcess {
   argv: string[];
   env: { [k: string]: string | undefined };
-  stdout: { write(s: string, cb?: (err?: Error | null) => void): boolean };
-  stderr: { write(s: string, cb?: (err?: Error | null) => void): boolean };
+  stdout: NodeOutput;
+  stderr: NodeOutput;
   exit(code: number): never;
   on(signal: string, fn: () => void): void;
   off(signal: string, fn: () => void): void;
+}
+
+interface NodeOutput {
+  write(s: string, cb?: (err?: Error | null) => void): boolean;
+  on(ev: 'error', fn: (e: Error & { code?: string }) => void): void;
 }
 
 interface NodeDirent {
@@ -53,6 +58,12 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const child = (await import(CHILD_MODULE)) as NodeChildProcess;
   let out = '';
   let err = '';
+  // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
+  // by SIGPIPE would, instead of dying on an unhandled stream error.
+  proc.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') proc.exit(0);
+    throw e;
+  });
 
   const writeAll = (stream: NodeProcess['stdout'], text: string) =>
     new Promise<void>((resolve) => {

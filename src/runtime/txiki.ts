@@ -60,6 +60,18 @@ interface Tjs {
   removeSignalListener(sig: string, fn: () => void): void;
 }
 
+type StdioWriter = ReturnType<NonNullable<TjsOutput['getWriter']>>;
+
+/**
+ * One writer per stdio stream, taken on first use and never released. releaseLock() rejects
+ * the writer's `closed` promise with a fresh TypeError, and on txiki.js every Error builds
+ * its stack through a prepareStackTrace hook that reads the bundle and, when a .map sits
+ * next to it, parses the whole source map: ~0.2 s and ~16 MB RSS once per process, and a
+ * stack trace per flush after that. console.log does not go through these streams, so
+ * holding the lock blocks nobody.
+ */
+const writers = new WeakMap<TjsOutput, StdioWriter>();
+
 async function writeOut(stream: TjsOutput | undefined, text: string): Promise<void> {
   // No stream (e.g. started with stdout closed): the text has nowhere to go.
   if (text === '' || !stream) return;
@@ -68,12 +80,13 @@ async function writeOut(stream: TjsOutput | undefined, text: string): Promise<vo
     let off = 0;
     while (off < bytes.length) off += await stream.write(bytes.subarray(off));
   } else if (stream.getWriter) {
-    const w = stream.getWriter();
-    try {
-      await w.write(bytes);
-    } finally {
-      w.releaseLock();
+    // Keyed by the stream: tjs.stdout hands out a new stream once the old one is closed.
+    let w = writers.get(stream);
+    if (!w) {
+      w = stream.getWriter();
+      writers.set(stream, w);
     }
+    await w.write(bytes);
   }
 }
 
@@ -156,9 +169,8 @@ export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
   let out = '';
   let err = '';
-  // Flushes run one after another: on txiki.js stdout is a WritableStream, and a second
-  // getWriter() while an earlier write is pending throws ("already locked"); with a Writer,
-  // overlapping partial writes could also reorder bytes.
+  // Flushes run one after another: stdout and stderr are written in the order the text
+  // came, and with a Writer, overlapping partial writes could otherwise reorder bytes.
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
     const o = out;
