@@ -17,11 +17,11 @@
  * so once the client sends anything other than FEAT, SYST, OPTS, HOST, LANG, CLNT,
  * NOOP, HELP or AUTH, no upgrade will come. Meta: none.
  */
-import type { MetaSection } from '../dissector.js';
+import { BaseConversation } from './conversation.js';
 import { parseCommand } from './commands.js';
 import { protocolNamedIn } from './greeting-220.js';
 import { ReplyAssembler } from './replies.js';
-import { textSessionDissector, type Conversation, type TextProtocol, type Verdict } from './session.js';
+import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
 
 /**
  * FTP's commands: RFC 959 §4.1 (but NOOP and HELP, which SMTP has as well, and QUIT),
@@ -42,21 +42,13 @@ const BEFORE_AUTH = new Set(['FEAT', 'SYST', 'OPTS', 'HOST', 'LANG', 'CLNT', 'NO
 /** AUTH mechanisms that are TLS (RFC 4217 §4; "SSL", "TLS-C", "TLS-P" from its drafts). */
 const TLS_MECHANISMS = new Set(['TLS', 'SSL', 'TLS-C', 'TLS-P']);
 
-class FtpConversation implements Conversation {
+class FtpConversation extends BaseConversation {
   private readonly replies = new ReplyAssembler(false);
-  private greeted = false;
   private greetingText = '';
-  private claimed = false;
-  private commands = 0;
-  private answered = 0;
-  /** Position of AUTH TLS among the commands, once sent. */
-  private authAt = 0;
-  readonly hostname = null;
-  clientUpgrading = false;
-  upgraded = false;
-  over = false;
 
-  constructor(private readonly onFtpPort: boolean) {}
+  constructor(private readonly onFtpPort: boolean) {
+    super();
+  }
 
   server(line: string): Verdict {
     const r = this.replies.line(line);
@@ -70,11 +62,7 @@ class FtpConversation implements Conversation {
       return this.onFtpPort && protocolNamedIn(this.greetingText) === 'ftp' ? this.claim() : 'wait';
     }
     if (r === 'more' || r.code < 200) return 'wait';
-    this.answered++;
-    if (this.authAt !== 0 && this.answered === this.authAt) {
-      if (r.code === 234) this.upgraded = true;
-      else this.over = true;
-    }
+    this.replied(r.code === 234);
     return 'wait';
   }
 
@@ -89,22 +77,13 @@ class FtpConversation implements Conversation {
       if (SHARED_WITH_SMTP.has(verb) || (verb === 'AUTH' && !tlsAuth)) return 'wait';
       if (!FTP_COMMANDS.has(verb)) return 'not-mine';
     }
-    if (tlsAuth && this.authAt === 0) {
-      this.authAt = this.commands;
+    if (tlsAuth && this.upgradeAt === 0) {
+      this.upgradeAt = this.commands;
       this.clientUpgrading = true;
     } else if (!BEFORE_AUTH.has(verb)) {
       this.over = true;
     }
     return this.claim();
-  }
-
-  meta(): MetaSection | null {
-    return null;
-  }
-
-  private claim(): Verdict {
-    this.claimed = true;
-    return 'mine';
   }
 }
 

@@ -16,8 +16,8 @@
  * (§7). STARTTLS is only valid before authentication, so once the client sends anything
  * other than CAPABILITY, ID, NOOP or STARTTLS no upgrade will come. Meta: none.
  */
-import type { MetaSection } from '../dissector.js';
-import { textSessionDissector, type Conversation, type TextProtocol, type Verdict } from './session.js';
+import { BaseConversation } from './conversation.js';
+import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
 
 /** First commands that say IMAP. */
 const FIRST_COMMANDS = new Set(['CAPABILITY', 'LOGIN', 'STARTTLS', 'AUTHENTICATE', 'ID']);
@@ -35,17 +35,13 @@ const GREETING = /^\* (OK|PREAUTH)(?: |$)/i;
 const TAGGED = /^(\S+) (OK|NO|BAD)(?: |$)/i;
 const IMAP_WORD = /\bIMAP/i;
 
-class ImapConversation implements Conversation {
-  private greeted = false;
-  private claimed = false;
+class ImapConversation extends BaseConversation {
   /** The STARTTLS command's tag, once sent. */
   private startTlsTag: string | null = null;
-  readonly hostname = null;
-  clientUpgrading = false;
-  upgraded = false;
-  over = false;
 
-  constructor(private readonly onImapPort: boolean) {}
+  constructor(private readonly onImapPort: boolean) {
+    super();
+  }
 
   server(line: string): Verdict {
     if (!this.greeted) {
@@ -78,15 +74,6 @@ class ImapConversation implements Conversation {
       this.over = true;
     }
     return this.claim();
-  }
-
-  meta(): MetaSection | null {
-    return null;
-  }
-
-  private claim(): Verdict {
-    this.claimed = true;
-    return 'mine';
   }
 }
 

@@ -14,9 +14,9 @@
  * permitted before authentication, so once the client sends anything other than CAPA or
  * STLS no upgrade will come. Meta: none (nDPI has no POP3 fields worth keeping here).
  */
-import type { MetaSection } from '../dissector.js';
+import { BaseConversation } from './conversation.js';
 import { parseCommand } from './commands.js';
-import { textSessionDissector, type Conversation, type TextProtocol, type Verdict } from './session.js';
+import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
 
 /** First commands that say POP3 (with the arguments each needs: USER and APOP take one, CAPA and STLS none). */
 function isFirstCommand(verb: string, arg: string | null): boolean {
@@ -43,19 +43,15 @@ function status(line: string): 'ok' | 'err' | null {
 
 const POP3_WORD = /\bPOP3?\b/i;
 
-class Pop3Conversation implements Conversation {
-  private greeted = false;
-  private claimed = false;
+class Pop3Conversation extends BaseConversation {
   /** Commands not yet answered, oldest first (a pipelining client may send several, RFC 2449 §6.6). */
   private readonly pending: string[] = [];
   /** Inside a multi-line response (until the "." line). */
   private inList = false;
-  readonly hostname = null;
-  clientUpgrading = false;
-  upgraded = false;
-  over = false;
 
-  constructor(private readonly onPopPort: boolean) {}
+  constructor(private readonly onPopPort: boolean) {
+    super();
+  }
 
   server(line: string): Verdict {
     if (this.inList) {
@@ -88,15 +84,6 @@ class Pop3Conversation implements Conversation {
     if (verb === 'STLS' && arg === null) this.clientUpgrading = true;
     else if (verb !== 'CAPA') this.over = true;
     return this.claim();
-  }
-
-  meta(): MetaSection | null {
-    return null;
-  }
-
-  private claim(): Verdict {
-    this.claimed = true;
-    return 'mine';
   }
 }
 

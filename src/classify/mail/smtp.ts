@@ -23,45 +23,33 @@
  */
 import type { MetaSection } from '../dissector.js';
 import { normalizeHostText } from '../naming/hostname.js';
+import { BaseConversation } from './conversation.js';
 import { parseCommand } from './commands.js';
 import { protocolNamedIn } from './greeting-220.js';
 import { ReplyAssembler, parseReplyLine } from './replies.js';
-import { textSessionDissector, type Conversation, type TextProtocol, type Verdict } from './session.js';
+import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
 
 /** Commands that may come before STARTTLS in a session that will upgrade (see above). */
 const BEFORE_STARTTLS = new Set(['EHLO', 'HELO', 'NOOP', 'HELP', 'RSET']);
 /** Valid first commands that FTP has too (RFC 959 §4.1.3). */
 const SHARED_WITH_FTP = new Set(['NOOP', 'HELP']);
 
-class SmtpConversation implements Conversation {
+class SmtpConversation extends BaseConversation {
   private readonly replies = new ReplyAssembler(true);
-  private greeted = false;
   private greetingText = '';
   private banner: string | null = null;
-  hostname: string | null = null;
   private ehlo: string | null = null;
-  private claimed = false;
-  /** Commands sent and replies received after the greeting. */
-  private commands = 0;
-  private answered = 0;
-  /** Position of STARTTLS among the commands, once sent. */
-  private startTlsAt = 0;
-  clientUpgrading = false;
-  upgraded = false;
-  over = false;
 
-  constructor(private readonly onMailPort: boolean) {}
+  constructor(private readonly onMailPort: boolean) {
+    super();
+  }
 
   server(line: string): Verdict {
     if (!this.greeted) return this.greeting(line);
     const r = this.replies.line(line);
     if (r === 'bad') return 'not-mine';
     if (r === 'more') return 'wait';
-    this.answered++;
-    if (this.startTlsAt !== 0 && this.answered === this.startTlsAt) {
-      if (r.code === 220) this.upgraded = true;
-      else this.over = true;
-    }
+    this.replied(r.code === 220);
     return 'wait';
   }
 
@@ -78,8 +66,8 @@ class SmtpConversation implements Conversation {
       return this.claim();
     }
     if (!this.claimed) return SHARED_WITH_FTP.has(verb) ? 'wait' : 'not-mine';
-    if (verb === 'STARTTLS' && arg === null && this.startTlsAt === 0) {
-      this.startTlsAt = this.commands;
+    if (verb === 'STARTTLS' && arg === null && this.upgradeAt === 0) {
+      this.upgradeAt = this.commands;
       this.clientUpgrading = true;
     } else if (!BEFORE_STARTTLS.has(verb)) {
       this.over = true;
@@ -87,7 +75,7 @@ class SmtpConversation implements Conversation {
     return 'wait';
   }
 
-  meta(): MetaSection {
+  override meta(): MetaSection {
     // Claimed on the greeting alone, the EHLO argument is not known yet.
     return { banner: this.banner ?? '', ...(this.ehlo !== null ? { ehlo: this.ehlo } : {}), starttls: this.upgraded };
   }
@@ -107,11 +95,6 @@ class SmtpConversation implements Conversation {
     if (r === 'more') return 'wait';
     this.greeted = true;
     return this.onMailPort && protocolNamedIn(this.greetingText) === 'smtp' ? this.claim() : 'wait';
-  }
-
-  private claim(): Verdict {
-    this.claimed = true;
-    return 'mine';
   }
 }
 
