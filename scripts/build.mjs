@@ -1,11 +1,39 @@
 #!/usr/bin/env node
 // Bundles src/main.ts into one minified ES module (dist/flowsieve.js) that runs under
 // txiki.js and Node, and prints its size (raw and gzip): it has to fit a router's flash.
+// The catalogue's apps.json goes in with its address lists packed (packCatalogueApps in
+// src/catalogue/compile.ts): one base64 string of the folded prefix table instead of
+// thousands of "a.b.c.d/n" strings, decoded once when the catalogue is first used.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const outfile = 'dist/flowsieve.js';
+
+/** apps.json → the same document with `networks` packed; fails the build on catalogue errors. */
+const packCatalogue = {
+  name: 'pack-catalogue',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]catalogue[\\/]data[\\/]apps\.json$/ }, async (args) => {
+      // compile.ts (next to data/) is TypeScript: bundle it in memory and import the result.
+      const dir = dirname(args.path);
+      const out = await build({
+        entryPoints: [join(dir, '..', 'compile.ts')],
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        write: false,
+        logLevel: 'error',
+      });
+      const { packCatalogueApps } = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
+      const read = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+      const r = packCatalogueApps({ apps: read('apps.json'), categories: read('categories.json'), protocols: read('protocols.json') });
+      if (!r.ok) return { errors: r.errors.map((text) => ({ text: `catalogue: ${text}` })) };
+      return { contents: JSON.stringify(r.apps), loader: 'json', watchFiles: [join(dir, 'categories.json'), join(dir, 'protocols.json')] };
+    });
+  },
+};
 await build({
   entryPoints: ['src/main.ts'],
   outfile,
@@ -22,6 +50,7 @@ await build({
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [packCatalogue],
 });
 const bytes = readFileSync(outfile);
 const kb = (n) => (n / 1024).toFixed(1);

@@ -7,6 +7,7 @@
 //   --data <dir>    check the JSON files in <dir> instead of src/catalogue/data
 //   --quiet         print only errors
 import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +16,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const dataAt = argv.indexOf('--data');
 const dataDir = dataAt >= 0 ? argv[dataAt + 1] : join(root, 'src/catalogue/data');
-/** Bundle size the data should stay under (raw JSON bytes, all three files). */
-const SIZE_BUDGET = 150 * 1024;
+/**
+ * Bundle size the data should stay under: the three files as the bundle carries them (compact
+ * JSON, apps' `networks` packed into one string by packCatalogueApps), raw and gzipped.
+ */
+const SIZE_BUDGET = 200 * 1024;
+const GZIP_BUDGET = 64 * 1024;
 
 const args = argv;
 const quiet = args.includes('--quiet');
@@ -33,7 +38,7 @@ const out = await build({
   logLevel: 'error',
 });
 const code = out.outputFiles[0].text;
-const { compileCatalogue } = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
+const { compileCatalogue, packCatalogueApps } = await import('data:text/javascript;base64,' + Buffer.from(code).toString('base64'));
 
 const errors = [];
 let bytes = 0;
@@ -59,10 +64,19 @@ const categories = load('categories.json');
 const protocols = load('protocols.json');
 
 let catalogue = null;
+let bundled = '';
 if (errors.length === 0) {
   const result = compileCatalogue({ apps, categories, protocols });
   if (result.ok) catalogue = result.catalogue;
   else errors.push(...result.errors);
+}
+if (catalogue) {
+  // What the build puts into the bundle must compile to the same address table.
+  const packed = packCatalogueApps({ apps, categories, protocols });
+  const again = packed.ok ? compileCatalogue({ apps: packed.apps, categories, protocols }) : packed;
+  if (!again.ok) errors.push(...again.errors.map((e) => `packed: ${e}`));
+  else if (JSON.stringify(again.catalogue.stats) !== JSON.stringify(catalogue.stats)) errors.push('packed: the packed table differs from the source');
+  else bundled = JSON.stringify(packed.apps) + JSON.stringify(categories) + JSON.stringify(protocols);
 }
 
 if (errors.length > 0) {
@@ -72,15 +86,22 @@ if (errors.length > 0) {
 }
 
 const s = catalogue.stats;
+const kib = (n) => (n / 1024).toFixed(1);
+const bundledBytes = Buffer.byteLength(bundled);
+const bundledGzip = gzipSync(bundled, { level: 9 }).length;
 if (!quiet) {
   console.log(
     `catalogue: ${s.apps} apps, ${s.categories} categories, ${s.protocols} protocols, ` +
-      `${s.domains} domains, ${s.prefixes} prefixes (${s.prefixesV4} IPv4, ${s.prefixesV6} IPv6), ` +
-      `${(bytes / 1024).toFixed(1)} KiB of JSON`,
+      `${s.domains} domains, ${s.prefixes} prefixes (${s.prefixesV4} IPv4, ${s.prefixesV6} IPv6) → ` +
+      `${s.tablePrefixes} in the address table (${s.yieldedPrefixes} hosting prefixes yield to others), ` +
+      `${s.addressRanges} ranges; ${kib(bytes)} KiB of JSON, ${kib(bundledBytes)} KiB bundled (${kib(bundledGzip)} KiB gzip)`,
   );
 }
-if (bytes > SIZE_BUDGET) {
-  console.error(`catalogue: warning: data is ${(bytes / 1024).toFixed(1)} KiB, over the ${SIZE_BUDGET / 1024} KiB budget`);
+if (bundledBytes > SIZE_BUDGET || bundledGzip > GZIP_BUDGET) {
+  console.error(
+    `catalogue: warning: bundled data is ${kib(bundledBytes)} KiB (${kib(bundledGzip)} KiB gzip), ` +
+      `over the ${SIZE_BUDGET / 1024} KiB (${GZIP_BUDGET / 1024} KiB gzip) budget`,
+  );
 }
 
 if (truthDir) {

@@ -607,9 +607,11 @@ test('large OR chains evaluate through one Set (10 000 apps)', () => {
   if (!c.ok) return;
   assert.is(c.evaluate(record({ detected_application_name: 'app9999' })), true);
   assert.is(c.evaluate(R), false);
-  const t0 = Date.now();
-  for (let i = 0; i < 100000; i++) c.evaluate(R);
-  assert.ok(Date.now() - t0 < 1000, 'a set lookup, not a 10 000-step scan');
+  // One set leaf holds them all: an evaluation is a lookup, not a 10 000-step scan (its
+  // speed is measured by npm run bench:policy, not here).
+  const ir = compiledIR(src);
+  assert.is(ir.k, 'set');
+  if (ir.k === 'set') assert.is(ir.keys.length, 10000);
 });
 
 // ---------------------------------------------------------------- 6. prefix tree

@@ -13,12 +13,25 @@
  *    label boundary, so `notyoutube.com` never matches `youtube.com`.
  *  - `name.*` entries (a brand under any top-level domain: `google.*` covers google.de and
  *    google.co.uk) live in a second Map probed with the hostname minus its public suffix.
- *  - addresses: one binary prefix trie per family; the deepest prefix that covers the
- *    address wins.
+ *  - addresses: the apps' prefixes folded into one table per family (`networks.ts`: a
+ *    hosting app's prefix yields to any other app's prefix over it, else the longest prefix
+ *    wins), flattened into sorted ranges that a lookup binary-searches. The build packs the
+ *    folded table into the bundle (`packCatalogueApps`), so the router decodes it instead of
+ *    parsing and folding thousands of prefixes at start-up.
  */
 import { parseIp } from '../policy/expr/address.js';
 import type { AppId, ProtocolName } from '../classify/dissector.js';
 import type { AppMatch, Catalogue, CategoryTag } from './types.js';
+import {
+  aggregatePrefixes,
+  buildRanges,
+  packNetworks,
+  toPrefixList,
+  unpackNetworks,
+  type PackedTable,
+  type Prefix,
+  type RangeTable,
+} from './networks.js';
 
 /** What one app entry says once validated. */
 export interface AppInfo {
@@ -28,7 +41,13 @@ export interface AppInfo {
   /** nDPI application names this app corresponds to. */
   readonly ndpi: readonly string[];
   readonly domains: readonly string[];
+  /** As the source lists them; empty when the data came packed (the address table has them). */
   readonly networks: readonly string[];
+  /**
+   * A hosting platform (cloud, CDN): its addresses carry other services, so any other
+   * app's prefix over one of its prefixes takes precedence, whatever the lengths.
+   */
+  readonly hosting: boolean;
   readonly facts: readonly string[];
 }
 
@@ -52,9 +71,16 @@ export interface CatalogueStats {
   readonly categories: number;
   readonly protocols: number;
   readonly domains: number;
+  /** Prefixes the apps list (`networks`), per family and in all. */
   readonly prefixes: number;
   readonly prefixesV4: number;
   readonly prefixesV6: number;
+  /** Prefixes in the folded address table (after precedence and aggregation). */
+  readonly tablePrefixes: number;
+  /** Listed prefixes of hosting apps that another app's prefix covers. */
+  readonly yieldedPrefixes: number;
+  /** Disjoint address ranges the lookups search (both families). */
+  readonly addressRanges: number;
 }
 
 /** The parsed JSON files, as read (not yet trusted). */
@@ -83,69 +109,14 @@ const NETIFY_PREFIX = 'netify.';
 /** Longest hostname worth looking up (RFC 1035 limit). */
 const MAX_HOST = 253;
 
-/** Binary trie over address bits; nodes in flat arrays so lookups allocate nothing. */
-class PrefixTrie {
-  private zero: Int32Array = new Int32Array(64);
-  private one: Int32Array = new Int32Array(64);
-  private value: Int32Array = new Int32Array(64).fill(-1);
-  private nodes = 1;
-
-  /** Adds a prefix; returns the value already stored for exactly this prefix, or -1. */
-  insert(words: readonly number[], length: number, value: number): number {
-    let n = 0;
-    for (let i = 0; i < length; i++) {
-      const bit = (words[i >>> 5]! >>> (31 - (i & 31))) & 1;
-      const arr = bit ? this.one : this.zero;
-      let next = arr[n]!;
-      if (next === 0) {
-        next = this.newNode();
-        (bit ? this.one : this.zero)[n] = next;
-      }
-      n = next;
-    }
-    const old = this.value[n]!;
-    if (old === -1) this.value[n] = value;
-    return old;
-  }
-
-  /** Value of the longest stored prefix covering the address, -1 if none. */
-  lookup(words: readonly number[], bits: number): number {
-    let n = 0;
-    let best = this.value[0]!;
-    for (let i = 0; i < bits; i++) {
-      const bit = (words[i >>> 5]! >>> (31 - (i & 31))) & 1;
-      n = bit ? this.one[n]! : this.zero[n]!;
-      if (n === 0) break;
-      const v = this.value[n]!;
-      if (v !== -1) best = v;
-    }
-    return best;
-  }
-
-  private newNode(): number {
-    if (this.nodes === this.zero.length) {
-      const size = this.nodes * 2;
-      const grow = (a: Int32Array, fill: number): Int32Array => {
-        const b = new Int32Array(size).fill(fill);
-        b.set(a);
-        return b;
-      };
-      this.zero = grow(this.zero, 0);
-      this.one = grow(this.one, 0);
-      this.value = grow(this.value, -1);
-    }
-    return this.nodes++;
-  }
-}
-
 /** The compiled catalogue: the `Catalogue` the classifier uses, plus listings for tools. */
 export class CompiledCatalogue implements Catalogue {
   /** Exact domain suffix → index into `matches`. */
   private readonly bySuffix: Map<string, number>;
   /** `brand.*` entries: domain without its public suffix → index into `matches`. */
   private readonly byBrand: Map<string, number>;
-  private readonly v4: PrefixTrie;
-  private readonly v6: PrefixTrie;
+  private readonly v4: RangeTable;
+  private readonly v6: RangeTable;
   private readonly matches: readonly AppMatch[];
   private readonly categoryById: Map<string, CategoryTag>;
   private readonly protocolCategories: Map<string, CategoryTag>;
@@ -157,17 +128,19 @@ export class CompiledCatalogue implements Catalogue {
     index: {
       bySuffix: Map<string, number>;
       byBrand: Map<string, number>;
-      v4: PrefixTrie;
-      v6: PrefixTrie;
+      v4: RangeTable;
+      v6: RangeTable;
       prefixesV4: number;
       prefixesV6: number;
+      tablePrefixes: number;
+      yieldedPrefixes: number;
     },
   ) {
     this.bySuffix = index.bySuffix;
     this.byBrand = index.byBrand;
     this.v4 = index.v4;
     this.v6 = index.v6;
-    this.matches = apps.map((a) => ({ app: a.id, category: a.category }));
+    this.matches = apps.map((a) => ({ app: a.id, category: a.category, hosting: a.hosting }));
     this.categoryById = new Map(apps.map((a) => [a.id, a.category]));
     this.protocolCategories = new Map();
     for (const p of protocols) {
@@ -183,6 +156,9 @@ export class CompiledCatalogue implements Catalogue {
       prefixes: index.prefixesV4 + index.prefixesV6,
       prefixesV4: index.prefixesV4,
       prefixesV6: index.prefixesV6,
+      tablePrefixes: index.tablePrefixes,
+      yieldedPrefixes: index.yieldedPrefixes,
+      addressRanges: index.v4.size + index.v6.size,
     };
   }
 
@@ -240,20 +216,20 @@ export class CompiledCatalogue implements Catalogue {
     const v4 = quickIpv4(ip);
     if (v4 >= 0) {
       w[0] = v4;
-      v = this.v4.lookup(w, 32);
+      v = this.v4.lookup(w);
     } else if (quickIpv6(ip, w)) {
       // An IPv4-mapped address (`::ffff:a.b.c.d` written in hex) is the IPv4 host.
       if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
         w[0] = w[3]!;
-        v = this.v4.lookup(w, 32);
+        v = this.v4.lookup(w);
       } else {
-        v = this.v6.lookup(w, 128);
+        v = this.v6.lookup(w);
       }
     } else {
       // Rare forms (dotted IPv4 tail, zone index): the general parser.
       const addr = parseIp(ip);
       if (addr === null) return null;
-      v = addr.family === 4 ? this.v4.lookup(addr.words, 32) : this.v6.lookup(addr.words, 128);
+      v = addr.family === 4 ? this.v4.lookup(addr.words) : this.v6.lookup(addr.words);
     }
     return v >= 0 ? this.matches[v]! : null;
   }
@@ -376,14 +352,14 @@ function quickIpv6(s: string, out: number[]): boolean {
 }
 
 /** A network entry: address words with host bits clear, and the prefix length. */
-interface Prefix {
+interface ParsedPrefix {
   readonly family: 4 | 6;
   readonly words: number[];
   readonly length: number;
 }
 
 /** `address/length` → prefix, or the reason it is not one. */
-function parsePrefix(text: string): Prefix | string {
+function parsePrefix(text: string): ParsedPrefix | string {
   const slash = text.indexOf('/');
   if (slash < 0) return 'is not an address/length prefix';
   const lenText = text.slice(slash + 1);
@@ -526,6 +502,35 @@ function checkDomain(d: string): { name: string; brand: boolean } | string {
 
 /** Validate the three JSON documents and build the lookups. */
 export function compileCatalogue(src: CatalogueSources): CompileResult {
+  return compile(src).result;
+}
+
+export type PackResult =
+  | { readonly ok: true; readonly apps: { readonly [k: string]: unknown } }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
+ * The apps document as the bundle carries it: every app's `networks` removed and the
+ * folded address table added as `packedNetworks` (see `networks.ts`). Compiling the result
+ * gives the same answers as compiling the source, at a fraction of the size and start-up
+ * cost. Fails with the same errors `compileCatalogue` would give.
+ */
+export function packCatalogueApps(src: CatalogueSources): PackResult {
+  const { result, table } = compile(src);
+  if (!result.ok) return result;
+  if (table === null) return { ok: false, errors: ['apps.json: no address table to pack'] };
+  const doc = src.apps as Json;
+  const apps = (doc['apps'] as unknown[]).map((raw) => {
+    const { networks: _networks, ...rest } = raw as Json;
+    return rest;
+  });
+  return { ok: true, apps: { ...doc, apps, [PACKED_KEY]: packNetworks(table) } };
+}
+
+/** Where `packCatalogueApps` puts the table in the apps document. */
+const PACKED_KEY = 'packedNetworks';
+
+function compile(src: CatalogueSources): { result: CompileResult; table: PackedTable | null } {
   const errors: string[] = [];
 
   // Categories first: apps and protocols refer to them.
@@ -561,10 +566,11 @@ export function compileCatalogue(src: CatalogueSources): CompileResult {
 
   const bySuffix = new Map<string, number>();
   const byBrand = new Map<string, number>();
-  const v4 = new PrefixTrie();
-  const v6 = new PrefixTrie();
-  let prefixesV4 = 0;
-  let prefixesV6 = 0;
+  /** Listed prefixes per family, and the text each came from (for error messages). */
+  const listed4: Prefix[] = [];
+  const listed6: Prefix[] = [];
+  const text4: string[] = [];
+  const text6: string[] = [];
   const apps: AppInfo[] = [];
   const appIds = new Map<string, number>();
   const ndpiApp = new Map<string, string>();
@@ -630,20 +636,59 @@ export function compileCatalogue(src: CatalogueSources): CompileResult {
           errors.push(`${where}: network '${n}' is too wide to belong to one app`);
           continue;
         }
-        const prev = (c.family === 4 ? v4 : v6).insert(c.words, c.length, index);
-        if (prev !== -1) {
-          errors.push(`${where}: duplicate network '${n}' (also in app '${prev === index ? id : apps[prev]!.id}')`);
-          continue;
-        }
-        if (c.family === 4) prefixesV4++;
-        else prefixesV6++;
+        (c.family === 4 ? listed4 : listed6).push({ words: c.words, length: c.length, app: index });
+        (c.family === 4 ? text4 : text6).push(n);
       }
-      if ((domains ?? []).length === 0 && (networks ?? []).length === 0 && (ndpi ?? []).length === 0) {
+      const hosting = raw['hosting'] ?? false;
+      if (typeof hosting !== 'boolean') errors.push(`${where}: "hosting" must be true or false`);
+      // (Checked on the source: a packed document carries no per-app networks.)
+      const packedDoc = appDoc.doc[PACKED_KEY] !== undefined;
+      if ((domains ?? []).length === 0 && (networks ?? []).length === 0 && (ndpi ?? []).length === 0 && !packedDoc) {
         errors.push(`${where}: no domains, networks or nDPI names: nothing would ever name it`);
       }
       const facts = checkFacts(raw['facts'], sources, where, errors);
-      apps.push({ id, name, category, ndpi: ndpi ?? [], domains: domains ?? [], networks: networks ?? [], facts });
+      apps.push({
+        id,
+        name,
+        category,
+        ndpi: ndpi ?? [],
+        domains: domains ?? [],
+        networks: networks ?? [],
+        hosting: hosting === true,
+        facts,
+      });
     });
+  }
+
+  // The address table: folded from the listed prefixes, or as the build packed it.
+  let table: PackedTable | null = null;
+  const packed = appDoc?.doc[PACKED_KEY];
+  if (packed !== undefined) {
+    if (typeof packed !== 'string') errors.push(`apps.json: "${PACKED_KEY}" must be a string`);
+    else if (listed4.length + listed6.length > 0) errors.push(`apps.json: "${PACKED_KEY}" and apps' "networks" both given`);
+    else {
+      try {
+        table = unpackNetworks(packed, apps.length);
+      } catch (e) {
+        errors.push(`apps.json: "${PACKED_KEY}" is damaged: ${(e as Error).message}`);
+      }
+    }
+  } else {
+    const isHosting = (app: number): boolean => apps[app]!.hosting;
+    let yielded = 0;
+    const fold = (listed: Prefix[], texts: string[], bits: 32 | 128) => {
+      const agg = aggregatePrefixes(listed, bits, isHosting);
+      for (const [i, j] of agg.duplicates) {
+        const app = apps[listed[i]!.app]!;
+        const other = apps[listed[j]!.app]!;
+        errors.push(`apps.json: app '${app.id}': duplicate network '${texts[i]}' (also in app '${other.id}')`);
+      }
+      yielded += agg.yielded;
+      return toPrefixList(agg.prefixes, bits);
+    };
+    const v4 = fold(listed4, text4, 32);
+    const v6 = fold(listed6, text6, 128);
+    table = { v4, v6, listedV4: listed4.length, listedV6: listed6.length, yielded };
   }
 
   const protocols: ProtocolInfo[] = [];
@@ -668,9 +713,16 @@ export function compileCatalogue(src: CatalogueSources): CompileResult {
     });
   }
 
-  if (errors.length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    catalogue: new CompiledCatalogue(apps, categories, protocols, { bySuffix, byBrand, v4, v6, prefixesV4, prefixesV6 }),
+  if (errors.length > 0 || table === null) return { result: { ok: false, errors }, table: null };
+  const index = {
+    bySuffix,
+    byBrand,
+    v4: buildRanges(table.v4),
+    v6: buildRanges(table.v6),
+    prefixesV4: table.listedV4,
+    prefixesV6: table.listedV6,
+    tablePrefixes: table.v4.count + table.v6.count,
+    yieldedPrefixes: table.yielded,
   };
+  return { result: { ok: true, catalogue: new CompiledCatalogue(apps, categories, protocols, index) }, table };
 }

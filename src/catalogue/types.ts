@@ -7,6 +7,8 @@ export type CategoryTag = string;
 export interface AppMatch {
   readonly app: AppId;
   readonly category: CategoryTag;
+  /** A hosting platform (cloud, CDN): its addresses say where a service runs, not what it is. */
+  readonly hosting: boolean;
 }
 
 export interface Catalogue {

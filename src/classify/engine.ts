@@ -9,7 +9,7 @@
  * firewall has to queue before policy can act. Metadata completes later (`complete`).
  * A flow nobody claims within `maxPackets` is guessed from its ports.
  */
-import type { Catalogue } from '../catalogue/types.js';
+import type { AppMatch, Catalogue } from '../catalogue/types.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowView } from '../flow/types.js';
 import { emptyDetection, type AppId, type Detection, type Dissector, type L4Packet, type ProtocolName, type Step } from './dissector.js';
@@ -68,7 +68,7 @@ export class Classifier {
    * under a classifier, so a remembered answer stays right. Bounded: cleared when full.
    */
   private readonly hostApps = new Map<string, AppId | null>();
-  private readonly addressApps = new Map<string, AppId | null>();
+  private readonly addressApps = new Map<string, AppMatch | null>();
 
   constructor(
     dissectors: readonly Dissector<unknown>[],
@@ -263,7 +263,13 @@ export class Classifier {
     if (byDns) return byDns;
     const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
     if (hint?.application) return hint.application;
-    return cat ? (this.appForAddress(cat, flow.responder.ip) ?? this.appForAddress(cat, flow.initiator.ip)) : null;
+    if (!cat) return null;
+    const server = this.appForAddress(cat, flow.responder.ip);
+    if (server) return server.app;
+    // The initiator's address names the flow only when the capture caught a server
+    // answering first; a client on a hosting platform (a cloud VM, a VPN exit) says nothing.
+    const client = this.appForAddress(cat, flow.initiator.ip);
+    return client && !client.hosting ? client.app : null;
   }
 
   /** `appForHost` through the remembered answers. */
@@ -277,13 +283,13 @@ export class Classifier {
   }
 
   /** `appForAddress` through the remembered answers. */
-  private appForAddress(cat: Catalogue, ip: string): AppId | null {
-    let app = this.addressApps.get(ip);
-    if (app === undefined) {
-      app = cat.appForAddress(ip)?.app ?? null;
-      remember(this.addressApps, ip, app);
+  private appForAddress(cat: Catalogue, ip: string): AppMatch | null {
+    let match = this.addressApps.get(ip);
+    if (match === undefined) {
+      match = cat.appForAddress(ip);
+      remember(this.addressApps, ip, match);
     }
-    return app;
+    return match;
   }
 }
 
