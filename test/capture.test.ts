@@ -2,7 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readCapture, type CaptureFrame } from '../src/capture/reader.js';
+import { replayCapture } from '../src/cli/replay.js';
 import { corpusAvailable, readCorpus } from './helpers/corpus.js';
+import { ipv4, ipv6, pppoeSession, pppProtocol, udp } from './helpers/frames.js';
 
 function u32(v: number, little: boolean): number[] {
   const b = [(v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
@@ -96,6 +98,21 @@ test('files that are no capture are refused with a reason', () => {
   assert.ok(!r.ok && /not a pcap or pcapng/.test(r.error));
   const short = readCapture(new Uint8Array([1]));
   assert.ok(!short.ok && /too short/.test(short.error));
+});
+
+test('PPP link types (9, 50, 51) from a pcap header or a pcapng interface reach the decoder alike', () => {
+  const query = ipv4('10.0.0.2', '10.0.0.53', { proto: 17 }, udp(40000, 53, [0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, 0, 1, 0, 1]));
+  const v6 = ipv6('2001:db8::2', '2001:db8::53', 17, udp(40001, 53, [0, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x62, 0, 0, 1, 0, 1]));
+  const ppp = [0xff, 0x03, ...pppProtocol(0x0021), ...query];
+  const pppCompressed = [...pppProtocol(0x57, true), ...v6];
+  const flowsOf = (file: Uint8Array) => {
+    const r = replayCapture(file, { catalogue: null });
+    return { ports: r.records.map((x) => x.local_port).sort(), unsupported: r.pipeline.counters.unsupportedLink };
+  };
+  assert.equal(flowsOf(pcap(true, false, 9, [{ sec: 1, frac: 0, data: ppp }, { sec: 1, frac: 1, data: pppCompressed }])), { ports: [40000, 40001], unsupported: 0 });
+  const ng = new Uint8Array([...shb(), ...idb(9, null), ...idb(51, null), ...idb(50, null), ...epb(0, 1, ppp), ...epb(1, 2, pppoeSession(pppProtocol(0x21, true), query)), ...epb(2, 3, pppCompressed)]);
+  assert.equal(frames(ng).frames.map((f) => f.linkType), [9, 51, 50]);
+  assert.equal(flowsOf(ng), { ports: [40000, 40001], unsupported: 0 });
 });
 
 if (corpusAvailable()) {

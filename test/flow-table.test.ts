@@ -133,6 +133,22 @@ flows('a later fragment whose first fragment was never seen is counted, not turn
   assert.is(t.counters.fragmentsUnattributed, 1);
 });
 
+flows('fragments of equal addresses and id on two VLANs go to their own flows', () => {
+  const { t } = table();
+  const base = { src: '10.0.0.2', sport: 5353, dst: '10.0.0.3', dport: 53, proto: 17 };
+  const a = t.process(pkt({ t: 0, ...base, vlan: 1, fragment: { id: 7, offset: 0, more: true } }))!;
+  const b = t.process(pkt({ t: 1, ...base, vlan: 2, fragment: { id: 7, offset: 0, more: true } }))!;
+  const later = t.process(pkt({ t: 2, ...base, vlan: 1, fragment: { id: 7, offset: 1480, more: false } }))!;
+  assert.ok(later.flow === a.flow && a.flow !== b.flow);
+  assert.equal([a.flow.packets, b.flow.packets], [2, 1]);
+});
+
+flows('a reassembled datagram counts as the frames it came in', () => {
+  const { t } = table();
+  const r = t.process(pkt({ t: 0, src: '10.0.0.2', sport: 53, dst: '10.0.0.3', dport: 40000, proto: 17, len: 3028 }), 3)!;
+  assert.equal([r.flow.packets, r.flow.packetsByDir, r.flow.bytesByDir], [3, [3, 0], [3028, 0]]);
+});
+
 flows('flush reports every remaining flow, oldest first', () => {
   const { t, ended } = table();
   t.process(pkt({ t: 5, src: 'a', sport: 1, dst: 'b', dport: 1 }));

@@ -14,8 +14,8 @@ function keyOf(r: FlowRecord): string {
 }
 
 /**
- * ndpiReader drops IPv4 non-first fragments and counts IPv6 fragments one by one; we
- * attribute both to their flow, so packet counts differ in this capture by design.
+ * ndpiReader counts a fragmented datagram (IPv4 or IPv6) by its first fragment alone; we
+ * count every fragment frame in its flow, so packet counts differ in this capture by design.
  */
 const FRAGMENT_COUNTING_DIFFERS = new Set(['dns_fragmented.pcap']);
 

@@ -1,9 +1,12 @@
 /**
- * Frame → DecodedPacket: link layer (Ethernet with 802.1Q/QinQ, PPPoE and MPLS, Linux
- * cooked SLL/SLL2, raw IP, BSD/OpenBSD loopback), IPv4 with options and fragments, IPv6
- * with extension headers, TCP/UDP/ICMP, and GTP-U tunnels (the inner packet is the flow,
- * as nDPI keys it). Every length is checked against the bytes present: a damaged frame
- * yields a 'malformed' result with the reason, never an exception.
+ * Frame → DecodedPacket: link layer (Ethernet with 802.1Q/QinQ, PPPoE and MPLS; PPP,
+ * PPP in HDLC-like framing, PPPoE without Ethernet and Cisco HDLC; Linux cooked
+ * SLL/SLL2, raw IP, BSD/OpenBSD loopback), IPv4 with options and fragments, IPv6 with
+ * extension headers, TCP/UDP/ICMP, and tunnels: GTP-U, IPv4/IPv6 in IPv4/IPv6 (the
+ * inner packet is the flow, as nDPI keys it). Every length is checked against the bytes
+ * present: a damaged frame yields a 'malformed' result with the reason, never an
+ * exception. Fragments are described, not reassembled (that needs state: see
+ * src/flow/reassembly.ts); decodeDatagram() decodes what reassembly gives back.
  */
 import { ipv4TextCached, ipv6TextCached, macTextCached } from './address-cache.js';
 import {
@@ -13,6 +16,7 @@ import {
   type DecodedPacket,
   type DecodeResult,
   type FragmentInfo,
+  type ReassembledDatagram,
 } from './packet.js';
 
 const ETH_IPV4 = 0x0800;
@@ -24,10 +28,17 @@ const ETH_PPPOE_SESSION = 0x8864;
 const ETH_MPLS = 0x8847;
 const ETH_MPLS_MC = 0x8848;
 
+/** PPP protocol numbers (RFC 1332, RFC 5072). */
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
+/** IP protocol numbers of IP-in-IP encapsulation: IPv4 (RFC 2003), IPv6 (RFC 4213 6in4, RFC 2473). */
+const IPPROTO_IPIP = 4;
+const IPPROTO_IPV6 = 41;
+
 const GTP_U_PORT = 2152;
 /** Shared by every packet without payload (bare ACKs mostly): a view per packet costs. */
 const NO_PAYLOAD = new Uint8Array(0);
-/** Tunnels nest at most this deep; deeper is treated as malformed (loop guard). */
+/** Tunnels nest at most this deep; a deeper one is left closed, its carrier is the flow (loop guard). */
 const MAX_TUNNEL_DEPTH = 2;
 
 interface LinkInfo {
@@ -103,6 +114,20 @@ export function decodePacket(linkType: number, data: Uint8Array, timestamp: numb
       if (hatype === 1 && alen === 6) link.srcMac = macTextCached(d, 12);
       return decodeEtherType(u16(d, 0), d, 20, link, timestamp, wireLength);
     }
+    case LinkType.Ppp:
+      return decodeHdlcPpp(d, link, timestamp, wireLength);
+    case LinkType.PppHdlc:
+      // LINKTYPE_PPP_HDLC also holds Cisco HDLC frames, told apart by the address byte.
+      if (d.length > 0 && (d[0] === CHDLC_UNICAST || d[0] === CHDLC_BROADCAST)) return decodeCiscoHdlc(d, link, timestamp, wireLength);
+      return decodeHdlcPpp(d, link, timestamp, wireLength);
+    case LinkType.CiscoHdlc:
+      return decodeCiscoHdlc(d, link, timestamp, wireLength);
+    case LinkType.PppEther: {
+      // A PPPoE header without the Ethernet one: its code tells session data (0) from discovery.
+      if (d.length < 6) return malformed('PPPoE header truncated');
+      if (d[1] !== 0) return nonIp(`PPPoE discovery code 0x${d[1]!.toString(16).padStart(2, '0')}`);
+      return decodePpp(d, 6, link, timestamp, wireLength);
+    }
     default:
       return { ok: false, skip: 'unsupported-link', reason: `link type ${linkType}` };
   }
@@ -138,11 +163,14 @@ function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInf
     case ETH_IPV6:
       return decodeIpv6(d, off, link, ts, wire, 0);
     case ETH_PPPOE_SESSION: {
-      if (d.length < off + 8) return malformed('PPPoE header truncated');
-      const ppp = u16(d, off + 6);
-      if (ppp === 0x0021) return decodeIpv4(d, off + 8, link, ts, wire, 0);
-      if (ppp === 0x0057) return decodeIpv6(d, off + 8, link, ts, wire, 0);
-      return nonIp(`PPP protocol 0x${ppp.toString(16)}`);
+      // RFC 2516 §4: version/type, code, session id, length, then the PPP Protocol field.
+      // The two-octet IP values are read here rather than in decodePpp(): sending every
+      // PPPoE frame through that call measurably slowed the whole Ethernet path (V8 inlining).
+      if (d.length < off + 6) return malformed('PPPoE header truncated');
+      const ppp = d.length >= off + 8 ? u16(d, off + 6) : -1;
+      if (ppp === PPP_IPV4) return decodeIpv4(d, off + 8, link, ts, wire, 0);
+      if (ppp === PPP_IPV6) return decodeIpv6(d, off + 8, link, ts, wire, 0);
+      return decodePpp(d, off + 6, link, ts, wire);
     }
     case ETH_MPLS:
     case ETH_MPLS_MC: {
@@ -160,6 +188,49 @@ function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInf
   }
 }
 
+/**
+ * A PPP packet from its Protocol field on (RFC 1661 §2). The field is one octet when
+ * Protocol-Field-Compression (§6.5) dropped a leading zero octet: values are assigned with
+ * the first octet even and the last odd, so an odd first octet is a whole field. PPPoE
+ * may negotiate it (RFC 2516 §7 forbids only ACFC, FCS alternatives and ACCM).
+ */
+function decodePpp(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
+  if (d.length <= off) return malformed('PPP protocol field truncated');
+  let proto = d[off]!;
+  if ((proto & 1) === 0) {
+    if (d.length < off + 2) return malformed('PPP protocol field truncated');
+    proto = (proto << 8) | d[off + 1]!;
+    off += 2;
+  } else off += 1;
+  if (proto === PPP_IPV4) return decodeIpv4(d, off, link, ts, wire, 0);
+  if (proto === PPP_IPV6) return decodeIpv6(d, off, link, ts, wire, 0);
+  return nonIp(`PPP protocol 0x${proto.toString(16).padStart(4, '0')}`);
+}
+
+/** RFC 1662 §3.1: the All-Stations address and the Unnumbered Information control byte. */
+const HDLC_ALL_STATIONS = 0xff;
+const HDLC_UI = 0x03;
+
+/**
+ * LINKTYPE_PPP / LINKTYPE_PPP_HDLC: the RFC 1662 address and control bytes (0xff 0x03),
+ * unless Address-and-Control-Field-Compression (RFC 1661 §6.6) left them out — a Protocol
+ * field never starts with 0xff — then the Protocol field. The capture holds the frame
+ * without byte stuffing or FCS (pcap-linktype(7)).
+ */
+function decodeHdlcPpp(d: Uint8Array, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
+  const framed = d.length >= 2 && d[0] === HDLC_ALL_STATIONS && d[1] === HDLC_UI;
+  return decodePpp(d, framed ? 2 : 0, link, ts, wire);
+}
+
+/** Cisco HDLC (RFC 1547 §4.3.1): address 0x0f or 0x8f, control 0, then an EtherType. */
+const CHDLC_UNICAST = 0x0f;
+const CHDLC_BROADCAST = 0x8f;
+
+function decodeCiscoHdlc(d: Uint8Array, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
+  if (d.length < 4) return malformed('Cisco HDLC header truncated');
+  return decodeEtherType(u16(d, 2), d, 4, link, ts, wire);
+}
+
 function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
   if (d.length <= off) return malformed('IP header missing');
   const v = d[off]! >> 4;
@@ -175,14 +246,21 @@ function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
   if (ihl < 20) return malformed(`IPv4 header length ${ihl}`);
   if (d.length < off + ihl) return malformed('IPv4 options truncated');
   const total = u16(d, off + 2);
-  if (total < ihl) return malformed(`IPv4 total length ${total} below header length`);
+  // Captured on a host that offloads segmentation (TSO/GSO), a packet has total length 0
+  // until the NIC fills it in: it then runs to the end of the frame (as Wireshark's
+  // ip.tso_support reads it). Any other length below the header is damage.
+  if (total < ihl && total !== 0) return malformed(`IPv4 total length ${total} below header length`);
   // A snapped capture holds less than `total`; Ethernet padding can add more. Trust neither.
-  const end = Math.min(d.length, off + total);
+  const end = total === 0 ? d.length : Math.min(d.length, off + total);
   const flagsFrag = u16(d, off + 6);
   const fragOffset = (flagsFrag & 0x1fff) * 8;
   const more = (flagsFrag & 0x2000) !== 0;
-  const fragment: FragmentInfo | null = more || fragOffset > 0 ? { id: u16(d, off + 4), offset: fragOffset, more } : null;
-  return decodeTransport(d, off + ihl, end, d[off + 9]!, 4, ipv4TextCached(d, off + 12), ipv4TextCached(d, off + 16), fragment, link, ts, wire, depth);
+  const proto = d[off + 9]!;
+  const fragment: FragmentInfo | null =
+    more || fragOffset > 0
+      ? { id: u16(d, off + 4), offset: fragOffset, more, protocol: proto, data: d.subarray(off + ihl, end), tunnelDepth: depth }
+      : null;
+  return decodeTransport(d, off + ihl, end, proto, 4, ipv4TextCached(d, off + 12), ipv4TextCached(d, off + 16), fragment, link, ts, wire, depth);
 }
 
 const EXT_HOP_BY_HOP = 0;
@@ -198,8 +276,22 @@ function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
   const payloadLen = u16(d, off + 4);
   // Jumbograms (payload length 0 with a hop-by-hop option) take the rest of the frame.
   const end = payloadLen === 0 ? d.length : Math.min(d.length, off + 40 + payloadLen);
-  let next = d[off + 6]!;
-  let p = off + 40;
+  return decodeIpv6Headers(d, off + 40, end, d[off + 6]!, ipv6TextCached(d, off + 8), ipv6TextCached(d, off + 24), link, ts, wire, depth);
+}
+
+/** The IPv6 extension header chain from `p` (header type `next`) on, then the transport. */
+function decodeIpv6Headers(
+  d: Uint8Array,
+  p: number,
+  end: number,
+  next: number,
+  srcIp: string,
+  dstIp: string,
+  link: LinkInfo,
+  ts: number,
+  wire: number,
+  depth: number,
+): DecodeOutcome {
   let fragment: FragmentInfo | null = null;
   for (let hops = 0; ; hops++) {
     if (hops > 16) return malformed('IPv6 extension header chain too long');
@@ -216,14 +308,18 @@ function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
     } else if (next === EXT_FRAGMENT) {
       if (end < p + 8) return malformed('IPv6 fragment header truncated');
       const fo = u16(d, p + 2);
-      fragment = { id: u32(d, p + 4), offset: fo & 0xfff8, more: (fo & 1) === 1 };
+      const offset = fo & 0xfff8;
+      const more = (fo & 1) === 1;
       next = d[p]!;
+      // An atomic fragment (offset 0, no more) is a whole packet (RFC 6946).
+      if (more || offset > 0) fragment = { id: u32(d, p + 4), offset, more, protocol: next, data: d.subarray(p + 8, end), tunnelDepth: depth };
       p += 8;
-      if (!fragment.more && fragment.offset === 0) fragment = null; // atomic fragment
+      // After a later fragment's header comes the middle of the datagram, not headers.
+      if (offset > 0) break;
     } else break;
     if (p > end) return malformed('IPv6 extension header overruns the packet');
   }
-  return decodeTransport(d, p, end, next, 6, ipv6TextCached(d, off + 8), ipv6TextCached(d, off + 24), fragment, link, ts, wire, depth);
+  return decodeTransport(d, p, end, next, 6, srcIp, dstIp, fragment, link, ts, wire, depth);
 }
 
 function decodeTransport(
@@ -240,9 +336,11 @@ function decodeTransport(
   wire: number,
   depth: number,
 ): DecodeOutcome {
-  // Later fragments carry no transport header: the flow table attributes them by id.
-  if (fragment && fragment.offset > 0) {
-    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, d.subarray(off, end), fragment, true);
+  // Later fragments carry no transport header: the flow layer attributes them by id. So
+  // does a first fragment too short to hold it (RFC 1858's tiny fragments): reassembly
+  // still puts its datagram together.
+  if (fragment !== null && (fragment.offset > 0 || !holdsTransportHeader(d, off, end, proto))) {
+    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, fragment.data, fragment, true);
   }
   if (proto === IPPROTO_TCP) {
     if (end < off + 20) return malformed('TCP header truncated');
@@ -260,14 +358,50 @@ function decodeTransport(
     // A fragmented datagram's length covers all fragments; otherwise it bounds the payload.
     const payloadEnd = !fragment && udpLen >= 8 ? Math.min(end, off + udpLen) : end;
     const payload = payloadEnd > off + 8 ? d.subarray(off + 8, payloadEnd) : NO_PAYLOAD;
-    if ((srcPort === GTP_U_PORT || dstPort === GTP_U_PORT) && depth < MAX_TUNNEL_DEPTH) {
+    // A fragment's tunnel is opened once reassembly has the whole datagram.
+    if ((srcPort === GTP_U_PORT || dstPort === GTP_U_PORT) && fragment === null && depth < MAX_TUNNEL_DEPTH) {
       const inner = decodeGtpU(payload, link, ts, wire, depth + 1);
       if (inner) return inner;
     }
     return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, 0, 0, payload, fragment, false);
   }
+  if ((proto === IPPROTO_IPIP || proto === IPPROTO_IPV6) && fragment === null && depth < MAX_TUNNEL_DEPTH) {
+    const inner = decodeIpInIp(d.subarray(Math.min(off, end), end), proto, link, ts, wire, depth + 1);
+    if (inner) return inner;
+  }
   // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
   return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, d.subarray(Math.min(off, end), end), fragment, false);
+}
+
+/** Whether a first fragment holds its whole TCP or UDP header. */
+function holdsTransportHeader(d: Uint8Array, off: number, end: number, proto: number): boolean {
+  if (proto === IPPROTO_TCP) return end >= off + 20 && end >= off + (d[off + 12]! >> 4) * 4;
+  if (proto === IPPROTO_UDP) return end >= off + 8;
+  return true;
+}
+
+/**
+ * IPv4 or IPv6 straight inside IP (RFC 2003 IP-in-IP, RFC 4213 6in4, RFC 2473 in IPv6):
+ * the inner packet is the flow. Null when it does not decode, so the carrier is kept.
+ */
+function decodeIpInIp(inner: Uint8Array, proto: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodedPacket | null {
+  const r = proto === IPPROTO_IPIP ? decodeIpv4(inner, 0, link, ts, wire, depth) : decodeIpv6(inner, 0, link, ts, wire, depth);
+  return decodeFailed(r) ? null : r;
+}
+
+/**
+ * A datagram put back together by the flow layer, decoded as if it had come in one frame:
+ * its IPv6 extension headers and transport header are read from its bytes, and a tunnel
+ * in it is opened. An incomplete one (`complete` false) decodes from the bytes held.
+ */
+export function decodeDatagram(dg: ReassembledDatagram): DecodeOutcome {
+  const link = scratchLink;
+  link.srcMac = dg.srcMac;
+  link.dstMac = dg.dstMac;
+  link.vlanId = dg.vlanId;
+  const d = dg.data;
+  if (dg.ipVersion === 6) return decodeIpv6Headers(d, 0, d.length, dg.protocol, dg.srcIp, dg.dstIp, link, dg.timestamp, dg.wireLength, dg.tunnelDepth);
+  return decodeTransport(d, 0, d.length, dg.protocol, 4, dg.srcIp, dg.dstIp, null, link, dg.timestamp, dg.wireLength, dg.tunnelDepth);
 }
 
 /**

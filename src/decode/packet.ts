@@ -14,7 +14,11 @@ export const IPPROTO_ICMPV6 = 58;
 export const enum LinkType {
   Null = 0, // BSD loopback: 4-byte host-order address family
   Ethernet = 1,
+  Ppp = 9, // PPP (RFC 1661), with or without the RFC 1662 address and control bytes
+  PppHdlc = 50, // PPP in HDLC-like framing (RFC 1662), or Cisco HDLC
+  PppEther = 51, // PPPoE (RFC 2516) without its Ethernet header
   Raw = 101, // raw IPv4/IPv6 (LINKTYPE_RAW)
+  CiscoHdlc = 104, // Cisco HDLC: address, control, then an EtherType
   Loop = 108, // OpenBSD loopback: 4-byte network-order address family
   LinuxSll = 113,
   Ipv4 = 228,
@@ -22,7 +26,10 @@ export const enum LinkType {
   LinuxSll2 = 276,
 }
 
-/** Where a packet's IPv4 fragment sits, so the flow layer can attribute later fragments. */
+/**
+ * Where an IP fragment sits in its datagram, so the flow layer can attribute later
+ * fragments and put the datagram back together.
+ */
 export interface FragmentInfo {
   /** IPv4 identification (or IPv6 fragment header id). */
   readonly id: number;
@@ -30,6 +37,40 @@ export interface FragmentInfo {
   readonly offset: number;
   /** More fragments follow. */
   readonly more: boolean;
+  /**
+   * The protocol of the datagram's first header after the IP header: the IPv4 protocol
+   * field, or the IPv6 Fragment header's Next Header.
+   */
+  readonly protocol: number;
+  /** The fragment's share of the datagram (after the IPv4 header / IPv6 Fragment header); a view into the frame. */
+  readonly data: Uint8Array;
+  /** Tunnels opened on the way down to this fragment's IP header (0 for the outermost). */
+  readonly tunnelDepth: number;
+}
+
+/**
+ * An IP datagram the flow layer put back together from its fragments, or, when it had to
+ * give up on one, the leading part of it that it holds (see src/flow/reassembly.ts).
+ * decodeDatagram() turns it into a packet as if it had come in one frame.
+ */
+export interface ReassembledDatagram {
+  readonly ipVersion: 4 | 6;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  /** As FragmentInfo.protocol, from the fragment at offset 0. */
+  readonly protocol: number;
+  readonly vlanId: number;
+  readonly srcMac: string | null;
+  readonly dstMac: string | null;
+  readonly tunnelDepth: number;
+  /** The datagram after its IP header: the whole of it, or the bytes held from offset 0 on. */
+  readonly data: Uint8Array;
+  readonly complete: boolean;
+  /** Fragment frames that went into it, and the sum of their wire lengths. */
+  readonly frames: number;
+  readonly wireLength: number;
+  /** Capture time of the latest of those frames. */
+  readonly timestamp: number;
 }
 
 export interface DecodedPacket {
@@ -59,8 +100,9 @@ export interface DecodedPacket {
   /** Set when the IP packet is a fragment (first or later). */
   readonly fragment: FragmentInfo | null;
   /**
-   * True for a non-first fragment: ports and payload are not known from the packet
-   * itself and must be attributed through the fragment's id.
+   * True for a fragment without the transport header (a non-first one, or a first one
+   * too short to hold it): ports and payload are not known from the packet itself and
+   * must be attributed through the fragment's id.
    */
   readonly laterFragment: boolean;
 }

@@ -1,4 +1,5 @@
-/** Direction-free flow keys: the same string for both directions of a flow. */
+/** Direction-free flow keys: the same string for both directions of a flow; fragment keys. */
+import type { DecodedPacket, FragmentInfo } from '../decode/packet.js';
 import type { FlowKey } from './types.js';
 
 /**
@@ -40,4 +41,16 @@ const L4_NAMES: { [proto: number]: string } = {
 /** The transport's name as nDPI prints it (`TCP`, `UDP`, `ICMPV6`), or its number. */
 export function l4Name(ipProtocol: number): string {
   return L4_NAMES[ipProtocol] ?? String(ipProtocol);
+}
+
+/**
+ * The datagram a fragment belongs to: source, destination, protocol and identification
+ * for IPv4 (RFC 791 §3.2); source, destination and identification for IPv6 (RFC 8200
+ * §4.5: the Next Header of later fragments may differ); and the VLAN, since the same
+ * addresses may meet on two.
+ */
+export function fragmentKeyOf(pkt: DecodedPacket, frag: FragmentInfo): string {
+  return pkt.ipVersion === 4
+    ? `${pkt.srcIp}|${pkt.dstIp}|${frag.protocol}|${frag.id}|${pkt.vlanId}`
+    : `${pkt.srcIp}|${pkt.dstIp}|${frag.id}|${pkt.vlanId}`;
 }

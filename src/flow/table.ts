@@ -6,8 +6,8 @@
  * for each new flow (to attach the caller's per-flow state) and `hooks.end` when a flow
  * ends, with the reason.
  */
-import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket } from '../decode/packet.js';
-import { flowKeyOf } from './key.js';
+import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
+import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { LruMap } from './lru.js';
 import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
 
@@ -143,20 +143,22 @@ export class FlowTable<T> {
   }
 
   /** Account one packet to its flow (creating it if new); null when it cannot be attributed. */
-  process(pkt: DecodedPacket): FlowPacketResult<T> | null {
-    const flow = this.track(pkt);
+  process(pkt: DecodedPacket, frames = 1): FlowPacketResult<T> | null {
+    const flow = this.track(pkt, frames);
     return flow ? { flow, dir: this.trackedDir, hasTransport: this.trackedTransport } : null;
   }
 
   /**
    * `process` without the result object (the packet path makes one per packet otherwise):
    * the flow, with the packet's direction and whether it carries its transport header
-   * left in `trackedDir` and `trackedTransport` until the next packet.
+   * left in `trackedDir` and `trackedTransport` until the next packet. A datagram
+   * reassembled from fragments counts as the `frames` packets it came in (its wireLength
+   * their sum).
    */
-  track(pkt: DecodedPacket): Flow<T> | null {
+  track(pkt: DecodedPacket, frames = 1): Flow<T> | null {
     this.advance(pkt.timestamp);
     this.trackedTransport = !pkt.laterFragment;
-    if (pkt.laterFragment) return this.processLaterFragment(pkt);
+    if (pkt.laterFragment) return this.processLaterFragment(pkt, frames);
 
     // Packets come in bursts per flow: the previous packet's flow is checked first, then
     // the flow last seen with this packet's ports and addresses; either spares building
@@ -164,7 +166,7 @@ export class FlowTable<T> {
     const last = this.lastFlow;
     if (last !== null) {
       const dir = directionIn(last, pkt);
-      if (dir !== -1) return this.accountKnown(last, dir, pkt);
+      if (dir !== -1) return this.accountKnown(last, dir, pkt, frames);
     }
     const slotBits = this.recentBits;
     const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, slotBits);
@@ -173,7 +175,7 @@ export class FlowTable<T> {
       const dir = directionIn(recent, pkt);
       if (dir !== -1) {
         this.lastFlow = recent;
-        return this.accountKnown(recent, dir, pkt);
+        return this.accountKnown(recent, dir, pkt, frames);
       }
     }
     const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
@@ -186,8 +188,8 @@ export class FlowTable<T> {
     if (!flow) flow = this.create(key, pkt);
 
     const dir: Direction = pkt.srcIp === flow.initiator.ip && pkt.srcPort === flow.initiator.port ? 0 : 1;
-    this.account(flow, dir, pkt);
-    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, key, dir);
+    this.account(flow, dir, pkt, frames);
+    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, pkt.fragment, key, dir);
     this.lastFlow = flow;
     // (create() may have resized the slots: the slot is then computed anew.)
     const bits = this.recentBits;
@@ -197,9 +199,9 @@ export class FlowTable<T> {
   }
 
   /** A packet of a flow found without the map. */
-  private accountKnown(flow: Flow<T>, dir: Direction, pkt: DecodedPacket): Flow<T> {
-    this.account(flow, dir, pkt);
-    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, flow.key, dir);
+  private accountKnown(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): Flow<T> {
+    this.account(flow, dir, pkt, frames);
+    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, pkt.fragment, flow.key, dir);
     this.trackedDir = dir;
     return flow;
   }
@@ -269,9 +271,9 @@ export class FlowTable<T> {
     return flow;
   }
 
-  private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket): void {
-    flow.packets++;
-    flow.packetsByDir[dir]++;
+  private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
+    flow.packets += frames;
+    flow.packetsByDir[dir] += frames;
     flow.bytesByDir[dir] += pkt.wireLength;
     if (pkt.timestamp > flow.lastSeen) flow.lastSeen = pkt.timestamp;
     if (pkt.ipProtocol === IPPROTO_TCP && flow.timeoutClass !== TimeoutClass.Closed) {
@@ -286,27 +288,33 @@ export class FlowTable<T> {
     }
   }
 
-  private processLaterFragment(pkt: DecodedPacket): Flow<T> | null {
+  /** Fragment frames that reached no flow (reassembly gave up on a datagram without its first fragment). */
+  countUnattributedFragments(frames: number): void {
+    this.counters.fragmentsUnattributed += frames;
+  }
+
+  private processLaterFragment(pkt: DecodedPacket, frames: number): Flow<T> | null {
     const frag = pkt.fragment;
-    const attribution = frag ? this.fragments.get(fragmentId(pkt)) : undefined;
+    const id = frag ? fragmentKeyOf(pkt, frag) : '';
+    const attribution = frag ? this.fragments.get(id) : undefined;
     const flow = attribution ? this.flows.get(attribution.key) : undefined;
     if (!flow || !attribution) {
-      this.counters.fragmentsUnattributed++;
+      this.counters.fragmentsUnattributed += frames;
       return null;
     }
-    this.counters.fragmentsAttributed++;
-    this.account(flow, attribution.dir, pkt);
-    if (frag && !frag.more) this.fragments.delete(fragmentId(pkt));
+    this.counters.fragmentsAttributed += frames;
+    this.account(flow, attribution.dir, pkt, frames);
+    if (frag && !frag.more) this.fragments.delete(id);
     this.trackedDir = attribution.dir;
     return flow;
   }
 
-  private rememberFragment(pkt: DecodedPacket, key: FlowKey, dir: Direction): void {
+  private rememberFragment(pkt: DecodedPacket, frag: FragmentInfo, key: FlowKey, dir: Direction): void {
     if (this.fragments.size >= this.opts.maxFragments) {
       const oldest = this.fragments.keys().next().value;
       if (oldest !== undefined) this.fragments.delete(oldest);
     }
-    this.fragments.set(fragmentId(pkt), { key, dir, expiresAt: pkt.timestamp + this.opts.fragmentTtlMs });
+    this.fragments.set(fragmentKeyOf(pkt, frag), { key, dir, expiresAt: pkt.timestamp + this.opts.fragmentTtlMs });
   }
 
   private expireClass(cls: TimeoutClass, idleMs: number): void {
@@ -382,8 +390,4 @@ function directionIn<T>(flow: Flow<T>, pkt: DecodedPacket): Direction | -1 {
 
 function isFreshSyn(pkt: DecodedPacket): boolean {
   return pkt.ipProtocol === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-}
-
-function fragmentId(pkt: DecodedPacket): string {
-  return `${pkt.srcIp}|${pkt.dstIp}|${pkt.ipProtocol}|${pkt.fragment?.id ?? 0}`;
 }

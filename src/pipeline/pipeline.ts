@@ -2,15 +2,17 @@
  * decode → flow → classify, for one packet at a time. Used by `replay` over a capture
  * and by the daemon over NFQUEUE. Side effects stay with the caller: the pipeline
  * reports through `events` when a flow's verdict is settled, when its metadata changes
- * and when it ends.
+ * and when it ends. IP fragments are held until their datagram is whole (or given up
+ * on), which then goes through as one packet counting all its fragment frames.
  */
 import type { Catalogue } from '../catalogue/types.js';
 import { Classifier, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
 import { allDissectors } from '../classify/dissectors/index.js';
-import { decodeFailed, decodePacket } from '../decode/decode.js';
-import type { DecodedPacket } from '../decode/packet.js';
+import { decodeDatagram, decodeFailed, decodePacket, type DecodeOutcome } from '../decode/decode.js';
+import type { DecodedPacket, ReassembledDatagram } from '../decode/packet.js';
+import { Reassembler, type ReassemblyOptions } from '../flow/reassembly.js';
 import { FlowTable, type Flow, type FlowEndReason, type FlowTableOptions } from '../flow/table.js';
 import type { Direction } from '../flow/types.js';
 import { buildFlowRecord, type RecordContext } from '../record/build.js';
@@ -31,6 +33,11 @@ export interface PipelineOptions {
   readonly dissectors?: readonly Dissector<unknown>[];
   readonly hints?: SharedHints;
   readonly flowTable?: Partial<FlowTableOptions>;
+  /**
+   * Fragment reassembly bounds, or false to pass fragments on one by one (the flow table
+   * then attributes later fragments to the flow of the first, which alone is classified).
+   */
+  readonly reassembly?: Partial<ReassemblyOptions> | false;
   readonly classifier?: Partial<ClassifierOptions>;
   readonly record?: Omit<RecordContext, 'catalogue'>;
 }
@@ -56,6 +63,8 @@ export class FlowPipeline {
   };
   readonly classifier: Classifier;
   readonly table: FlowTable<FlowClassification>;
+  /** Null when reassembly is off. */
+  readonly reassembly: Reassembler | null;
   private readonly recordCtx: RecordContext;
 
   constructor(
@@ -79,6 +88,7 @@ export class FlowPipeline {
       },
       opts.flowTable,
     );
+    this.reassembly = opts.reassembly === false ? null : new Reassembler((dg) => void this.datagram(dg), opts.reassembly);
   }
 
   /** One captured frame of the given link type. */
@@ -86,32 +96,70 @@ export class FlowPipeline {
     this.counters.frames++;
     const r = decodePacket(linkType, data, timestamp, wireLength);
     if (decodeFailed(r)) {
-      if (r.skip === 'non-ip') this.counters.nonIp++;
-      else if (r.skip === 'unsupported-link') this.counters.unsupportedLink++;
-      else {
-        this.counters.malformed++;
-        if (this.counters.malformedSamples.length < 5) {
-          this.counters.malformedSamples.push(`frame ${this.counters.frames}: ${r.reason}`);
-        }
-      }
+      this.skipped(r, `frame ${this.counters.frames}`);
       return;
     }
     this.packet(r);
   }
 
-  /** One decoded packet; returns its flow (null when it cannot be attributed). */
+  /**
+   * One decoded packet; returns its flow, or null when it cannot be attributed or is a
+   * fragment whose datagram is not complete yet.
+   */
   packet(pkt: DecodedPacket): TrackedFlow | null {
     this.counters.packets++;
+    const reassembly = this.reassembly;
+    if (reassembly !== null) {
+      if (pkt.timestamp >= reassembly.deadline) reassembly.expire(pkt.timestamp);
+      if (pkt.fragment !== null) {
+        const whole = reassembly.add(pkt);
+        return whole === null ? null : this.datagram(whole);
+      }
+    }
+    return this.track(pkt, 1);
+  }
+
+  /** End every flow (capture end, shutdown), after the datagrams still in reassembly. */
+  flush(): void {
+    this.reassembly?.flush();
+    this.table.flush();
+  }
+
+  private track(pkt: DecodedPacket, frames: number): TrackedFlow | null {
     const table = this.table;
-    const flow = table.track(pkt);
+    const flow = table.track(pkt, frames);
     if (!flow) return null;
     if (!flow.data.complete && table.trackedTransport) this.classify(flow, table.trackedDir, pkt);
     return flow;
   }
 
-  /** End every flow (capture end, shutdown). */
-  flush(): void {
-    this.table.flush();
+  /**
+   * A datagram from reassembly, whole or given up on: one packet of its flow that counts
+   * all its fragment frames. Without its first fragment there are no ports to find the
+   * flow by: its frames are counted as unattributed fragments.
+   */
+  private datagram(dg: ReassembledDatagram): TrackedFlow | null {
+    if (dg.data.length === 0) {
+      this.table.countUnattributedFragments(dg.frames);
+      return null;
+    }
+    // A fragment inside it (a tunnelled packet fragmented too) goes to the flow table as
+    // without reassembly: one level is put together.
+    const r = decodeDatagram(dg);
+    if (decodeFailed(r)) {
+      this.skipped(r, `datagram of ${dg.frames} fragments`);
+      return null;
+    }
+    return this.track(r, dg.frames);
+  }
+
+  private skipped(r: Exclude<DecodeOutcome, DecodedPacket>, what: string): void {
+    if (r.skip === 'non-ip') this.counters.nonIp++;
+    else if (r.skip === 'unsupported-link') this.counters.unsupportedLink++;
+    else {
+      this.counters.malformed++;
+      if (this.counters.malformedSamples.length < 5) this.counters.malformedSamples.push(`${what}: ${r.reason}`);
+    }
   }
 
   record(flow: TrackedFlow): FlowRecord {

@@ -68,3 +68,41 @@ export function eth(type: number, body: number[], vlans: number[] = []): number[
 }
 
 export { be16, be32 };
+
+/** A PPP Protocol field: two octets, or one when compressed (RFC 1661 §6.5: 0x0021 → 0x21). */
+export function pppProtocol(proto: number, compressed = false): number[] {
+  return compressed ? [proto & 0xff] : be16(proto);
+}
+
+/** A PPPoE header (RFC 2516 §4; code 0 is session data) before a PPP Protocol field and payload. */
+export function pppoeSession(protocolField: number[], body: number[], code = 0, session = 1): number[] {
+  return [0x11, code, ...be16(session), ...be16(protocolField.length + body.length), ...protocolField, ...body];
+}
+
+/** The IPv6 Fragment header (RFC 8200 §4.5), as an `ipv6()` extension header. */
+export function fragmentHeader(offset: number, more: boolean, id: number): { type: number; data: number[] } {
+  return { type: 44, data: [0, ...be16(offset | (more ? 1 : 0)), ...be32(id)] };
+}
+
+/**
+ * An IPv4 datagram cut into fragments of `size` data bytes (a multiple of 8, the last one
+ * shorter): `body` is all that follows the IP header (transport header and payload).
+ */
+export function ipv4Fragments(src: string, dst: string, proto: number, id: number, body: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let off = 0; off < body.length; off += size) {
+    const more = off + size < body.length;
+    out.push(ipv4(src, dst, { proto, id, fragOffset: off, more }, body.slice(off, off + size)));
+  }
+  return out;
+}
+
+/** The same for IPv6: each fragment after a Fragment header whose Next Header is `proto`. */
+export function ipv6Fragments(src: string, dst: string, proto: number, id: number, body: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let off = 0; off < body.length; off += size) {
+    const more = off + size < body.length;
+    out.push(ipv6(src, dst, proto, body.slice(off, off + size), [fragmentHeader(off, more, id)]));
+  }
+  return out;
+}

@@ -12,7 +12,8 @@ export interface PacketSpec {
   payload?: Uint8Array;
   len?: number;
   vlan?: number;
-  fragment?: { id: number; offset: number; more: boolean };
+  /** `data`: the fragment's share of the datagram (default: the payload); `protocol` defaults to `proto`. */
+  fragment?: { id: number; offset: number; more: boolean; data?: Uint8Array; protocol?: number };
 }
 
 export const FIN = 0x01;
@@ -22,6 +23,10 @@ export const ACK = 0x10;
 
 export function pkt(s: PacketSpec): DecodedPacket {
   const later = !!s.fragment && s.fragment.offset > 0;
+  const f = s.fragment;
+  const fragment = f
+    ? { id: f.id, offset: f.offset, more: f.more, protocol: f.protocol ?? s.proto ?? 6, data: f.data ?? s.payload ?? new Uint8Array(0), tunnelDepth: 0 }
+    : null;
   return {
     timestamp: s.t,
     wireLength: s.len ?? 60 + (s.payload?.length ?? 0),
@@ -38,7 +43,7 @@ export function pkt(s: PacketSpec): DecodedPacket {
     tcpSeq: 0,
     tcpAck: 0,
     payload: later ? new Uint8Array(0) : (s.payload ?? new Uint8Array(0)),
-    fragment: s.fragment ?? null,
+    fragment,
     laterFragment: later,
   };
 }
