@@ -16,6 +16,7 @@ import { initialKeys, InitialOpening } from '../src/classify/quic/initial-keys.j
 import { TcpByteStream } from '../src/classify/tcp-stream.js';
 import { TlsDirection } from '../src/classify/tls/records.js';
 import { ACK, FIN, SYN, pkt } from './helpers/packets.js';
+import { concat } from './fixtures/secure/quic-build.js';
 
 /** Deterministic pseudo-random bytes. */
 function bytes(n: number, seed: number): Uint8Array {
@@ -143,15 +144,6 @@ function handshake(type: number, body: Uint8Array): Uint8Array {
   return m;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function describe(events: ReturnType<TlsDirection['push']>): string[] {
   return events.map((e) => (e.kind === 'handshake' ? `hs:${Array.from(e.msg).join(',')}` : e.kind === 'record' ? `rec:${e.type}:${e.length}` : e.kind));

@@ -1,8 +1,8 @@
 /**
- * BitTorrent, SSH, STUN/TURN, Tailscale, WireGuard, OpenVPN, Teredo, RTP/RTCP, SIP, SMB,
- * WhatsApp, Zoom, Cisco Skinny and Discord dissectors, in tie-break order: the ones with the most
- * specific signatures first, RTP (a loose header, decided on continuity) last, so that
- * STUN/Zoom/Discord claim their flows before RTP would.
+ * BitTorrent, SSH, Telnet, STUN/TURN, Tailscale, WireGuard, OpenVPN, Teredo, RTP/RTCP,
+ * SIP, SMB, WhatsApp, Zoom, Cisco Skinny and Discord dissectors, in tie-break order: the
+ * ones with the most specific signatures first, RTP (a loose header, decided on
+ * continuity) last, so that STUN/Zoom/Discord claim their flows before RTP would.
  */
 import type { Dissector } from '../dissector.js';
 import { bittorrentDissector } from '../peer/bittorrent.js';
@@ -15,6 +15,7 @@ import { smbDissector } from '../peer/smb.js';
 import { sshDissector } from '../peer/ssh.js';
 import { stunDissector } from '../peer/stun.js';
 import { tailscaleDissector } from '../peer/tailscale.js';
+import { telnetDissector } from '../peer/telnet.js';
 import { teredoDissector } from '../peer/teredo.js';
 import { whatsappDissector } from '../peer/whatsapp.js';
 import { wireguardDissector } from '../peer/wireguard.js';
@@ -24,6 +25,7 @@ export const peerTunnelVoiceDissectors: readonly Dissector<unknown>[] = [
   bittorrentDissector,
   stunDissector,
   sshDissector,
+  telnetDissector,
   whatsappDissector,
   smbDissector,
   skinnyDissector,
