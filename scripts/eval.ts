@@ -75,7 +75,12 @@ function truthApp(t: TruthFlow): string | null {
 }
 
 for (const file of readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort()) {
-  const truth = (JSON.parse(readFileSync(join(dir, `${file}.truth.json`), 'utf8')) as { flows: TruthFlow[] }).flows;
+  const truthPath = join(dir, `${file}.truth.json`);
+  if (!existsSync(truthPath)) {
+    console.error(`eval: ${file}: no ${file}.truth.json beside it, skipped`);
+    continue;
+  }
+  const truth = (JSON.parse(readFileSync(truthPath, 'utf8')) as { flows: TruthFlow[] }).flows;
   const { records } = replayCapture(new Uint8Array(readFileSync(join(dir, file))), { catalogue: defaultCatalogue });
   const byKey = new Map<string, FlowRecord>();
   for (const r of records) {
