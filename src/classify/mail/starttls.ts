@@ -12,8 +12,7 @@
  */
 import type { Direction } from '../../flow/types.js';
 import { parseCertificate, parseCertificateMessage } from '../tls/certificate.js';
-import { parseClientHello } from '../tls/client-hello.js';
-import { emptyFacts, recordClientHello, type TlsFacts } from '../tls/facts.js';
+import { emptyFacts, negotiatedTls13, recordClientHello, recordClientHelloMessage, type TlsFacts } from '../tls/facts.js';
 import { CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from '../tls/records.js';
 import { parseServerHello } from '../tls/server-hello.js';
 
@@ -66,11 +65,7 @@ export class UpgradedTls {
   /** Nothing more to learn: the server's handshake is out of view, or its reader gave up. */
   get finished(): boolean {
     const f = this.facts;
-    if (f.certificate || this.serverEncrypted) return true;
-    // TLS 1.3 encrypts the certificate: the ServerHello is the last thing in the clear
-    // (0xfeXX are DTLS numbers, never negotiated over TCP).
-    const v = f.serverHello?.version ?? 0;
-    if (v >= 0x0304 && v >> 8 !== 0xfe) return true;
+    if (f.certificate || this.serverEncrypted || negotiatedTls13(f)) return true;
     return this.sides[this.clientDir === 0 ? 1 : 0]?.records.broken ?? false;
   }
 
@@ -97,14 +92,7 @@ export class UpgradedTls {
         return true;
       case 'handshake': {
         const type = ev.msg[0];
-        if (type === 0x01 && fromClient && !f.clientHello) {
-          const parsed = parseClientHello(ev.msg);
-          if (!parsed) return false;
-          // The message may be a view of the segment: the hello keeps no view of it.
-          const ch = parsed.quicTransportParams ? { ...parsed, quicTransportParams: parsed.quicTransportParams.slice() } : parsed;
-          recordClientHello(f, ch, 't');
-          return true;
-        }
+        if (type === 0x01 && fromClient && !f.clientHello) return recordClientHelloMessage(f, ev.msg);
         if (type === 0x02 && !fromClient && !f.serverHello) {
           f.serverHello = parseServerHello(ev.msg);
           return f.serverHello !== null;

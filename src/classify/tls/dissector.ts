@@ -9,8 +9,7 @@
 import type { Direction, FlowView } from '../../flow/types.js';
 import { dissector, type Detection, type L4Packet, type Step } from '../dissector.js';
 import { parseCertificate, parseCertificateMessage } from './certificate.js';
-import { parseClientHello } from './client-hello.js';
-import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from './facts.js';
+import { emptyFacts, negotiatedTls13, recordClientHello, recordClientHelloMessage, sslMeta, type TlsFacts } from './facts.js';
 import { CONTENT_ALERT, CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from './records.js';
 import { parseServerHello } from './server-hello.js';
 
@@ -60,11 +59,7 @@ function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
     case 'handshake': {
       const type = ev.msg[0];
       if (type === 0x01) {
-        const parsed = parseClientHello(ev.msg);
-        if (!parsed) return false;
-        // The message may be a view of the segment: the hello keeps no view of it.
-        const ch = parsed.quicTransportParams ? { ...parsed, quicTransportParams: parsed.quicTransportParams.slice() } : parsed;
-        recordClientHello(f, ch, 't');
+        if (!recordClientHelloMessage(f, ev.msg)) return false;
         s.clientDir ??= dir;
         return true;
       }
@@ -99,8 +94,7 @@ function finished(s: TlsState): boolean {
   const f = s.facts;
   if (s.midStream && !f.clientHello && !f.serverHello) return true;
   if (f.certificate || s.serverEncrypted) return true;
-  // TLS 1.3 encrypts the certificate: the ServerHello is the last thing in the clear.
-  if (f.serverHello && f.serverHello.version >= 0x0304 && f.serverHello.version !== 0xfefd && f.serverHello.version !== 0xfeff) return true;
+  if (negotiatedTls13(f)) return true;
   if (s.dirs[0].broken && s.dirs[1].broken) return true;
   if (s.clientDir !== null && s.dirs[s.clientDir === 0 ? 1 : 0].broken) return true;
   return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM;

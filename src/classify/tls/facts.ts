@@ -6,7 +6,7 @@
 import type { MetaSection, MetaValue } from '../dissector.js';
 import type { ServerCertificate } from './certificate.js';
 import { cipherSuiteName } from './cipher-names.js';
-import type { ClientHello } from './client-hello.js';
+import { parseClientHello, type ClientHello } from './client-hello.js';
 import { ja4, type Ja4Transport } from './ja4.js';
 import type { ServerHello } from './server-hello.js';
 import { hex4, tlsVersionName } from './versions.js';
@@ -27,6 +27,27 @@ export function recordClientHello(f: TlsFacts, ch: ClientHello, transport: Ja4Tr
   if (f.clientHello) return; // the first hello counts (a retry repeats it)
   f.clientHello = ch;
   f.ja4 = ch.fingerprintable ? ja4(ch, transport) : null;
+}
+
+/**
+ * A ClientHello handshake message over TCP (header included) into the facts; false when
+ * it does not parse. The message may be a view of a segment: the hello keeps no view of it.
+ */
+export function recordClientHelloMessage(f: TlsFacts, msg: Uint8Array): boolean {
+  const parsed = parseClientHello(msg);
+  if (!parsed) return false;
+  const ch = parsed.quicTransportParams ? { ...parsed, quicTransportParams: parsed.quicTransportParams.slice() } : parsed;
+  recordClientHello(f, ch, 't');
+  return true;
+}
+
+/**
+ * TLS 1.3 was negotiated: it encrypts the certificate, so the ServerHello is the last
+ * thing in the clear (0xfeXX are DTLS numbers, never negotiated over TCP).
+ */
+export function negotiatedTls13(f: TlsFacts): boolean {
+  const v = f.serverHello?.version ?? 0;
+  return v >= 0x0304 && v >> 8 !== 0xfe;
 }
 
 /** The version nDPI reports: the negotiated one once a ServerHello was seen, else the client's. */
