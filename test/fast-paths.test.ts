@@ -13,7 +13,7 @@ import { FlowTable, type Flow, type FlowEndReason } from '../src/flow/table.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
 import { CryptoStream } from '../src/classify/quic/crypto-stream.js';
 import { initialKeys, InitialOpening } from '../src/classify/quic/initial-keys.js';
-import { TcpByteStream } from '../src/classify/tcp-stream.js';
+import { TcpByteStream, TcpPrefix } from '../src/classify/tcp-stream.js';
 import { TlsDirection } from '../src/classify/tls/records.js';
 import { ACK, FIN, SYN, pkt } from './helpers/packets.js';
 import { concat } from './fixtures/secure/quic-build.js';
@@ -191,6 +191,28 @@ test('a byte stream keeps the unread tail of a segment read in place, and skips 
   const big = new TcpByteStream(4);
   big.push(1, bytes(5, 5));
   assert.ok(big.overflowed);
+});
+
+test('a TCP prefix gathered from segments read in place equals the stream in order, up to its cap', () => {
+  const data = bytes(3000, 11);
+  for (let cut = 1; cut < 400; cut += 37) {
+    // In order, with a retransmission and a segment that arrives early.
+    const p = new TcpPrefix(2000);
+    const seg = (o: number, n: number) => p.push(1000 + o, data.subarray(o, o + n));
+    assert.ok(seg(0, cut));
+    assert.not.ok(seg(0, cut), 'a retransmission adds nothing');
+    assert.not.ok(seg(cut + 50, 100), 'early: held');
+    assert.ok(seg(cut, 60), 'fills the gap and releases the early segment');
+    assert.equal(Array.from(p.bytes), Array.from(data.subarray(0, cut + 150)));
+    const before = p.bytes;
+    // A segment that would pass the cap is not taken, and the prefix is full.
+    assert.not.ok(seg(cut + 150, 2000));
+    assert.ok(p.full);
+    assert.ok(p.bytes === before);
+  }
+  const exact = new TcpPrefix(100);
+  assert.ok(exact.push(1, data.subarray(0, 100)));
+  assert.ok(exact.full, 'reaching the cap exactly fills it');
 });
 
 test('a QUIC payload opened in steps equals the payload opened at once', () => {

@@ -212,17 +212,26 @@ export class TcpPrefix {
   /** Add a segment; true when the prefix grew. */
   push(seq: number, payload: Uint8Array): boolean {
     if (this.full) return false;
+    // The stream only puts segments in order: what it hands over is consumed at once and
+    // joined to `bytes` here, so in-order segments are read in place, never copied twice.
     const s = (this.stream ??= new TcpByteStream(this.cap));
     s.push(seq, payload.subarray(0, this.cap));
-    const b = s.bytes;
-    const grew = b.length > this.bytes.length;
-    if (grew) this.bytes = b.slice();
+    const added = s.bytes;
+    const total = this.bytes.length + added.length;
+    const fits = total <= this.cap;
+    if (added.length > 0 && fits) {
+      const joined = new Uint8Array(total);
+      joined.set(this.bytes);
+      joined.set(added, this.bytes.length);
+      this.bytes = joined;
+    }
+    s.consume(added.length);
     s.release();
-    if (s.overflowed || this.bytes.length >= this.cap) {
+    if (!fits || s.overflowed || this.bytes.length >= this.cap) {
       this.full = true;
       s.dispose();
       this.stream = null;
     }
-    return grew;
+    return added.length > 0 && fits;
   }
 }
