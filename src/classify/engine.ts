@@ -64,8 +64,8 @@ export class Classifier {
   private readonly opts: ClassifierOptions;
   /**
    * Catalogue answers, remembered: many flows go to the same names and addresses, and a
-   * lookup walks every label suffix (or the prefix tree). The catalogue never changes
-   * under a classifier, so a remembered answer stays right. Bounded: cleared when full.
+   * lookup walks every label suffix (or searches the address ranges). The catalogue never
+   * changes under a classifier, so a remembered answer stays right. Bounded: cleared when full.
    */
   private readonly hostApps = new Map<string, AppId | null>();
   private readonly addressApps = new Map<string, AppMatch | null>();
