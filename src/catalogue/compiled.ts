@@ -10,9 +10,9 @@
  *  - addresses: one range table per family (networks.ts folds, range-table.ts searches).
  */
 import { parseIp, quickIpv4, quickIpv6 } from '../net/address.js';
-import type { AppId, ProtocolName } from '../classify/dissector.js';
+import type { AppId, CategoryTag, ProtocolName } from '../names.js';
 import type { RangeTable } from './range-table.js';
-import type { AppMatch, Catalogue, CategoryTag } from './types.js';
+import type { AppMatch, Catalogue } from './types.js';
 
 /** What one app entry says once validated. */
 export interface AppInfo {

@@ -6,6 +6,7 @@
  */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { ipv4Text, ipv6Text } from '../../net/format.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 import { latin1, u24be } from '../../util/bytes.js';
 
 export interface ServerCertificate {
@@ -110,11 +111,10 @@ function altNames(b: Uint8Array, octets: Tlv): string[] {
 /**
  * Servers hand the same certificate to every connection, and hashing it is most of the
  * cost of reading it: recent results are kept per certificate (found by length and
- * leading bytes, which hold the serial number, then compared in full). Bounded: cleared
- * when full.
+ * leading bytes, which hold the serial number, then compared in full). Bounded: the
+ * oldest go first.
  */
-const recentCertificates = new Map<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>();
-const RECENT_CERTIFICATES_MAX = 64;
+const recentCertificates = new BoundedMap<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>(64);
 /** Leading bytes in the lookup key: header, version and serial number. */
 const KEY_BYTES = 48;
 
@@ -135,8 +135,7 @@ export function parseCertificate(der: Uint8Array): ServerCertificate | null {
     return c && { ...c, altNames: [...c.altNames] };
   }
   const cert = readCertificate(der);
-  if (recentCertificates.size >= RECENT_CERTIFICATES_MAX) recentCertificates.clear();
-  recentCertificates.set(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
+  recentCertificates.touch(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
   return cert;
 }
 
