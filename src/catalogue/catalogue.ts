@@ -12,7 +12,8 @@ import type { AppId, ProtocolName } from '../classify/dissector.js';
 import apps from './data/apps.json';
 import categories from './data/categories.json';
 import protocols from './data/protocols.json';
-import { compileCatalogue, type CompiledCatalogue } from './compile.js';
+import { compileCatalogue } from './compile.js';
+import type { CompiledCatalogue } from './compiled.js';
 import type { AppMatch, Catalogue, CategoryTag } from './types.js';
 
 let compiled: CompiledCatalogue | null = null;

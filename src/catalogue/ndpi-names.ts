@@ -4,7 +4,7 @@
  * through these maps (nDPI says `YouTube`, we say `youtube`).
  */
 import type { AppId } from '../classify/dissector.js';
-import type { CompiledCatalogue } from './compile.js';
+import type { CompiledCatalogue } from './compiled.js';
 import type { CategoryTag } from './types.js';
 import { loadDefaultCatalogue } from './catalogue.js';
 

@@ -5,6 +5,7 @@
  * entries (DNS names lower-cased, addresses as text). A minimal DER walk, bounds-checked.
  */
 import { sha1 } from '@noble/hashes/legacy.js';
+import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { latin1, u24be } from '../../util/bytes.js';
 
 export interface ServerCertificate {
@@ -99,29 +100,11 @@ function altNames(b: Uint8Array, octets: Tlv): string[] {
     if (g.tag === 0x82 || g.tag === 0x81) {
       if (len > 0) out.push(latin1(b, g.start, g.end).toLowerCase());
     } else if (g.tag === 0x87) {
-      if (len === 4) out.push(Array.from(b.subarray(g.start, g.end)).join('.'));
-      else if (len === 16) out.push(ipv6Text(b.subarray(g.start, g.end)));
+      if (len === 4) out.push(ipv4Text(b, g.start));
+      else if (len === 16) out.push(ipv6Text(b, g.start));
     }
   }
   return out;
-}
-
-function ipv6Text(a: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((a[i]! << 8) | a[i + 1]!);
-  // Longest run of zero groups (length ≥ 2) becomes '::', as inet_ntop writes it.
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hexes = groups.map((g) => g.toString(16));
-  if (best < 0) return hexes.join(':');
-  return hexes.slice(0, best).join(':') + '::' + hexes.slice(best + bestLen).join(':');
 }
 
 /**
