@@ -50,6 +50,14 @@ export interface GlobalsConfig {
   readonly timezone: string | null;
   readonly groupsFile: string | null;
   readonly reprocessFlows: boolean;
+  readonly queueMaxLen: number;
+  readonly copyRange: number;
+  readonly bypassMark: number;
+  readonly firewall: 'auto' | 'nft' | 'iptables';
+  readonly flowOffload: boolean;
+  readonly bridge: boolean;
+  readonly keepRules: boolean;
+  readonly ctLabels: { readonly init: string | null; readonly allow: string | null; readonly block: string | null };
 }
 
 export type CriterionConfig =
@@ -290,6 +298,14 @@ function buildGlobals(g: CheckedSection | undefined): GlobalsConfig {
     timezone: v.strOrNull('timezone'),
     groupsFile: v.strOrNull('groups_file'),
     reprocessFlows: v.bool('reprocess_flows', false),
+    queueMaxLen: v.num('queue_maxlen', 4096),
+    copyRange: v.num('copy_range', 4096),
+    bypassMark: v.num('bypass_mark', 0x10000000),
+    firewall: v.str('firewall', 'auto') as GlobalsConfig['firewall'],
+    flowOffload: v.bool('flow_offload', false),
+    bridge: v.bool('bridge', false),
+    keepRules: v.bool('keep_rules', false),
+    ctLabels: { init: v.strOrNull('ct_label_init'), allow: v.strOrNull('ct_label_allow'), block: v.strOrNull('ct_label_block') },
   };
 }
 
