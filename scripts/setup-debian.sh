@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, tshark and
-# ndpiReader for comparisons, and the npm dependencies. Idempotent; run as root.
+# ndpiReader for comparisons, shellcheck for the package scripts, and the npm dependencies. Idempotent; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ packages=(
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
   tshark libndpi-bin tzdata
+  shellcheck file make
 )
 missing=()
 for p in "${packages[@]}"; do
