@@ -5,8 +5,9 @@
 // the buildroot's package rules), so what gets packed is what those Makefiles say:
 // native/ compiled with the host's cc, the bundle and files installed by their recipes.
 //
-//   node scripts/package.mjs [--out DIR] [--tjs PATH]
+//   node scripts/package.mjs [--out DIR] [--tjs PATH] [NAME=VALUE…]
 //   --tjs PATH  also pack txiki.js from a tjs binary built elsewhere (never built here)
+//   NAME=VALUE  handed to make (e.g. PKG_RELEASE=2 for an upgrade to test with)
 //
 // Reproducible: file times are the last commit's, owners 0, order fixed, gzip without
 // names or times; the same inputs give byte-identical packages and index.
@@ -26,6 +27,7 @@ const valueOf = (flag) => {
 };
 const outDir = resolve(root, valueOf('--out') ?? 'dist/feed');
 const tjs = valueOf('--tjs');
+const makeVars = args.filter((a) => /^[A-Z_][A-Z0-9_]*=/.test(a));
 
 /** The feed's packages: the directory of each Makefile, relative to the repository. */
 const FEED_PACKAGES = [
@@ -53,6 +55,7 @@ try {
       `PACKAGE_DIR=${outDir}`,
       `SOURCE_DATE_EPOCH=${epoch}`,
       `FEED_SOURCE=feeds/flowsieve/${pkg.dir}`,
+      ...makeVars,
     ];
     if (pkg.prebuilt) {
       if (!tjs) continue;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, tshark and
-# ndpiReader for comparisons, shellcheck for the package scripts, and the npm dependencies. Idempotent; run as root.
+# ndpiReader for comparisons, shellcheck for the package scripts, and the npm
+# dependencies. Idempotent; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
