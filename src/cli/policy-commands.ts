@@ -63,7 +63,7 @@ function describeTarget(t: TargetConfig | undefined, name: string): string {
     case 'pftable':
       return `${name}: pftable ${t.tableName}${off}`;
     case 'log':
-      return `${name}: log ${t.path}/${t.prefix}*${t.suffix}${off}`;
+      return `${name}: log ${t.path}/${t.prefix ?? ''}*${t.suffix}${off}`;
     case 'sink':
       return `${name}: sink ${t.sink ?? ''}${t.channel ? '/' + t.channel : ''}${off}`;
   }

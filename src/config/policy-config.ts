@@ -14,6 +14,7 @@ import {
   parseValue,
   SECTION_TYPES,
   TARGET_TYPES,
+  targetField,
   targetOptions,
   type ConfigValue,
   type OptionSpec,
@@ -152,7 +153,7 @@ export interface PftableTarget extends TargetBase {
 
 export interface LogTarget extends TargetBase {
   readonly type: 'log';
-  readonly prefix: string;
+  readonly prefix: string | null;
   readonly path: string;
   readonly suffix: string;
   readonly interval: number;
@@ -292,92 +293,39 @@ function buildGlobals(g: CheckedSection | undefined): GlobalsConfig {
   };
 }
 
+/** An option's value on a built target: a list for list options, else the value or null. */
+function targetValue(v: Values, o: OptionSpec): ConfigValue | readonly string[] | null {
+  if (o.multiple || o.type === 'flags') return v.strings(o.name);
+  const value = v.all(o.name)[0];
+  if (value !== undefined) return value;
+  // A disabled target may lack a required option (validation only warned): a neutral value.
+  if (!o.required) return null;
+  return o.type === 'int' || o.type === 'hex32' || o.type === 'duration' ? 0 : o.type === 'bool' ? false : '';
+}
+
+/**
+ * A target section → its typed target: every option of its type (TARGET_TYPES) lands on the
+ * property `targetField` names, from the section, its type's `target_default`, or the schema
+ * default. The two rules the reference states in words follow.
+ */
 function buildTarget(file: string, t: CheckedSection, defaults: CheckedSection | undefined): TargetConfig | null {
   const type = t.targetType;
-  if (!type) return null;
+  if (!type || !TARGET_TYPES[type]) return null;
   const v = new Values(targetOptions(type), t, defaults);
-  const base = { name: t.section.name, enabled: v.bool('target_enabled', true), source: sourceOf(file, t, null) };
-  switch (type) {
-    case 'ipset': {
-      const skbMark = v.numOrNull('skb_mark');
-      return {
-        ...base,
-        type,
-        setName: v.str('set_name', ''),
-        ipsetType: v.str('type', 'hash:ip'),
-        setFamily: v.str('set_family', '*') as SetFamily,
-        ttl: v.num('ttl', 60),
-        managed: v.bool('managed', false),
-        maxElements: v.num('max_elements', 65536),
-        flushOnCreate: v.bool('flush_on_create', false),
-        flushOnDestroy: v.bool('flush_on_destroy', false),
-        skbMark,
-        skbMask: v.numOrNull('skb_mask') ?? (skbMark !== null ? 0xffffffff : null),
-        skbPrio: v.strOrNull('skb_prio'),
-        skbQueue: v.numOrNull('skb_queue'),
-      };
-    }
-    case 'nftset': {
-      // `size` is the spelling of the reference's examples; max_elements wins when both exist.
-      const own = t.options.has('max_elements') || defaults?.options.has('max_elements');
-      return {
-        ...base,
-        type,
-        setName: v.str('set_name', ''),
-        tableName: v.str('table_name', 'nfa'),
-        tableFamily: v.str('table_family', 'inet'),
-        setFamily: v.str('set_family', '*') as SetFamily,
-        ttl: v.num('ttl', 60),
-        fields: v.strings('type'),
-        managed: v.bool('managed', false),
-        maxElements: own ? v.num('max_elements', 65536) : (v.numOrNull('size') ?? v.num('max_elements', 65536)),
-        flushOnCreate: v.bool('flush_on_create', false),
-        flushOnDestroy: v.bool('flush_on_destroy', false),
-      };
-    }
-    case 'ctlabel':
-      return {
-        ...base,
-        type,
-        labels: v.strings('label'),
-        autoLabel: v.bool('auto_label', false),
-        logErrors: v.bool('log_errors', false),
-      };
-    case 'ctmark':
-      return { ...base, type, mark: v.num('mark', 0), mask: v.num('mask', 0xffffffff), shift: v.num('shift', 0) };
-    case 'pftable':
-      return {
-        ...base,
-        type,
-        tableName: v.str('table_name', ''),
-        anchorName: v.strOrNull('anchor_name'),
-        addressType: v.str('address_type', 'other') === 'local' ? 'local' : 'other',
-        ttl: v.num('ttl', 60),
-        managed: v.bool('managed', false),
-      };
-    case 'log':
-      return {
-        ...base,
-        type,
-        prefix: v.str('prefix', ''),
-        path: v.str('path', '/tmp'),
-        suffix: v.str('suffix', '.json'),
-        interval: v.num('interval', 60),
-      };
-    case 'sink':
-      return {
-        ...base,
-        type,
-        sink: v.strOrNull('sink'),
-        channel: v.strOrNull('channel'),
-        format: v.strOrNull('format') as SinkTarget['format'],
-        compressor: v.strOrNull('compressor') as SinkTarget['compressor'],
-        flowEvents: v.strings('flow_events'),
-        header: v.boolOrNull('header'),
-      };
-    default:
-      return null;
+  const built: Record<string, unknown> = { name: t.section.name, enabled: v.bool('target_enabled', true), source: sourceOf(file, t, null), type };
+  for (const o of TARGET_TYPES[type].options) {
+    const field = targetField(o);
+    if (field !== null) built[field] = targetValue(v, o);
   }
+  // skb_mask: the whole mark when skb_mark is set without one.
+  if (type === 'ipset' && built['skbMask'] === null && built['skbMark'] !== null) built['skbMask'] = 0xffffffff;
+  // `size` is the spelling of the reference's nftset examples; max_elements wins when both exist.
+  if (type === 'nftset' && !t.options.has('max_elements') && !defaults?.options.has('max_elements')) {
+    built['maxElements'] = v.numOrNull('size') ?? built['maxElements'];
+  }
+  // The shape matches TargetConfig by construction: its interfaces name the same fields
+  // (test/config.test.ts builds every type with every option and checks each field).
+  return built as unknown as TargetConfig;
 }
 
 function buildTargetGlobals(sections: readonly CheckedSection[]): TargetGlobals {

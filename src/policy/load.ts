@@ -168,17 +168,7 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
     }
     criteria.set(a.name, list);
     const window = windowFor(a, zone, errors);
-    specs.push({
-      name: a.name,
-      enabled: a.enabled,
-      criteria: list.length ? list : a.enabled ? [] : ['*'], // a disabled action is never evaluated
-      targets: a.targets,
-      exemptions: a.exemptions.map((e: ExemptionEntry) => e.text),
-      interface: a.interface,
-      priority: a.priority,
-      haltOnMatch: a.haltOnMatch,
-      window,
-    });
+    specs.push(actionSpec(a, list, window));
   }
 
   const compiled = compilePolicy(
@@ -193,6 +183,22 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
   for (const i of config.globals.lan) roles.set(i, 'lan');
   for (const i of config.globals.wan) roles.set(i, 'wan');
   return { ok: true, loaded: { config, policy: compiled.policy, zone, roles, criteria }, warnings };
+}
+
+/** The configured action as the policy compiler takes it. */
+function actionSpec(a: ActionConfig, criteria: readonly string[], window: ActiveWindow | null): ActionSpec {
+  const { name, enabled, targets, interface: iface, priority, haltOnMatch } = a;
+  return {
+    name,
+    enabled,
+    targets,
+    interface: iface,
+    priority,
+    haltOnMatch,
+    criteria: criteria.length ? criteria : enabled ? [] : ['*'], // a disabled action is never evaluated
+    exemptions: a.exemptions.map((e: ExemptionEntry) => e.text),
+    window,
+  };
 }
 
 function windowFor(a: ActionConfig, zone: TimeZone, errors: string[]): ActiveWindow | null {
