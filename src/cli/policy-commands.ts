@@ -192,7 +192,13 @@ export async function runImport(rt: Runtime, args: ParsedArgs): Promise<number> 
     for (const e of r.errors) rt.stderr(`${formatConfigDiagnostic(e)}\n`);
     return 1;
   }
-  for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)} (in the converted configuration)\n`);
+  // A converted file with errors is never printed: `import x.json > /etc/config/flowsieve`
+  // must not install a configuration the daemon would refuse.
+  if (r.problems.length) {
+    for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)}\n`);
+    rt.stderr(`flowsieve: ${path}: ${r.problems.length} error(s) in the converted configuration; nothing written\n`);
+    return 1;
+  }
   rt.stdout(r.uciText);
   return 0;
 }

@@ -13,8 +13,10 @@ import type { Runtime } from '../runtime/types.js';
 import { errorText } from '../runtime/types.js';
 import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole } from './actions.js';
 import { parseGroupsFile, type AddressGroups } from './expr/index.js';
-import { formatSchedule, isActive, parseTimeOfDay } from './time-of-day.js';
-import { looksLikePosixTz, parsePosixTz, parseTzif, UTC_ZONE, zoneinfoPath, type TimeZone } from './tzif.js';
+import { formatSchedule, isActive, scheduleOf } from './time-of-day.js';
+import { parsePosixTz } from './posix-tz.js';
+import { parseTzif } from './tzif.js';
+import { looksLikePosixTz, UTC_ZONE, zoneinfoPath, type TimeZone } from './zone.js';
 
 export type PolicyIo = Pick<Runtime, 'readFile' | 'readTextFile' | 'readDir' | 'stat'>;
 
@@ -167,7 +169,7 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
       }
     }
     criteria.set(a.name, list);
-    const window = windowFor(a, zone, errors);
+    const window = windowFor(a, zone);
     specs.push(actionSpec(a, list, window));
   }
 
@@ -201,17 +203,9 @@ function actionSpec(a: ActionConfig, criteria: readonly string[], window: Active
   };
 }
 
-function windowFor(a: ActionConfig, zone: TimeZone, errors: string[]): ActiveWindow | null {
+function windowFor(a: ActionConfig, zone: TimeZone): ActiveWindow | null {
   if (a.timeOfDay.length === 0) return null;
-  const parsed = parseTimeOfDay(
-    a.timeOfDay.map((w) => w.text),
-    `${a.source.file}: action '${a.name}' time_of_day`,
-  );
-  if (!parsed.ok) {
-    errors.push(parsed.error);
-    return null;
-  }
-  const schedule = parsed.schedule;
+  const schedule = scheduleOf(a.timeOfDay);
   return {
     isActive: (utcMs) => isActive(schedule, utcMs, zone),
     describe: () => `${formatSchedule(schedule).join('; ')} (${zone.name})`,
