@@ -18,11 +18,7 @@ import { CaptureStream } from '../../src/capture/reader.js';
 import { defaultCatalogue } from '../../src/catalogue/catalogue.js';
 import type { Catalogue } from '../../src/catalogue/types.js';
 import type { Dissector } from '../../src/classify/dissector.js';
-import { secureTransportDissectors } from '../../src/classify/dissectors/secure-transport.js';
-import { namingDissectors } from '../../src/classify/dissectors/naming.js';
-import { mailTransferDissectors } from '../../src/classify/dissectors/mail-transfer.js';
-import { peerTunnelVoiceDissectors } from '../../src/classify/dissectors/peer-tunnel-voice.js';
-import { allDissectors } from '../../src/classify/dissectors/index.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../../src/classify/precedence.js';
 import { decodeFailed, decodePacket } from '../../src/decode/decode.js';
 import { FlowPipeline } from '../../src/pipeline/pipeline.js';
 import { CaptureReplay } from '../../src/cli/replay.js';
@@ -43,11 +39,11 @@ const STAGES = [
   'json',
 ] as const;
 const [CAPTURE, DECODE, TABLE, CLASSIFIER, , , , , CATALOGUE, RECORD, JSON_TEXT] = STAGES.map((_, i) => i);
-const FAMILIES: readonly (readonly Dissector<unknown>[])[] = [
-  secureTransportDissectors,
-  namingDissectors,
-  mailTransferDissectors,
-  peerTunnelVoiceDissectors,
+/** Dissector families as src/classify/precedence.ts groups them; any other is peer-tunnel-voice. */
+const FAMILIES: readonly (readonly string[])[] = [
+  ['tls', 'quic', 'dtls'],
+  ['dns', 'mdns', 'llmnr', 'http', 'ssdp', 'dhcp', 'dhcpv6', 'netbios', 'ntp', 'nat-pmp', 'dropbox', 'spotify'],
+  ['smtp', 'imap', 'pop3', 'ftp_control'],
 ];
 
 export interface StageReport {
@@ -82,7 +78,10 @@ export class StageProfile {
 
   constructor(private readonly clock: () => number) {
     const catalogue = this.wrapCatalogue(defaultCatalogue);
-    const dissectors = allDissectors.map((d) => this.wrapDissector(d, 4 + FAMILIES.findIndex((f) => f.includes(d))));
+    const dissectors = DISSECTORS_BY_PRECEDENCE.map((d) => {
+      const family = FAMILIES.findIndex((f) => f.includes(d.name));
+      return this.wrapDissector(d, 4 + (family < 0 ? 3 : family));
+    });
     const pipeline = new FlowPipeline(
       { catalogue, dissectors },
       {
