@@ -9,6 +9,7 @@ import { optionHelp, parseArgs, UsageError, type OptionSpec, type ParsedArgs } f
 import { replayFile } from './replay.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { formatSummary } from './summary.js';
+import { RULES_OPTIONS, RUN_OPTIONS, runRules, runRun } from './live-commands.js';
 import { CHECK_OPTIONS, EXPLAIN_OPTIONS, IMPORT_OPTIONS, runCheck, runExplain, runImport } from './policy-commands.js';
 
 export const VERSION = '0.1.0';
@@ -46,6 +47,18 @@ const COMMANDS: { readonly [name: string]: Command } = {
     options: EXPLAIN_OPTIONS,
     positional: [1, 1],
     run: runExplain,
+  },
+  run: {
+    synopsis: 'run [--config PATH] [--records]  the daemon: classify queued packets, apply the policy',
+    options: RUN_OPTIONS,
+    positional: [0, 0],
+    run: runRun,
+  },
+  rules: {
+    synopsis: 'rules [--config PATH] [--format nft|iptables]  print the firewall rules for the configuration',
+    options: RULES_OPTIONS,
+    positional: [0, 0],
+    run: runRules,
   },
   import: {
     synopsis: 'import <netify.json>  print a Netify Flow Actions JSON file as UCI',
