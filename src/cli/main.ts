@@ -8,6 +8,7 @@ import { errorText, type Runtime } from '../runtime/types.js';
 import { optionHelp, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { replayCapture } from './replay.js';
 import { formatSummary } from './summary.js';
+import { RULES_OPTIONS, RUN_OPTIONS, runRules, runRun } from './live-commands.js';
 import { CHECK_OPTIONS, EXPLAIN_OPTIONS, IMPORT_OPTIONS, runCheck, runExplain, runImport } from './policy-commands.js';
 
 export const VERSION = '0.1.0';
@@ -45,6 +46,18 @@ const COMMANDS: { readonly [name: string]: Command } = {
     options: EXPLAIN_OPTIONS,
     positional: [1, 1],
     run: runExplain,
+  },
+  run: {
+    synopsis: 'run [--config PATH] [--records]  the daemon: classify queued packets, apply the policy',
+    options: RUN_OPTIONS,
+    positional: [0, 0],
+    run: runRun,
+  },
+  rules: {
+    synopsis: 'rules [--config PATH] [--format nft|iptables]  print the firewall rules for the configuration',
+    options: RULES_OPTIONS,
+    positional: [0, 0],
+    run: runRules,
   },
   import: {
     synopsis: 'import <netify.json>  print a Netify Flow Actions JSON file as UCI',

@@ -7,6 +7,7 @@
  * ends, with the reason.
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
+import type { PacketMeta } from './packet-meta.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
@@ -70,6 +71,10 @@ export interface Flow<T> extends FlowView {
   queuedAt: number;
   /** Caller's per-flow state (classification). */
   readonly data: T;
+  /** What the kernel said about the flow's first queued packet (live only; null in replay). */
+  meta: PacketMeta | null;
+  /** The daemon's own per-flow state (verdict state, actions applied); null until it sets one. */
+  slot: unknown;
 }
 
 export interface FlowTableHooks<T> {
@@ -258,6 +263,8 @@ export class FlowTable<T> {
       timeoutClass,
       queuedAt: pkt.timestamp,
       data: undefined as unknown as T,
+      meta: null,
+      slot: null,
     };
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
