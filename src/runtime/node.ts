@@ -23,7 +23,13 @@ interface NodeDirent {
   isDirectory(): boolean;
 }
 
+interface NodeFileHandle {
+  read(buf: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 interface NodeFs {
+  open(path: string, flags: string): Promise<NodeFileHandle>;
   readFile(path: string): Promise<Uint8Array>;
   readFile(path: string, enc: 'utf8'): Promise<string>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
@@ -100,6 +106,19 @@ export async function createNodeRuntime(): Promise<Runtime> {
     kind: 'node',
     args: proc.argv.slice(2),
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
+    readChunks: async function* (path, chunkSize) {
+      const f = await fs.open(path, 'r');
+      try {
+        for (;;) {
+          const buf = new Uint8Array(chunkSize);
+          const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+          if (bytesRead === 0) return;
+          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await f.close();
+      }
+    },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),
     appendFile: (path, data) => fs.appendFile(path, data),
