@@ -6,9 +6,9 @@
  * flow. The runtime adapter installs what its engine offers (`useNativeDigests`); the
  * results are the same bytes either way.
  */
-import { ctr, ecb } from '@noble/ciphers/aes.js';
 import { sha1 as jsSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as jsSha256 } from '@noble/hashes/sha2.js';
+import { aes128CtrXor, aes128EncryptBlock } from './aes128.js';
 
 export interface NativeDigests {
   /** SHA-256 of `a` followed by `b` (b may be empty). */
@@ -49,12 +49,12 @@ export function sha1(data: Uint8Array): Uint8Array {
 /** AES-128-ECB of one block (QUIC header protection mask). */
 export function aes128Block(key: Uint8Array, block: Uint8Array): Uint8Array {
   const f = native?.aes128Block;
-  return f ? f(key, block) : ecb(key, { disablePadding: true }).encrypt(block);
+  return f ? f(key, block) : aes128EncryptBlock(key, block);
 }
 
 /** AES-128-CTR of `data` into `out` (same length; may be the same bytes). */
 export function aes128Ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void {
   const f = native?.aes128Ctr;
   if (f) f(key, counter, data, out);
-  else ctr(key, counter).decrypt(data, out);
+  else aes128CtrXor(key, counter, data, out);
 }
