@@ -46,6 +46,8 @@ test('replay prints one JSON record per flow, with the hostnames of the sample',
   assert.is(http.http.user_agent, 'flowsieve-sample/1.0');
   // The DNS answers named the server's address: the TLS flows carry that name too.
   assert.ok(records.some((x) => x.detected_protocol_name === 'TLS' && x.dns_host_name === 'www.youtube.com'));
+  // Times are whole milliseconds, as Netify's records have them.
+  for (const x of records) assert.ok(Number.isInteger(x.first_seen_at) && Number.isInteger(x.last_seen_at), `${x.first_seen_at} ${x.last_seen_at}`);
 });
 
 test('replay --summary prints a table of protocols and applications', async () => {
