@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
-# libraries for native/, the netfilter tools the integration tests drive, GNU time, and
-# the npm dependencies. Idempotent; run as root. The test suite needs neither tshark nor
-# ndpiReader: the scripts that compare against them install them (need-debian-packages.sh).
+# libraries for native/, the netfilter tools the integration tests drive, GNU time,
+# shellcheck for the package scripts, and the npm dependencies. Idempotent; run as root.
+# The test suite needs neither tshark nor ndpiReader: the scripts that compare against
+# them install them (need-debian-packages.sh).
 set -euo pipefail
 # Everything it says goes to stderr: the README's first command pipes the records that
 # follow it on stdout into jq.
@@ -14,6 +15,7 @@ packages=(
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
   time tzdata
+  shellcheck file make
 )
 missing=()
 for p in "${packages[@]}"; do
