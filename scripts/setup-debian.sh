@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
-# libraries for native/, the netfilter tools the integration tests drive, GNU time,
-# shellcheck for the package scripts, and the npm dependencies. Idempotent; run as root.
+# libraries for native/, the netfilter tools the integration tests drive, GNU time, the
+# shell script linter for the package scripts, and the npm dependencies. Idempotent; run
+# as root.
 # The test suite needs neither tshark nor ndpiReader: the scripts that compare against
 # them install them (need-debian-packages.sh).
 set -euo pipefail
