@@ -221,6 +221,27 @@ export class FlowTable<T> {
     return this.flows.get(key);
   }
 
+  /**
+   * Counts from elsewhere (the kernel's conntrack, for packets that bypassed the daemon)
+   * where they exceed what the table saw in that direction.
+   */
+  raiseCounts(flow: Flow<T>, dir: Direction, packets: number, bytes: number): void {
+    const f = flow as FlowEntry<T>;
+    if (dir === 0) {
+      if (packets > f.packets0) {
+        f.packets += packets - f.packets0;
+        f.packets0 = packets;
+      }
+      if (bytes > f.bytes0) f.bytes0 = bytes;
+    } else {
+      if (packets > f.packets1) {
+        f.packets += packets - f.packets1;
+        f.packets1 = packets;
+      }
+      if (bytes > f.bytes1) f.bytes1 = bytes;
+    }
+  }
+
   /** End a tracked flow now (the kernel said it is over). */
   endNow(flow: Flow<T>, reason: FlowEndReason): void {
     if (this.flows.get(flow.key) === flow) this.end(flow, reason);

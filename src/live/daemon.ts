@@ -306,11 +306,8 @@ function endByConntrack(pipeline: FlowPipeline, e: ConntrackEnd): void {
   if (!flow) return;
   if (e.packets && e.bytes) {
     const orig = flow.initiator.ip === e.srcIp && flow.initiator.port === e.srcPort ? 0 : 1;
-    for (const [dir, i] of [[orig, 0], [1 - orig, 1]] as const) {
-      flow.packetsByDir[dir] = Math.max(flow.packetsByDir[dir], e.packets[i]);
-      flow.bytesByDir[dir] = Math.max(flow.bytesByDir[dir], e.bytes[i]);
-    }
-    flow.packets = flow.packetsByDir[0] + flow.packetsByDir[1];
+    pipeline.table.raiseCounts(flow, orig, e.packets[0], e.bytes[0]);
+    pipeline.table.raiseCounts(flow, orig === 0 ? 1 : 0, e.packets[1], e.bytes[1]);
   }
   if (e.nat && flow.meta && !flow.meta.nat) flow.meta = { ...flow.meta, nat: true };
   pipeline.table.endNow(flow, 'conntrack');
