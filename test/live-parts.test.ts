@@ -11,6 +11,7 @@ import { FiringDispatcher, type TargetRunner } from '../src/live/target-runner.j
 import { DaemonState, parseQueueStats, type DaemonControls, type MatchEvent } from '../src/live/daemon-state.js';
 import { readConntrackEnd } from '../src/live/conntrack-events.js';
 import { Logger } from '../src/live/logger.js';
+import { fw4OffloadWarning } from '../src/live/fw4-offload.js';
 
 const firing = (action: string): Firing =>
   ({ action: { spec: { name: action, targets: ['t'] } }, reason: 'classified', record: { host_server_name: action }, flow: {} }) as unknown as Firing;
@@ -162,6 +163,13 @@ test('the log writes lines with their level and skips those below the configured
   log.setLevel('debug');
   log.debug('shown');
   assert.equal(lines, ['flowsieve: warning: queue 0: slow', 'flowsieve: debug: shown']);
+});
+
+test("check's fw4 warning: flow_offloading on in the firewall defaults is named with its line; off or absent says nothing", () => {
+  const on = "config defaults\n\toption input 'ACCEPT'\n\toption flow_offloading '1'\n";
+  assert.match(fw4OffloadWarning(on, 'firewall') ?? '', /^firewall:3: fw4's flow_offloading is on/);
+  assert.is(fw4OffloadWarning(on.replace("'1'", "'0'")), null);
+  assert.is(fw4OffloadWarning("config zone\n\toption name 'lan'\n"), null);
 });
 
 test.run();
