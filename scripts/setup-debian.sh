@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential pkg-config
+  build-essential pkg-config musl-tools
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
   tshark libndpi-bin tzdata
@@ -27,3 +27,4 @@ if ! command -v node >/dev/null; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run build
+npm run build:native

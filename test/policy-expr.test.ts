@@ -17,11 +17,9 @@ import {
   formatDiagnostic,
   groupsFromLists,
   parseGroupsFile,
-  PrefixSet,
-  PrefixTree,
-  parseCidr,
-  parseIp,
 } from '../src/policy/expr/index.js';
+import { parseCidr, parseIp } from '../src/net/address.js';
+import { PrefixSet, PrefixTree } from '../src/net/prefix-tree.js';
 import { checkStatements, simplify, type IR } from '../src/policy/expr/compile.js';
 import { parseExpression } from '../src/policy/expr/parser.js';
 

@@ -8,7 +8,7 @@
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
-import { LruMap } from './lru.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
 
 export interface FlowTableOptions {
@@ -101,7 +101,7 @@ interface FragmentAttribution {
 
 export class FlowTable<T> {
   private readonly flows = new Map<FlowKey, Flow<T>>();
-  private readonly byClass: LruMap<FlowKey, Flow<T>>[] = [new LruMap(), new LruMap(), new LruMap(), new LruMap()];
+  private readonly byClass: BoundedMap<FlowKey, Flow<T>>[] = [new BoundedMap(), new BoundedMap(), new BoundedMap(), new BoundedMap()];
   private readonly fragments = new Map<string, FragmentAttribution>();
   private readonly opts: FlowTableOptions;
   private nextId = 1;
@@ -325,7 +325,7 @@ export class FlowTable<T> {
   }
 
   /** The truly least recently seen flow of a queue: flows seen since queued move back first. */
-  private oldestIn(lru: LruMap<FlowKey, Flow<T>>): Flow<T> | undefined {
+  private oldestIn(lru: BoundedMap<FlowKey, Flow<T>>): Flow<T> | undefined {
     for (let f = lru.oldest(); f; f = lru.oldest()) {
       if (f.lastSeen === f.queuedAt) return f;
       f.queuedAt = f.lastSeen;

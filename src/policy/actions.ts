@@ -14,7 +14,7 @@
 import type { ActionConfig } from '../config/policy-config.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { compileCriteria, formatDiagnostic, type CompileContext } from './expr/index.js';
-import { PrefixSet } from './expr/prefix-tree.js';
+import { PrefixSet } from '../net/prefix-tree.js';
 
 /** What an interface named in `globals` is to the policy. */
 export type InterfaceRole = 'lan' | 'wan';

@@ -1,5 +1,6 @@
 /** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
 import type { DirEntry, Runtime } from './types.js';
+import { nodeDaemonParts } from './node-daemon.js';
 
 interface NodeProcess {
   argv: string[];
@@ -78,7 +79,17 @@ export async function createNodeRuntime(): Promise<Runtime> {
     await Promise.all([writeAll(proc.stdout, o), writeAll(proc.stderr, e)]);
   };
 
+  const env = (name: string) => proc.env[name];
+  const exists = async (path: string) => {
+    try {
+      await fs.stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const rt: Runtime = {
+    ...(await nodeDaemonParts(env, exists)),
     kind: 'node',
     args: proc.argv.slice(2),
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),

@@ -5,6 +5,7 @@
  */
 import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
+import { txikiDaemonParts } from './txiki-daemon.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -186,7 +187,16 @@ export async function createTxikiRuntime(): Promise<Runtime> {
   };
   const args = userArgs(tjs.args, import.meta.url);
 
+  const exists = async (path: string) => {
+    try {
+      await tjs.stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const rt: Runtime = {
+    ...(await txikiDaemonParts((name) => tjs.env[name], exists)),
     kind: 'txiki',
     args,
     readFile: (path) => tjs.readFile(path),

@@ -4,6 +4,8 @@
  * against this interface, so the same bundle runs on a router (txiki.js) and a host (Node).
  */
 
+import type { DaemonRuntime } from './daemon-types.js';
+
 export type RuntimeKind = 'node' | 'txiki';
 
 export interface DirEntry {
@@ -12,7 +14,7 @@ export interface DirEntry {
   readonly isDirectory: boolean;
 }
 
-export interface Runtime {
+export interface Runtime extends DaemonRuntime {
   readonly kind: RuntimeKind;
   /** Command-line arguments after the script path. */
   readonly args: readonly string[];

@@ -27,10 +27,10 @@ import {
   normName,
   tlsVersionOf,
 } from './attributes.js';
-import { cidrText } from './address.js';
+import { cidrText } from '../../net/address.js';
 import type { AddressGroup, AddressGroups } from './groups.js';
 import type { CmpOp, ExprNode, Literal } from './parser.js';
-import { PrefixSet } from './prefix-tree.js';
+import { PrefixSet } from '../../net/prefix-tree.js';
 
 export type Matcher = (r: FlowRecord) => boolean;
 

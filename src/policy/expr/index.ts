@@ -16,8 +16,6 @@ export type { AddressGroup, AddressGroups, GroupsError, GroupsResult, GroupDefin
 export { buildGroups, groupsFromLists, parseGroupsFile } from './groups.js';
 export { ATTRIBUTES, findAttribute } from './attributes.js';
 export type { AttrDef, AttrType } from './attributes.js';
-export { PrefixSet, PrefixTree } from './prefix-tree.js';
-export { parseCidr, parseIp, parseMac } from './address.js';
 export { parseExpression, printExpr } from './parser.js';
 export type { ExprNode } from './parser.js';
 
