@@ -20,7 +20,9 @@ import {
 } from '../src/policy/expr/index.js';
 import { parseCidr, parseIp } from '../src/net/address.js';
 import { PrefixSet, PrefixTree } from '../src/net/prefix-tree.js';
-import { checkStatements, simplify, type IR } from '../src/policy/expr/compile.js';
+import { checkStatements } from '../src/policy/expr/check.js';
+import type { IR } from '../src/policy/expr/ir.js';
+import { simplify } from '../src/policy/expr/simplify.js';
 import { parseExpression } from '../src/policy/expr/parser.js';
 
 // ---------------------------------------------------------------- fixtures

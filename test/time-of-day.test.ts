@@ -16,7 +16,9 @@ import {
   nextChange,
   parseTimeOfDay,
 } from '../src/policy/time-of-day.js';
-import { type TimeZone, UTC_ZONE, fixedOffsetZone, parsePosixTz, parseTzif } from '../src/policy/tzif.js';
+import { parsePosixTz } from '../src/policy/posix-tz.js';
+import { parseTzif } from '../src/policy/tzif.js';
+import { type TimeZone, UTC_ZONE, fixedOffsetZone } from '../src/policy/zone.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -420,7 +422,7 @@ test('fractional and odd instants, and fixed-offset zones', () => {
 test('tzif and time-of-day run inside QuickJS-ng with the same answers', async () => {
   const out = await esbuild({
     stdin: {
-      contents: "export * from './src/policy/tzif.ts'; export * from './src/policy/time-of-day.ts';",
+      contents: "export * from './src/policy/tzif.ts'; export * from './src/policy/posix-tz.ts'; export * from './src/policy/time-of-day.ts';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },

@@ -23,7 +23,7 @@ import { parseLenientJson, type JsonLocation, type JsonNode, type JsonMember } f
 import { isUciName, type UciLocation, type UciOption, type UciPackage, type UciSection } from './uci-parse.js';
 import { writeUci } from './uci-write.js';
 import { validateConfig, type ConfigDiagnostic } from './validate.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 
 export type NetifyImportResult =
   | {

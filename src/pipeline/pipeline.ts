@@ -9,7 +9,7 @@ import type { Catalogue } from '../catalogue/types.js';
 import { Classifier, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
-import { allDissectors } from '../classify/dissectors/index.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../classify/precedence.js';
 import { decodeDatagram, decodeFailed, decodePacket, type DecodeOutcome } from '../decode/decode.js';
 import type { DecodedPacket, ReassembledDatagram } from '../decode/packet.js';
 import { Reassembler, type ReassemblyOptions } from '../flow/reassembly.js';
@@ -72,7 +72,7 @@ export class FlowPipeline {
     private readonly events: PipelineEvents = {},
   ) {
     this.classifier = new Classifier(
-      opts.dissectors ?? allDissectors,
+      opts.dissectors ?? DISSECTORS_BY_PRECEDENCE,
       opts.catalogue,
       opts.hints ?? new HintCache(),
       opts.classifier,

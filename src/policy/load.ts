@@ -14,7 +14,9 @@ import { errorText } from '../runtime/types.js';
 import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole } from './actions.js';
 import { parseGroupsFile, type AddressGroups } from './expr/index.js';
 import { formatSchedule, isActive, parseTimeOfDay } from './time-of-day.js';
-import { looksLikePosixTz, parsePosixTz, parseTzif, UTC_ZONE, zoneinfoPath, type TimeZone } from './tzif.js';
+import { parsePosixTz } from './posix-tz.js';
+import { parseTzif } from './tzif.js';
+import { looksLikePosixTz, UTC_ZONE, zoneinfoPath, type TimeZone } from './zone.js';
 
 export type PolicyIo = Pick<Runtime, 'readFile' | 'readTextFile' | 'readDir' | 'stat'>;
 

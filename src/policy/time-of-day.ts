@@ -16,7 +16,8 @@
  * such object), or text for UCI (`list time_of_day 'mon-fri 09:00-17:00'`, one window per
  * entry: `[days] [start-end] [inclusive|exclusive]`).
  */
-import { type TimeZone, weekdayOfDay } from './tzif.js';
+import { weekdayOfDay } from './civil-time.js';
+import type { TimeZone } from './zone.js';
 
 export type TimePolicy = 'inclusive' | 'exclusive';
 
