@@ -145,7 +145,11 @@ FS_EXPORT int fs_nftset_add(int family, const char *table, const char *name, con
       nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, keys + (size_t)i * key_len, key_len);
       uint32_t t;
       memcpy(&t, timeouts_ms + (size_t)i * 4, 4);
-      if (t) nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, t);
+      if (t) {
+        nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, t);
+        /* The kernel keeps an existing element's expiry unless told: restart it. */
+        nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_EXPIRATION, t);
+      }
       nftnl_set_elem_add(s, e);
     }
     /* No NLM_F_EXCL: adding an element that exists refreshes its timeout. */
