@@ -10,6 +10,7 @@ packages=(
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
   tshark libndpi-bin tzdata
+  nfdump
 )
 missing=()
 for p in "${packages[@]}"; do

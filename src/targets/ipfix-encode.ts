@@ -91,7 +91,9 @@ function flowFields(v: 4 | 6, pen: number): Field[] {
     { id: IE.packetDeltaCount, length: 8 },
     { id: IE.flowStartMilliseconds, length: 8 },
     { id: IE.flowEndMilliseconds, length: 8 },
-    { id: IE.applicationId, length: APP_ID_LENGTH },
+    // Variable length, as the octetArray it is: collectors then keep its bytes in order
+    // (nfdump reads a fixed 4-byte field as a number and swaps it).
+    { id: IE.applicationId, length: VARIABLE_LENGTH },
     { id: ENTERPRISE_HOST_NAME, length: VARIABLE_LENGTH, enterprise: pen },
   ];
 }
@@ -183,8 +185,8 @@ export function templateSets(pen: number): Uint8Array[] {
   return [t.take(), o.take()];
 }
 
-function hostNameField(out: Bytes, name: string): void {
-  const b = encoder.encode(name).subarray(0, 65535);
+/** RFC 7011 §7: a length octet, or 255 and two length octets, then the bytes. */
+function variableField(out: Bytes, b: Uint8Array): void {
   if (b.length < 255) out.u8(b.length);
   else {
     out.u8(255);
@@ -210,8 +212,8 @@ export function flowRecord(f: IpfixFlow): { template: number; bytes: Uint8Array 
   out.u64(f.packets);
   out.u64(f.startMs);
   out.u64(f.endMs);
-  out.bytes(applicationId(f.application));
-  hostNameField(out, f.hostName);
+  variableField(out, applicationId(f.application));
+  variableField(out, encoder.encode(f.hostName).subarray(0, 65535));
   return { template: f.ipVersion === 4 ? TEMPLATE_V4 : TEMPLATE_V6, bytes: out.take() };
 }
 
