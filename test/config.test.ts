@@ -27,7 +27,7 @@ const read = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');
 const DEFAULT_CONFIG = readFileSync(new URL('../files/etc/config/flowsieve', import.meta.url), 'utf8');
 
 function loaded(r: LoadResult): PolicyConfig {
-  if (!r.ok) assert.unreachable(`load failed:\n${r.errors.map(formatConfigDiagnostic).join('\n')}`);
+  if (!r.ok) throw new Error(`load failed:\n${r.errors.map(formatConfigDiagnostic).join('\n')}`);
   return r.config;
 }
 
@@ -646,6 +646,37 @@ test('a target carries every option its type declares in TARGET_TYPES, on the fi
   // Fields of options left out: null, or the schema default.
   const bare = loaded(loadConfig("config target 'l'\n\toption target_type 'log'\n", 'targets.conf')).targets.get('l');
   assert.equal(bare?.type === 'log' && [bare.prefix, bare.path, bare.suffix, bare.interval], [null, '/tmp', '.json', 60]);
+});
+
+test('time_of_day text: each malformed entry says what is wrong', () => {
+  const cases: [string, RegExp][] = [
+    ['mon-fri 9-17', /start "9" is not a time \(hh:mm or hh:mm:ss\)/],
+    ['mon-fri 09:00-17:00 sometimes', /unexpected "sometimes"/],
+    ['mon-fri 09:00-17:00 inclusive extra', /unexpected "extra"/],
+    ['funday 09:00-17:00', /"funday" is not a day \(mon, tue/],
+    ['mon-funday', /"mon-funday" is not a day range/],
+    ['09:00', /"09:00" is not a time range/],
+    ['  ', /empty entry/],
+    ['9.00-17:00', /start "9\.00" is not a time/],
+    ['12:60-13:00', /start "12:60" is out of range/],
+    ['9:00-17:00:61', /end "17:00:61" is out of range/],
+    ['24:00-10:00', /24:00 can only end a window/],
+    ['9:00-24:30', /end "24:30" is out of range/],
+  ];
+  for (const [text, re] of cases) {
+    const r = parseTimeWindow(text);
+    assert.is(r.ok, false, text);
+    if (!r.ok) assert.match(r.error, re, `${text} → ${r.error}`);
+  }
+});
+
+test('Netify JSON: an unknown key in a time_of_day window is an error, as the docs say', () => {
+  const r = netifyJsonToUci('{"actions": {"kids": {"criteria": "*", "targets": ["t"],\n "time_of_day": [{"time_start": "9:00", "time_stop": "17:00"}]}},\n "targets": {"t": {"target_type": "log"}}}', 'n.json');
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(fmt(r.problems), [
+    'n.json:2:41: error: action "kids" time_of_day[0]: unknown property "time_stop" (did you mean \'time_start\'?); expected day, time_start, time_end, policy',
+  ]);
 });
 
 test.run();

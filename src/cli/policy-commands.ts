@@ -4,6 +4,7 @@
  * `explain` replays a capture and shows, flow by flow, which actions match and which
  * targets would fire; `import` turns a Netify Flow Actions JSON file into UCI.
  */
+import { printable } from '../util/printable.js';
 import { defaultCatalogue } from '../catalogue/catalogue.js';
 import { formatConfigDiagnostic, netifyJsonToUci, type TargetConfig } from '../config/index.js';
 import type { ActionOutcome, SkipReason } from '../policy/actions.js';
@@ -14,7 +15,7 @@ import type { TrackedFlow } from '../pipeline/pipeline.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { errorText, type Runtime } from '../runtime/types.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { replayCapture } from './replay.js';
+import { replayFile } from './replay.js';
 
 export const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'config', short: 'c', kind: 'string', help: `configuration file (default ${DEFAULT_CONFIG_PATH})` },
@@ -29,15 +30,26 @@ export const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
 export const IMPORT_OPTIONS: readonly OptionSpec[] = [];
 
 /**
- * A diagnostic with its severity: those with a position already carry it, compiler-style
- * (`file:12:20: error: …`); the others get it in front.
+ * A diagnostic with its severity: those with a place already carry it, compiler-style
+ * (`file:12:20: error: …`, or `file: error: …` for a file as a whole); the others get it
+ * in front.
  */
 function labelled(severity: 'error' | 'warning', text: string): string {
-  return /^[^\s]*:\d+:\d+: (error|warning): /.test(text) ? text : `${severity}: ${text}`;
+  return printable(/^[^\s]*?(:\d+:\d+)?: (error|warning): /.test(text) ? text : `${severity}: ${text}`);
 }
 
-async function load(rt: Runtime, args: ParsedArgs): Promise<{ loaded: LoadedPolicy; path: string } | null> {
-  const path = (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH;
+/** The configuration to use: `--config PATH`, or for `check` the path as its argument (as users type it). */
+function configPath(args: ParsedArgs, takesPath: boolean): string {
+  const option = args.options['config'] as string | undefined;
+  const given = takesPath ? args.positional[0] : undefined;
+  if (option !== undefined && given !== undefined && option !== given) {
+    throw new UsageError(`two configurations given: --config ${option} and ${given}`);
+  }
+  return given ?? option ?? DEFAULT_CONFIG_PATH;
+}
+
+async function load(rt: Runtime, args: ParsedArgs, takesPath = false): Promise<{ loaded: LoadedPolicy; path: string } | null> {
+  const path = configPath(args, takesPath);
   const r = await loadPolicy(rt, path);
   for (const w of r.warnings) rt.stderr(`${labelled('warning', w)}\n`);
   if (!r.ok) {
@@ -72,7 +84,7 @@ function describeTarget(t: TargetConfig | undefined, name: string): string {
 }
 
 export async function runCheck(rt: Runtime, args: ParsedArgs): Promise<number> {
-  const r = await load(rt, args);
+  const r = await load(rt, args, true);
   if (!r) return 1;
   const { config, policy, zone, criteria } = r.loaded;
   const g = config.globals;
@@ -129,12 +141,6 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
   const r = await load(rt, args);
   if (!r) return 1;
   const path = args.positional[0]!;
-  let bytes: Uint8Array;
-  try {
-    bytes = await rt.readFile(path);
-  } catch (e) {
-    throw new UsageError(`cannot read '${path}': ${errorText(e)}`);
-  }
   const iface = (args.options['interface'] as string | undefined) ?? null;
   const all = args.options['all'] === true;
   const { policy, roles } = r.loaded;
@@ -158,6 +164,8 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
     flows++;
     const record: FlowRecord = { ...rec, interface: iface };
     const mine = (ending && firings.get(ending.id)) ?? [];
+    // The flow has ended: its firings are shown now and not kept.
+    if (ending) firings.delete(ending.id);
     if (mine.length) matched++;
     if (!mine.length && !all) return;
     const lines = [flowLine(record)];
@@ -173,16 +181,11 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
     if (!mine.length) lines.push('  no action fired');
     rt.stdout(lines.join('\n') + '\n');
   };
-  let result;
-  try {
-    result = replayCapture(bytes, {
-      catalogue: defaultCatalogue,
-      onRecord: show,
-      events: { ...runner.events(), ended: (flow) => (ending = flow) },
-    });
-  } catch (e) {
-    throw new UsageError(`'${path}': ${errorText(e)}`);
-  }
+  const result = await replayFile(rt, path, {
+    catalogue: defaultCatalogue,
+    onRecord: show,
+    events: { ...runner.events(), ended: (flow) => (ending = flow) },
+  });
   const targets = [...fired.entries()].map(([t, n]) => `${t} x${n}`).join(', ');
   rt.stdout(`${flows} flows, ${matched} fired at least one action${targets ? `; target calls: ${targets}` : ''}\n`);
   if (result.captureError) rt.stderr(`flowsieve: explain: '${path}': ${result.captureError}\n`);
@@ -203,7 +206,13 @@ export async function runImport(rt: Runtime, args: ParsedArgs): Promise<number> 
     for (const e of r.errors) rt.stderr(`${formatConfigDiagnostic(e)}\n`);
     return 1;
   }
-  for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)} (in the converted configuration)\n`);
+  // A converted file with errors is never printed: `import x.json > /etc/config/flowsieve`
+  // must not install a configuration the daemon would refuse.
+  if (r.problems.length) {
+    for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)}\n`);
+    rt.stderr(`flowsieve: ${path}: ${r.problems.length} error(s) in the converted configuration; nothing written\n`);
+    return 1;
+  }
   rt.stdout(r.uciText);
   return 0;
 }

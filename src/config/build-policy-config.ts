@@ -126,6 +126,14 @@ function buildGlobals(g: CheckedSection | undefined): GlobalsConfig {
     timezone: v.strOrNull('timezone'),
     groupsFile: v.strOrNull('groups_file'),
     reprocessFlows: v.bool('reprocess_flows', false),
+    queueMaxLen: v.num('queue_maxlen', 4096),
+    copyRange: v.num('copy_range', 4096),
+    bypassMark: v.num('bypass_mark', 0x10000000),
+    firewall: v.str('firewall', 'auto') as GlobalsConfig['firewall'],
+    flowOffload: v.bool('flow_offload', false),
+    bridge: v.bool('bridge', false),
+    keepRules: v.bool('keep_rules', false),
+    ctLabels: { init: v.strOrNull('ct_label_init'), allow: v.strOrNull('ct_label_allow'), block: v.strOrNull('ct_label_block') },
   };
 }
 

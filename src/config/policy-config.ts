@@ -36,6 +36,14 @@ export interface GlobalsConfig {
   readonly timezone: string | null;
   readonly groupsFile: string | null;
   readonly reprocessFlows: boolean;
+  readonly queueMaxLen: number;
+  readonly copyRange: number;
+  readonly bypassMark: number;
+  readonly firewall: 'auto' | 'nft' | 'iptables';
+  readonly flowOffload: boolean;
+  readonly bridge: boolean;
+  readonly keepRules: boolean;
+  readonly ctLabels: { readonly init: string | null; readonly allow: string | null; readonly block: string | null };
 }
 
 export type CriterionConfig =

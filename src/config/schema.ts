@@ -473,6 +473,35 @@ export const SECTION_TYPES: readonly SectionSpec[] = [
         default: '0',
         description: 'Re-evaluate every active flow against the actions on reload (costs CPU with many flows).',
       },
+      { name: 'queue_maxlen', type: 'int', default: '4096', min: 16, max: 1048576, description: 'Packets waiting in each kernel queue at most.' },
+      { name: 'copy_range', type: 'int', default: '4096', min: 128, max: 65535, description: 'Bytes of each queued packet copied to the daemon.' },
+      {
+        name: 'bypass_mark',
+        type: 'hex32',
+        default: '0x10000000',
+        description:
+          'Packet mark bit the daemon sets on a flow it is done with; the rules save it in the conntrack mark and the flow stops entering the queue.',
+      },
+      {
+        name: 'firewall',
+        type: 'enum',
+        values: ['auto', 'nft', 'iptables'],
+        default: 'auto',
+        description:
+          "Where the queue rule goes: 'nft' (table inet flowsieve), 'iptables' (mangle chain flowsieve, for fw3 or kernels without the nft queue expression), 'auto' (nft when the kernel has it).",
+      },
+      {
+        name: 'flow_offload',
+        type: 'bool',
+        default: '0',
+        description:
+          "Offload flows to flowsieve's own flowtable once classified (turn fw4's flow_offloading off: it offloads before the first payload is seen).",
+      },
+      { name: 'bridge', type: 'bool', default: '0', description: 'Also queue bridged traffic (table bridge flowsieve; needs the nft queue expression).' },
+      { name: 'keep_rules', type: 'bool', default: '0', description: 'Leave the firewall rules in place when the daemon stops (fail-open still lets traffic through).' },
+      { name: 'ct_label_init', type: 'string', description: 'Conntrack label (bit or connlabel.conf name) set on every queued flow; reserves label space for ctlabel targets.' },
+      { name: 'ct_label_allow', type: 'string', description: 'Conntrack label whose flows skip the queue and are accepted.' },
+      { name: 'ct_label_block', type: 'string', description: 'Conntrack label whose flows are dropped (exempt addresses excepted).' },
     ],
   },
   {

@@ -7,6 +7,7 @@
  * ends, with the reason.
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
+import type { PacketMeta } from './packet-meta.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
@@ -70,6 +71,10 @@ export interface Flow<T> extends FlowView {
   queuedAt: number;
   /** Caller's per-flow state (classification). */
   readonly data: T;
+  /** What the kernel said about the flow's first queued packet (live only; null in replay). */
+  meta: PacketMeta | null;
+  /** The daemon's own per-flow state (verdict state, actions applied); null until it sets one. */
+  slot: unknown;
 }
 
 export interface FlowTableHooks<T> {
@@ -86,12 +91,6 @@ export interface FlowTableCounters {
   fragmentsAttributed: number;
 }
 
-export interface FlowPacketResult<T> {
-  readonly flow: Flow<T>;
-  readonly dir: Direction;
-  /** False for a later fragment: counted, but carries no transport payload. */
-  readonly hasTransport: boolean;
-}
 
 interface FragmentAttribution {
   key: FlowKey;
@@ -142,16 +141,11 @@ export class FlowTable<T> {
     return this.clock;
   }
 
-  /** Account one packet to its flow (creating it if new); null when it cannot be attributed. */
-  process(pkt: DecodedPacket, frames = 1): FlowPacketResult<T> | null {
-    const flow = this.track(pkt, frames);
-    return flow ? { flow, dir: this.trackedDir, hasTransport: this.trackedTransport } : null;
-  }
-
   /**
-   * `process` without the result object (the packet path makes one per packet otherwise):
-   * the flow, with the packet's direction and whether it carries its transport header
-   * left in `trackedDir` and `trackedTransport` until the next packet. A datagram
+   * Account one packet to its flow (creating it if new); null when it cannot be
+   * attributed. No result object (the packet path would make one per packet): the
+   * packet's direction and whether it carries its transport header are left in
+   * `trackedDir` and `trackedTransport` until the next packet. A datagram
    * reassembled from fragments counts as the `frames` packets it came in (its wireLength
    * their sum).
    */
@@ -258,6 +252,8 @@ export class FlowTable<T> {
       timeoutClass,
       queuedAt: pkt.timestamp,
       data: undefined as unknown as T,
+      meta: null,
+      slot: null,
     };
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);

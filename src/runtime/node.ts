@@ -23,7 +23,13 @@ interface NodeDirent {
   isDirectory(): boolean;
 }
 
+interface NodeFileHandle {
+  read(buf: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 interface NodeFs {
+  open(path: string, flags: string): Promise<NodeFileHandle>;
   readFile(path: string): Promise<Uint8Array>;
   readFile(path: string, enc: 'utf8'): Promise<string>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
@@ -53,6 +59,9 @@ interface NodeChildProcess {
 const FS_MODULE = 'node:fs/promises';
 const CHILD_MODULE = 'node:child_process';
 
+/** The process's stdout has its EPIPE handler. */
+let stdoutGuarded = false;
+
 export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   const fs = (await import(FS_MODULE)) as NodeFs;
@@ -60,11 +69,15 @@ export async function createNodeRuntime(): Promise<Runtime> {
   let out = '';
   let err = '';
   // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
-  // by SIGPIPE would, instead of dying on an unhandled stream error.
-  proc.stdout.on('error', (e) => {
-    if (e.code === 'EPIPE') proc.exit(0);
-    throw e;
-  });
+  // by SIGPIPE would, instead of dying on an unhandled stream error. One handler per
+  // process, however many runtimes it makes (the tests make one per command).
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    proc.stdout.on('error', (e) => {
+      if (e.code === 'EPIPE') proc.exit(0);
+      throw e;
+    });
+  }
 
   const writeAll = (stream: NodeProcess['stdout'], text: string) =>
     new Promise<void>((resolve) => {
@@ -93,6 +106,19 @@ export async function createNodeRuntime(): Promise<Runtime> {
     kind: 'node',
     args: proc.argv.slice(2),
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
+    readChunks: async function* (path, chunkSize) {
+      const f = await fs.open(path, 'r');
+      try {
+        for (;;) {
+          const buf = new Uint8Array(chunkSize);
+          const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+          if (bytesRead === 0) return;
+          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await f.close();
+      }
+    },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),
     appendFile: (path, data) => fs.appendFile(path, data),

@@ -19,6 +19,11 @@ export interface Runtime extends DaemonRuntime {
   /** Command-line arguments after the script path. */
   readonly args: readonly string[];
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * A file's bytes in order, in fresh chunks of at most `chunkSize` (never reused, so views
+   * into one stay valid): memory holds a chunk, not the file.
+   */
+  readChunks(path: string, chunkSize: number): AsyncIterable<Uint8Array>;
   readTextFile(path: string): Promise<string>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   appendFile(path: string, data: string | Uint8Array): Promise<void>;
