@@ -96,10 +96,11 @@ export class TargetHost implements TargetRunner {
     await Promise.all([...byTarget].map(([t, events]) => t.handle(events).catch((e) => this.deps.log('error', `target '${t.name}': ${errorText(e)}`))));
   }
 
-  async stop(): Promise<void> {
+  /** Stop every target; `final` false on a reload (sets keep their elements). */
+  async stop(final = true): Promise<void> {
     if (this.ticker !== null) clearInterval(this.ticker);
     this.ticker = null;
-    await Promise.all([...this.targets.values()].map((t) => t.stop().catch((e) => this.deps.log('error', `target '${t.name}': ${errorText(e)}`))));
+    await Promise.all([...this.targets.values()].map((t) => t.stop(final).catch((e) => this.deps.log('error', `target '${t.name}': ${errorText(e)}`))));
   }
 
   status(): TargetStatus[] {

@@ -95,8 +95,8 @@ export class IpsetSetTarget implements Target {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.cfg.flushOnDestroy) {
+  async stop(final = true): Promise<void> {
+    if (final && this.cfg.flushOnDestroy) {
       const fn = await this.native.get(this.deps);
       for (const p of fn ? this.places.values() : []) {
         const r = fn!.fs_ipset_flush(p.cName);

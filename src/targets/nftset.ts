@@ -92,8 +92,8 @@ export class NftSetTarget implements Target {
     // Events of a family the set does not take are not failures: the target does not apply.
   }
 
-  async stop(): Promise<void> {
-    if (this.cfg.flushOnDestroy) {
+  async stop(final = true): Promise<void> {
+    if (final && this.cfg.flushOnDestroy) {
       const fn = await this.native.get(this.deps);
       for (const p of fn ? this.places.values() : []) {
         const r = fn!.fs_nftset_flush(this.nfproto, this.cTable, p.cName);

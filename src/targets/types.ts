@@ -38,8 +38,11 @@ export interface Target {
   handle(events: readonly TargetEvent[]): Promise<void>;
   /** Periodic work (rotation, template refresh, retries); `now` is wall-clock ms. */
   tick?(now: number): Promise<void>;
-  /** Flush on destroy, close files and sockets. Never rejects. */
-  stop(): Promise<void>;
+  /**
+   * Close files and sockets; when `final` (shutdown, not a reload), flush_on_destroy
+   * empties the sets. Never rejects.
+   */
+  stop(final?: boolean): Promise<void>;
   status(): TargetStatus;
 }
 
