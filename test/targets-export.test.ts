@@ -106,7 +106,7 @@ async function receiver(kind: 'unix' | 'tcp', stalled = false): Promise<Receiver
   r.server.on('connection', (s: Socket) => {
     r.socket = s;
     if (stalled) s.pause();
-    s.on('data', (b) => r.data.push(b));
+    s.on('data', (b: Buffer) => r.data.push(b));
   });
   if (kind === 'unix') {
     const path = join(mkdtempSync(join(tmpdir(), 'fs-sink-')), 'sink.sock');
@@ -210,7 +210,7 @@ test('sink: an absent receiver is one reported reason; records wait in the buffe
   await sleep(300);
   assert.ok(log.length >= 1 && log.every((l) => /cannot connect/.test(l)), log.join('\n'));
   const data: Buffer[] = [];
-  const server = createServer((s) => s.on('data', (b) => data.push(b)));
+  const server = createServer((s) => s.on('data', (b: Buffer) => data.push(b)));
   await new Promise<void>((res) => server.listen(path, res));
   await t.drained();
   await sleep(50);
@@ -321,7 +321,7 @@ test('ipfix: templates, the application table and flow records decode per RFC 70
 
 test('ipfix over TCP: the collector gets templates first on each connection, then the records', async () => {
   const data: Buffer[] = [];
-  const server = createServer((s) => s.on('data', (b) => data.push(b)));
+  const server = createServer((s) => s.on('data', (b: Buffer) => data.push(b)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const t = new IpfixTarget(ipfixCfg({ collector: `127.0.0.1:${port}`, transport: 'tcp' }), deps({ now: 1_700_000_000_000 }));

@@ -42,7 +42,7 @@ const KIND: Readonly<Record<Firing['reason'], TargetEventKind>> = { classified: 
 
 export class TargetHost implements TargetRunner {
   private readonly targets = new Map<string, Target>();
-  private ticker: unknown = null;
+  private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     config: Pick<PolicyConfig, 'targets' | 'targetGlobals'>,

@@ -12,7 +12,7 @@ export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   const cs = new CompressionStream('gzip');
   const writer = cs.writable.getWriter();
   const reader = cs.readable.getReader();
-  void writer.write(data).then(() => writer.close());
+  void writer.write(new Uint8Array(data)).then(() => writer.close());
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -38,7 +38,7 @@ export interface FrameOptions {
 }
 
 export async function frameRecord(json: string, opts: FrameOptions): Promise<Uint8Array> {
-  let body = encoder.encode(json + '\n');
+  let body: Uint8Array = encoder.encode(json + '\n');
   if (opts.gzip) body = await gzip(body);
   if (!opts.header) return body;
   const head = encoder.encode(`{"length":${body.length}}\n`);
