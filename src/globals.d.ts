@@ -19,10 +19,6 @@ declare class URL {
 interface ImportMeta {
   readonly url: string;
 }
-/** UTF-8 encoding (Node and txiki.js both have the WHATWG encoders). */
-declare class TextEncoder {
-  encode(s: string): Uint8Array;
-}
 /** gzip for the sink target (WHATWG Compression Streams: Node ≥ 18, txiki.js's polyfill). */
 declare class CompressionStream {
   constructor(format: 'gzip' | 'deflate' | 'deflate-raw');

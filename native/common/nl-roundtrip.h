@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -82,12 +83,38 @@ static inline int fs_nl_roundtrip(struct mnl_socket *nl, const void *buf, size_t
   return (int)failed;
 }
 
-/* Sequence numbers: one counter per module, never 0 (the kernel's own notifications). */
-static inline uint32_t fs_nl_seq(uint32_t *counter, uint32_t n) {
-  if (*counter == 0 || *counter > 0x7fffffff) *counter = 1;
-  uint32_t s = *counter;
-  *counter += n;
+/* A module's socket, opened on first use, and its sequence counter. */
+struct fs_nl_conn {
+  struct mnl_socket *nl;
+  uint32_t seq;
+};
+
+static inline int fs_nl_ensure(struct fs_nl_conn *c) {
+  if (c->nl) return 0;
+  c->nl = fs_nl_open(NETLINK_NETFILTER);
+  return c->nl ? 0 : -errno;
+}
+
+/* Sequence numbers for n messages, never 0 (the kernel's own notifications). */
+static inline uint32_t fs_nl_seq(struct fs_nl_conn *c, uint32_t n) {
+  if (c->seq == 0 || c->seq > 0x7fffffff) c->seq = 1;
+  uint32_t s = c->seq;
+  c->seq += n;
   return s;
+}
+
+/*
+ * A batch of `count` messages numbered from `first`, one result each: status_out gets
+ * count int32 (0 or a positive errno). Returns the number that failed, or -errno.
+ */
+static inline int fs_nl_roundtrip_each(struct fs_nl_conn *c, const void *buf, size_t len, uint32_t first, uint32_t count,
+                                       uint8_t *status_out) {
+  int32_t *status = calloc(count, sizeof *status);
+  if (!status) return -ENOMEM;
+  int r = fs_nl_roundtrip(c->nl, buf, len, first, first + count - 1, status, NULL, NULL);
+  if (status_out) memcpy(status_out, status, (size_t)count * sizeof *status);
+  free(status);
+  return r;
 }
 
 #endif

@@ -34,14 +34,7 @@
 #define FS_CT_RECORD 64
 #define FS_CT_LABEL_BITS 128
 
-static struct mnl_socket *nl;
-static uint32_t seq_counter;
-
-static int ensure_socket(void) {
-  if (nl) return 0;
-  nl = fs_nl_open(NETLINK_NETFILTER);
-  return nl ? 0 : -errno;
-}
+static struct fs_nl_conn conn;
 
 static void set_tuple(struct nf_conntrack *ct, const uint8_t *rec) {
   uint8_t family = rec[0], proto = rec[1];
@@ -89,12 +82,12 @@ FS_EXPORT int fs_ct_update(const uint8_t *records, int count, int mark_in, int m
                            uint8_t *status_out) {
   if (count <= 0) return 0;
   uint32_t mark = (uint32_t)mark_in, mark_mask = (uint32_t)mark_mask_in;
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   size_t per = 512;
   char *buf = malloc(per * count);
   if (!buf) return -ENOMEM;
-  uint32_t first = fs_nl_seq(&seq_counter, count);
+  uint32_t first = fs_nl_seq(&conn, count);
   size_t len = 0;
   for (uint32_t i = 0; i < (uint32_t)count; i++) {
     const uint8_t *rec = records + (size_t)i * FS_CT_RECORD;
@@ -121,14 +114,7 @@ FS_EXPORT int fs_ct_update(const uint8_t *records, int count, int mark_in, int m
     nfct_destroy(ct);
     len += h->nlmsg_len;
   }
-  int32_t *status = calloc(count, sizeof *status);
-  if (!status) {
-    free(buf);
-    return -ENOMEM;
-  }
-  r = fs_nl_roundtrip(nl, buf, len, first, first + count - 1, status, NULL, NULL);
-  if (status_out) memcpy(status_out, status, (size_t)count * sizeof *status);
-  free(status);
+  r = fs_nl_roundtrip_each(&conn, buf, len, first, (uint32_t)count, status_out);
   free(buf);
   return r;
 }

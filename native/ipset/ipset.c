@@ -39,14 +39,7 @@
 #define FS_IPSET_SKB_PRIO 2u
 #define FS_IPSET_SKB_QUEUE 4u
 
-static struct mnl_socket *nl;
-static uint32_t seq_counter;
-
-static int ensure_socket(void) {
-  if (nl) return 0;
-  nl = fs_nl_open(NETLINK_NETFILTER);
-  return nl ? 0 : -errno;
-}
+static struct fs_nl_conn conn;
 
 static struct nlmsghdr *msg_start(char *buf, uint8_t cmd, uint8_t family, uint16_t flags, uint32_t seq) {
   struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
@@ -90,13 +83,13 @@ static int on_type(const struct nlmsghdr *h, void *data) {
 /* The newest revision of the type the kernel has (skb info and timeouts need recent ones). */
 static int type_revision(const char *type_name, uint8_t family) {
   char buf[512];
-  uint32_t seq = fs_nl_seq(&seq_counter, 1);
+  uint32_t seq = fs_nl_seq(&conn, 1);
   struct nlmsghdr *h = msg_start(buf, IPSET_CMD_TYPE, family, 0, seq);
   mnl_attr_put_strz(h, IPSET_ATTR_TYPENAME, type_name);
   mnl_attr_put_u8(h, IPSET_ATTR_FAMILY, family);
   struct revision_answer a = {-1};
   int32_t status = 0;
-  int r = fs_nl_roundtrip(nl, buf, h->nlmsg_len, seq, seq, &status, on_type, &a);
+  int r = fs_nl_roundtrip(conn.nl, buf, h->nlmsg_len, seq, seq, &status, on_type, &a);
   if (r < 0) return r;
   if (status) return -status;
   return a.revision < 0 ? -EPROTO : a.revision;
@@ -104,12 +97,12 @@ static int type_revision(const char *type_name, uint8_t family) {
 
 FS_EXPORT int fs_ipset_create(const char *name, const char *type_name, int family, int timeout_s, int maxelem, int skbinfo,
                               int flush) {
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   int rev = type_revision(type_name, (uint8_t)family);
   if (rev < 0) return rev;
   char buf[1024];
-  uint32_t seq = fs_nl_seq(&seq_counter, 2);
+  uint32_t seq = fs_nl_seq(&conn, 2);
   /* Without NLM_F_EXCL an existing set of the same type and options is accepted. */
   struct nlmsghdr *h = msg_start(buf, IPSET_CMD_CREATE, (uint8_t)family, 0, seq);
   mnl_attr_put_strz(h, IPSET_ATTR_SETNAME, name);
@@ -130,7 +123,7 @@ FS_EXPORT int fs_ipset_create(const char *name, const char *type_name, int famil
     last = seq + 1;
   }
   int32_t status[2] = {0, 0};
-  r = fs_nl_roundtrip(nl, buf, len, seq, last, status, NULL, NULL);
+  r = fs_nl_roundtrip(conn.nl, buf, len, seq, last, status, NULL, NULL);
   if (r < 0) return r;
   return status[0] ? -status[0] : status[1] ? -status[1] : 0;
 }
@@ -138,12 +131,12 @@ FS_EXPORT int fs_ipset_create(const char *name, const char *type_name, int famil
 FS_EXPORT int fs_ipset_add(const char *name, const uint8_t *records, int count, int fields, int skb_mark, int skb_mask,
                            int skb_prio, int skb_queue, int skb_flags, uint8_t *status_out) {
   if (count <= 0) return 0;
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   size_t per = 256 + strlen(name);
   char *buf = malloc(per * count);
   if (!buf) return -ENOMEM;
-  uint32_t first = fs_nl_seq(&seq_counter, count);
+  uint32_t first = fs_nl_seq(&conn, count);
   size_t len = 0;
   for (uint32_t i = 0; i < (uint32_t)count; i++) {
     const uint8_t *rec = records + (size_t)i * FS_IPSET_RECORD;
@@ -173,27 +166,20 @@ FS_EXPORT int fs_ipset_add(const char *name, const uint8_t *records, int count, 
     mnl_attr_nest_end(h, d);
     len += h->nlmsg_len;
   }
-  int32_t *status = calloc(count, sizeof *status);
-  if (!status) {
-    free(buf);
-    return -ENOMEM;
-  }
-  r = fs_nl_roundtrip(nl, buf, len, first, first + count - 1, status, NULL, NULL);
-  if (status_out) memcpy(status_out, status, (size_t)count * sizeof *status);
-  free(status);
+  r = fs_nl_roundtrip_each(&conn, buf, len, first, (uint32_t)count, status_out);
   free(buf);
   return r;
 }
 
 FS_EXPORT int fs_ipset_flush(const char *name) {
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   char buf[512];
-  uint32_t seq = fs_nl_seq(&seq_counter, 1);
+  uint32_t seq = fs_nl_seq(&conn, 1);
   struct nlmsghdr *h = msg_start(buf, IPSET_CMD_FLUSH, 2, 0, seq);
   mnl_attr_put_strz(h, IPSET_ATTR_SETNAME, name);
   int32_t status = 0;
-  r = fs_nl_roundtrip(nl, buf, h->nlmsg_len, seq, seq, &status, NULL, NULL);
+  r = fs_nl_roundtrip(conn.nl, buf, h->nlmsg_len, seq, seq, &status, NULL, NULL);
   if (r < 0) return r;
   return status ? -status : 0;
 }

@@ -26,14 +26,7 @@
 
 #define FS_ELEMS_PER_MSG 256
 
-static struct mnl_socket *nl;
-static uint32_t seq_counter;
-
-static int ensure_socket(void) {
-  if (nl) return 0;
-  nl = fs_nl_open(NETLINK_NETFILTER);
-  return nl ? 0 : -errno;
-}
+static struct fs_nl_conn conn;
 
 /* Room for the batch framing plus `msgs` messages carrying `payload` bytes in all. */
 static char *batch_alloc(size_t msgs, size_t payload, size_t *cap) {
@@ -46,7 +39,7 @@ static int send_batch_status(char *buf, size_t len, uint32_t first, uint32_t las
   uint32_t n = last - first + 1;
   int32_t *status = calloc(n, sizeof *status);
   if (!status) return -ENOMEM;
-  int r = fs_nl_roundtrip(nl, buf, len, first, last, status, NULL, NULL);
+  int r = fs_nl_roundtrip(conn.nl, buf, len, first, last, status, NULL, NULL);
   if (r > 0) {
     r = -EIO;
     for (uint32_t i = 0; i < n; i++)
@@ -56,6 +49,16 @@ static int send_batch_status(char *buf, size_t len, uint32_t first, uint32_t las
       }
   }
   free(status);
+  return r;
+}
+
+/* Ends the batch begun with sequence number first - 1 and sends it: 0 or -errno. */
+static int finish_batch(struct mnl_nlmsg_batch *b, char *buf, uint32_t first, uint32_t seq) {
+  uint32_t last = seq - 1;
+  nftnl_batch_end(mnl_nlmsg_batch_current(b), seq);
+  mnl_nlmsg_batch_next(b);
+  int r = send_batch_status(buf, mnl_nlmsg_batch_size(b), first, last);
+  mnl_nlmsg_batch_stop(b);
   return r;
 }
 
@@ -70,13 +73,13 @@ static struct nftnl_set *set_ref(uint32_t family, const char *table, const char 
 
 FS_EXPORT int fs_nftset_ensure(int family, const char *table, const char *name, int key_type, int key_len, int size,
                                int flush) {
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   size_t cap;
   char *buf = batch_alloc(4, 0, &cap);
   if (!buf) return -ENOMEM;
   struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, cap);
-  uint32_t first = fs_nl_seq(&seq_counter, 5);
+  uint32_t first = fs_nl_seq(&conn, 5);
   uint32_t seq = first;
   nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
   mnl_nlmsg_batch_next(b);
@@ -108,11 +111,7 @@ FS_EXPORT int fs_nftset_ensure(int family, const char *table, const char *name, 
     mnl_nlmsg_batch_next(b);
   }
   nftnl_set_free(s);
-  uint32_t last = seq - 1;
-  nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
-  mnl_nlmsg_batch_next(b);
-  r = send_batch_status(buf, mnl_nlmsg_batch_size(b), first, last);
-  mnl_nlmsg_batch_stop(b);
+  r = finish_batch(b, buf, first, seq);
   free(buf);
   return r;
 }
@@ -121,14 +120,14 @@ FS_EXPORT int fs_nftset_add(int family, const char *table, const char *name, con
                             const uint8_t *timeouts_ms) {
   if (count <= 0) return 0;
   if (key_len <= 0 || key_len > 64) return -EINVAL;
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   uint32_t msgs = ((uint32_t)count + FS_ELEMS_PER_MSG - 1) / FS_ELEMS_PER_MSG;
   size_t cap;
   char *buf = batch_alloc(msgs, (size_t)count * (key_len + 48), &cap);
   if (!buf) return -ENOMEM;
   struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, cap);
-  uint32_t seq = fs_nl_seq(&seq_counter, msgs + 2);
+  uint32_t seq = fs_nl_seq(&conn, msgs + 2);
   nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
   mnl_nlmsg_batch_next(b);
   uint32_t first = seq;
@@ -159,21 +158,17 @@ FS_EXPORT int fs_nftset_add(int family, const char *table, const char *name, con
     nftnl_set_free(s);
     mnl_nlmsg_batch_next(b);
   }
-  uint32_t last = seq - 1;
-  nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
-  mnl_nlmsg_batch_next(b);
-  r = send_batch_status(buf, mnl_nlmsg_batch_size(b), first, last);
-  mnl_nlmsg_batch_stop(b);
+  r = finish_batch(b, buf, first, seq);
   free(buf);
-  return r < 0 ? r : (int)count;
+  return r < 0 ? r : count;
 }
 
 FS_EXPORT int fs_nftset_flush(int family, const char *table, const char *name) {
-  int r = ensure_socket();
+  int r = fs_nl_ensure(&conn);
   if (r < 0) return r;
   char buf[1024];
   struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof buf);
-  uint32_t seq = fs_nl_seq(&seq_counter, 3);
+  uint32_t seq = fs_nl_seq(&conn, 3);
   nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
   mnl_nlmsg_batch_next(b);
   uint32_t first = seq;
@@ -182,9 +177,5 @@ FS_EXPORT int fs_nftset_flush(int family, const char *table, const char *name) {
   nftnl_set_elems_nlmsg_build_payload(h, s);
   nftnl_set_free(s);
   mnl_nlmsg_batch_next(b);
-  nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
-  mnl_nlmsg_batch_next(b);
-  r = send_batch_status(buf, mnl_nlmsg_batch_size(b), first, first);
-  mnl_nlmsg_batch_stop(b);
-  return r;
+  return finish_batch(b, buf, first, seq);
 }

@@ -5,6 +5,7 @@
  * conntrack-records.ts, next to the code that fills them.
  */
 import type { ModuleAbi } from '../runtime/native-abi.js';
+import { encodeUtf8 } from '../util/bytes.js';
 
 export const NFTSET_ABI = {
   /** (family, table, set, keyType, keyLen, size, flush) → 0 or -errno. */
@@ -32,11 +33,9 @@ export const CONNTRACK_ABI = {
   fs_ct_update: { args: ['buffer', 'int', 'int', 'int', 'int', 'buffer'], returns: 'int' },
 } as const satisfies ModuleAbi;
 
-const encoder = new TextEncoder();
-
 /** A C string for a 'buffer' argument. */
 export function cString(s: string): Uint8Array {
-  const b = encoder.encode(s);
+  const b = encodeUtf8(s);
   const out = new Uint8Array(b.length + 1);
   out.set(b);
   return out;

@@ -12,6 +12,7 @@
  */
 import type { SetFamily } from '../config/policy-config.js';
 import type { FlowRecord } from '../record/flow-record.js';
+import { encodeUtf8 } from '../util/bytes.js';
 
 export type IpFamily = 4 | 6;
 
@@ -177,7 +178,7 @@ export function writeNftKey(out: Uint8Array, at: number, layout: NftKeyLayout, r
         new DataView(out.buffer, out.byteOffset).setUint32(o, r.fwmark >>> 0, HOST_LITTLE_ENDIAN);
         break;
       case 'interface': {
-        const name = new TextEncoder().encode(r.interface ?? '');
+        const name = encodeUtf8(r.interface ?? '');
         ok = name.length > 0 && name.length < IFNAMSIZ;
         if (ok) out.set(name, o);
         break;

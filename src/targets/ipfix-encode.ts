@@ -10,6 +10,7 @@
  * gives an application the same id without a shared table.
  */
 import { writeAddress } from './element.js';
+import { encodeUtf8 } from '../util/bytes.js';
 
 export const IPFIX_VERSION = 10;
 export const SET_TEMPLATE = 2;
@@ -65,12 +66,10 @@ export interface AppEntry {
   readonly description: string;
 }
 
-const encoder = new TextEncoder();
-
 /** RFC 6759 applicationId: engine 13 (PANA-L7) and a 24-bit selector from the name. */
 export function applicationId(name: string): Uint8Array {
   let h = 0x811c9dc5;
-  for (const b of encoder.encode(name)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  for (const b of encodeUtf8(name)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return new Uint8Array([PANA_L7, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]);
 }
 
@@ -213,7 +212,7 @@ export function flowRecord(f: IpfixFlow): { template: number; bytes: Uint8Array 
   out.u64(f.startMs);
   out.u64(f.endMs);
   variableField(out, applicationId(f.application));
-  variableField(out, encoder.encode(f.hostName).subarray(0, 65535));
+  variableField(out, encodeUtf8(f.hostName).subarray(0, 65535));
   return { template: f.ipVersion === 4 ? TEMPLATE_V4 : TEMPLATE_V6, bytes: out.take() };
 }
 
@@ -224,8 +223,8 @@ export function appRecord(a: AppEntry): Uint8Array {
   out.bytes(id);
   out.bytes(id);
   // Zero-padded, and at least one NUL at the end (nfdump terminates the string there).
-  out.bytes(encoder.encode(a.name).subarray(0, APP_NAME_LENGTH - 1), APP_NAME_LENGTH);
-  out.bytes(encoder.encode(a.description).subarray(0, APP_NAME_LENGTH - 1), APP_NAME_LENGTH);
+  out.bytes(encodeUtf8(a.name).subarray(0, APP_NAME_LENGTH - 1), APP_NAME_LENGTH);
+  out.bytes(encodeUtf8(a.description).subarray(0, APP_NAME_LENGTH - 1), APP_NAME_LENGTH);
   return out.take();
 }
 

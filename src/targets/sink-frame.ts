@@ -5,8 +5,7 @@
  * (`{"length":N}\n`, N the bytes that follow), the framing of Netify's socket sink.
  */
 import type { StreamEndpoint } from '../runtime/net-socket.js';
-
-const encoder = new TextEncoder();
+import { encodeUtf8 } from '../util/bytes.js';
 
 export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   const cs = new CompressionStream('gzip');
@@ -38,10 +37,10 @@ export interface FrameOptions {
 }
 
 export async function frameRecord(json: string, opts: FrameOptions): Promise<Uint8Array> {
-  let body: Uint8Array = encoder.encode(json + '\n');
+  let body: Uint8Array = encodeUtf8(json + '\n');
   if (opts.gzip) body = await gzip(body);
   if (!opts.header) return body;
-  const head = encoder.encode(`{"length":${body.length}}\n`);
+  const head = encodeUtf8(`{"length":${body.length}}\n`);
   const out = new Uint8Array(head.length + body.length);
   out.set(head);
   out.set(body, head.length);
