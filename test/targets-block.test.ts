@@ -76,7 +76,7 @@ test('nftset block: the element (server address . port) stops the flow and new c
   if (!live) return;
   const table = `${RUN_PREFIX}blk`;
   // The drop rule, in a table of its own (the set is created by the managed target).
-  nsh(lab.router, ['nft', '-f', '-'], `table inet ${table} {\n set block {\n  type ipv4_addr . inet_service\n  flags timeout\n }\n chain fwd {\n  type filter hook forward priority filter; policy accept;\n  ip daddr . tcp dport @block counter drop\n }\n}\n`);
+  nsh(lab.router, ['nft', '-f', '-'], `table inet ${table} {\n set block {\n  type ipv4_addr . inet_service\n  flags timeout\n }\n chain block_fwd {\n  type filter hook forward priority filter; policy accept;\n  ip daddr . tcp dport @block counter drop\n }\n}\n`);
   const sections = `
 config target 'block_set'
 	option target_type 'nftset'
