@@ -22,6 +22,9 @@ import { logFileName, LogTarget } from '../src/targets/log.js';
 import { frameRecord, parseEndpoint } from '../src/targets/sink-frame.js';
 import { SinkTarget } from '../src/targets/sink.js';
 import type { TargetDeps, TargetEvent } from '../src/targets/types.js';
+import { PolicyTargets } from '../src/targets/policy-targets.js';
+import { Logger } from '../src/live/logger.js';
+import type { Firing } from '../src/policy/runner.js';
 import { field, IpfixCollector, ipv4, text, uint } from './helpers/ipfix-decode.js';
 import { record } from './helpers/records.js';
 
@@ -319,6 +322,22 @@ test('ipfix: templates, the application table and flow records decode per RFC 70
   col.close();
 });
 
+test('ipfix: a flow exported at its match and at its end carries delta counts (its octets count once)', async () => {
+  const col = await udpCollector();
+  const t = new IpfixTarget(ipfixCfg({ collector: `127.0.0.1:${col.port}` }), deps({ now: 1_700_000_010_000 }));
+  await t.start();
+  await t.handle([{ record: FLOW, action: 'a', kind: 'new' }]);
+  const end = { ...FLOW, local_bytes: 3000, other_bytes: 900_000, local_packets: 40, other_packets: 700 };
+  await t.handle([{ record: end, action: 'a', kind: 'expired' }]);
+  await sleep(100);
+  const dec = new IpfixCollector();
+  const flows = col.messages.flatMap((m) => dec.decode(new Uint8Array(m)).records).filter((r) => r.template === TEMPLATE_V4);
+  assert.equal(flows.map((f) => uint(field(f, IE.octetDeltaCount)!)), [65_500, 903_000 - 65_500]);
+  assert.equal(flows.map((f) => uint(field(f, IE.packetDeltaCount)!)), [60, 680]);
+  await t.stop();
+  col.close();
+});
+
 test('ipfix over TCP: the collector gets templates first on each connection, then the records', async () => {
   const data: Buffer[] = [];
   const server = createServer((s) => s.on('data', (b: Buffer) => data.push(b)));
@@ -386,6 +405,36 @@ test("ipfix: nfdump's nfcapd receives the flows and nfdump shows them with their
   assert.match(lines[0]!.slice(5).join(' '), /^youtube\/TLS streaming-media$/);
   rmSync(dir, { recursive: true, force: true });
   assert.ok(!existsSync(dir));
+});
+
+// ------------------------------------------------------------------ the daemon's runner
+
+test("the daemon's runner: a firing reaches its action's targets; the flow's end reaches the sink as 'expired', not the log", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-runner-'));
+  const rx = await receiver('unix');
+  const lines: string[] = [];
+  const log = new Logger((l) => lines.push(l));
+  const clock = { now: 1_700_000_000_000 };
+  const targets = new Map<string, LogConfig | SinkConfig>([
+    ['lg', { name: 'lg', enabled: true, source, type: 'log', prefix: 'm', path: dir, suffix: '.json', interval: 60 }],
+    ['sk', sinkCfg({ name: 'sk', endpoint: rx.endpoint, flowEvents: ['new', 'expired'] })],
+  ]);
+  const actions = [{ name: 'games', targets: ['lg', 'sk'] }] as unknown as ConstructorParameters<typeof PolicyTargets>[2]['actions'];
+  const pt = new PolicyTargets(deps(clock), log, { targets, targetGlobals: { ctlabel: { maxBits: 127, connlabelConf: '' }, pftable: { device: '' } }, actions });
+  await pt.start();
+  const flow = {};
+  const firing = { flow, record: record({ local_port: 1 }), action: { spec: { name: 'games', targets: ['lg', 'sk'] } }, reason: 'classified' } as unknown as Firing;
+  await pt.run([firing]);
+  pt.ended(flow, () => record({ local_port: 1, other_bytes: 5000 }));
+  pt.ended({}, () => record({ local_port: 2 })); // a flow nothing fired for: no event
+  await sleep(200);
+  await pt.stop();
+  const sent = Buffer.concat(rx.data).toString().trim().split('\n').map((l) => JSON.parse(l) as { local_port: number; flow_action: { event: string } });
+  assert.equal(sent.map((r) => [r.local_port, r.flow_action.event]), [[1, 'new'], [1, 'expired']]);
+  const logged = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'));
+  assert.is(logged.length, 1);
+  assert.match(lines.join('\n'), /action games matched/);
+  rx.server.close();
 });
 
 test.run();

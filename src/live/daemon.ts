@@ -150,6 +150,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       updated: (flow) => runner.evaluate(flow, 'updated'),
       ended: (flow) => {
         state.counters.flowsEnded++;
+        policyTargets?.ended(flow, () => pipeline.record(flow));
         if (opts.records) rt.stdout(JSON.stringify(pipeline.record(flow)) + '\n');
       },
     },

@@ -14,7 +14,7 @@ import { autoLabelNames, labelBit, parseConnlabelConf, type LabelMap } from './c
 import { recordFamily, writeAddress } from './element.js';
 import { kernelReason, TargetErrors } from './errors.js';
 import { NativeModule } from './native.js';
-import type { Target, TargetDeps, TargetEvent, TargetStatus } from './types.js';
+import { matchesOnly, type Target, type TargetDeps, type TargetEvent, type TargetStatus } from './types.js';
 
 /** native/conntrack/conntrack.c FS_CT_* and its 64-byte record. */
 const CT = { mark: 1, labelsSet: 2, labelsClear: 4 } as const;
@@ -57,7 +57,9 @@ abstract class ConntrackTarget implements Target {
   protected abstract fill(out: Uint8Array, at: number, r: FlowRecord): boolean;
   protected abstract flags(): { readonly flags: number; readonly mark: number; readonly mask: number };
 
-  async handle(events: readonly TargetEvent[]): Promise<void> {
+  async handle(all: readonly TargetEvent[]): Promise<void> {
+    const events = matchesOnly(all);
+    if (events.length === 0) return;
     const fn = await this.native.get(this.deps);
     if (!fn) return this.errors.add(this.native.failure!, events.length);
     const records = new Uint8Array(events.length * CT_RECORD);

@@ -7,6 +7,7 @@
 import type { PolicyConfig, TargetConfig, TargetGlobals } from '../config/policy-config.js';
 import type { TargetRunner } from '../live/target-runner.js';
 import type { Firing } from '../policy/runner.js';
+import type { FlowRecord } from '../record/flow-record.js';
 import { errorText } from '../runtime/types.js';
 import { CtLabelTarget, CtMarkTarget } from './conntrack.js';
 import { IpfixTarget } from './ipfix.js';
@@ -42,12 +43,15 @@ const KIND: Readonly<Record<Firing['reason'], TargetEventKind>> = { classified: 
 
 export class TargetHost implements TargetRunner {
   private readonly targets = new Map<string, Target>();
+  /** Target names of each action (for flow-end events). */
+  private readonly actionTargets = new Map<string, readonly string[]>();
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
-    config: Pick<PolicyConfig, 'targets' | 'targetGlobals'>,
+    config: Pick<PolicyConfig, 'targets' | 'targetGlobals'> & { readonly actions?: PolicyConfig['actions'] },
     private readonly deps: TargetDeps,
   ) {
+    for (const a of config.actions ?? []) this.actionTargets.set(a.name, a.targets);
     for (const cfg of config.targets.values()) {
       if (!cfg.enabled) continue;
       const t = createTarget(cfg, config.targetGlobals, deps);
@@ -70,6 +74,7 @@ export class TargetHost implements TargetRunner {
   async run(firings: readonly Firing[]): Promise<void> {
     const byTarget = new Map<Target, TargetEvent[]>();
     for (const f of firings) {
+      this.actionTargets.set(f.action.spec.name, f.action.spec.targets);
       const event: TargetEvent = { record: f.record, action: f.action.spec.name, kind: KIND[f.reason] };
       for (const name of f.action.spec.targets) {
         const t = this.targets.get(name);
@@ -80,6 +85,16 @@ export class TargetHost implements TargetRunner {
       }
     }
     await this.handle(byTarget);
+  }
+
+  /** A flow that fired `actions` ended: an 'expired' event to the targets of those actions. */
+  async expired(record: FlowRecord, actions: ReadonlySet<string>): Promise<void> {
+    const events = new Map<string, TargetEvent[]>();
+    for (const [a, targets] of this.actionTargets) {
+      if (!actions.has(a)) continue;
+      for (const t of targets) if (!events.has(t)) events.set(t, [{ record, action: a, kind: 'expired' }]);
+    }
+    await this.deliver(events);
   }
 
   /** Events straight to targets by name (flow ends for sinks, tests, benchmarks). */

@@ -4,7 +4,9 @@
  * table go out first, again every `template_interval` over UDP (a collector that starts
  * later learns them), and once per connection over TCP. A new application's name is sent
  * before the first record that uses it. Over TCP, messages wait in a bounded buffer while
- * the collector is slow or away (drops counted); over UDP a send never waits.
+ * the collector is slow or away (drops counted); over UDP a send never waits. A flow is
+ * exported at its match and again when it ends ('expired'), with delta counts: the octets
+ * and packets since its last export.
  */
 import type { IpfixTarget as IpfixTargetConfig } from '../config/policy-config.js';
 import type { FlowRecord } from '../record/flow-record.js';
@@ -12,6 +14,7 @@ import { openDatagram, connectStream, type DatagramOut } from '../runtime/net-so
 import { errorText } from '../runtime/types.js';
 import { TargetErrors } from './errors.js';
 import { appRecord, dataSet, flowRecord, message, packSets, templateSets, TEMPLATE_APPS, type AppEntry, type IpfixFlow } from './ipfix-encode.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { OutBuffer } from './out-buffer.js';
 import { parseHostPort } from './sink-frame.js';
 import type { Target, TargetDeps, TargetEvent, TargetStatus } from './types.js';
@@ -21,9 +24,13 @@ const UDP_MAX = 1400;
 const TCP_MAX = 65535;
 /** Applications remembered for template refreshes, at most. */
 const MAX_APPS = 4096;
+/** Flows whose exported counts are remembered (for delta counts), at most. */
+const MAX_FLOWS = 65536;
 
-/** The export view of a flow record. */
-export function ipfixFlow(r: FlowRecord): IpfixFlow {
+const flowKey = (r: FlowRecord): string => `${r.ip_protocol} ${r.local_ip} ${r.local_port} ${r.other_ip} ${r.other_port} ${r.first_seen_at}`;
+
+/** The export view of a flow record; `sent` holds the counts already exported for it. */
+export function ipfixFlow(r: FlowRecord, sent: { readonly octets: number; readonly packets: number } = { octets: 0, packets: 0 }): IpfixFlow {
   return {
     ipVersion: r.ip_version,
     source: r.local_ip,
@@ -31,8 +38,8 @@ export function ipfixFlow(r: FlowRecord): IpfixFlow {
     sourcePort: r.local_port,
     destinationPort: r.other_port,
     protocol: r.ip_protocol,
-    octets: r.local_bytes + r.other_bytes,
-    packets: r.local_packets + r.other_packets,
+    octets: Math.max(0, r.local_bytes + r.other_bytes - sent.octets),
+    packets: Math.max(0, r.local_packets + r.other_packets - sent.packets),
     startMs: r.first_seen_at,
     endMs: r.last_seen_at,
     application: r.detected_application_name ?? r.detected_protocol_name,
@@ -51,6 +58,8 @@ export class IpfixTarget implements Target {
   readonly name: string;
   private readonly errors: TargetErrors;
   private readonly apps = new Map<string, AppEntry>();
+  /** Octets and packets already exported per flow: a flow exported at its match and at its end counts once. */
+  private readonly sent = new BoundedMap<string, { octets: number; packets: number }>(MAX_FLOWS);
   private readonly collector: { host: string; port: number } | null;
   private udp: DatagramOut | null = null;
   private tcp: OutBuffer | null = null;
@@ -135,7 +144,10 @@ export class IpfixTarget implements Target {
         sets.push(dataSet(TEMPLATE_APPS, [appRecord(app)]));
         records++;
       }
-      const r = flowRecord(ipfixFlow(e.record));
+      const key = flowKey(e.record);
+      const r = flowRecord(ipfixFlow(e.record, this.sent.get(key)));
+      if (e.kind === 'expired') this.sent.delete(key);
+      else this.sent.touch(key, { octets: e.record.local_bytes + e.record.other_bytes, packets: e.record.local_packets + e.record.other_packets });
       sets.push(dataSet(r.template, [r.bytes]));
       records++;
     }

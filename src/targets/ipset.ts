@@ -9,7 +9,7 @@ import { cString, IPSET_ABI } from './abi.js';
 import { IPSET_RECORD, ipsetLayout, recordFamily, setNameFor, writeIpsetRecord, type IpFamily, type IpsetLayout } from './element.js';
 import { kernelReason, TargetErrors } from './errors.js';
 import { NativeModule } from './native.js';
-import type { Target, TargetDeps, TargetEvent, TargetStatus } from './types.js';
+import { matchesOnly, type Target, type TargetDeps, type TargetEvent, type TargetStatus } from './types.js';
 
 const SKB = { mark: 1, prio: 2, queue: 4 } as const;
 
@@ -67,7 +67,9 @@ export class IpsetSetTarget implements Target {
     }
   }
 
-  async handle(events: readonly TargetEvent[]): Promise<void> {
+  async handle(all: readonly TargetEvent[]): Promise<void> {
+    const events = matchesOnly(all);
+    if (events.length === 0) return;
     if (!this.layout) return this.errors.add(`type '${this.cfg.ipsetType}' cannot be used`, events.length);
     const fn = await this.native.get(this.deps);
     if (!fn) return this.errors.add(this.native.failure!, events.length);

@@ -10,7 +10,7 @@ import type { LogTarget as LogTargetConfig } from '../config/policy-config.js';
 import { errorText } from '../runtime/types.js';
 import { actionRecordJson } from './action-record.js';
 import { TargetErrors } from './errors.js';
-import type { Target, TargetDeps, TargetEvent, TargetStatus } from './types.js';
+import { matchesOnly, type Target, type TargetDeps, type TargetEvent, type TargetStatus } from './types.js';
 
 /** Text kept for retry after failed writes, at most. */
 const RETRY_LIMIT = 4 * 1024 * 1024;
@@ -49,7 +49,8 @@ export class LogTarget implements Target {
 
   async start(): Promise<void> {}
 
-  handle(events: readonly TargetEvent[]): Promise<void> {
+  handle(all: readonly TargetEvent[]): Promise<void> {
+    const events = matchesOnly(all);
     if (events.length === 0) return this.writing;
     const now = this.deps.now();
     const text = events.map((e) => actionRecordJson(e, this.name, now)).join('\n') + '\n';

@@ -10,7 +10,7 @@ import { cString, NFTSET_ABI } from './abi.js';
 import { nftKeyLayout, recordFamily, setNameFor, writeNftKey, type IpFamily, type NftKeyLayout } from './element.js';
 import { kernelReason, TargetErrors } from './errors.js';
 import { NativeModule } from './native.js';
-import type { Target, TargetDeps, TargetEvent, TargetStatus } from './types.js';
+import { matchesOnly, type Target, type TargetDeps, type TargetEvent, type TargetStatus } from './types.js';
 
 /** nfproto numbers of nft table families. */
 const NFPROTO: Readonly<Record<string, number>> = { inet: 1, ip: 2, arp: 3, netdev: 5, bridge: 7, ip6: 10 };
@@ -61,7 +61,9 @@ export class NftSetTarget implements Target {
     }
   }
 
-  async handle(events: readonly TargetEvent[]): Promise<void> {
+  async handle(all: readonly TargetEvent[]): Promise<void> {
+    const events = matchesOnly(all);
+    if (events.length === 0) return;
     const fn = await this.native.get(this.deps);
     if (!fn) return this.errors.add(this.native.failure!, events.length);
     const timeout = Math.max(0, Math.round(this.cfg.ttl * 1000));

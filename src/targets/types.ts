@@ -7,8 +7,13 @@
 import type { FlowRecord } from '../record/flow-record.js';
 import type { NativeLoader } from '../runtime/native-abi.js';
 
-/** Why a flow reaches a target: an action fired (or fired again after a change), or the flow ended. */
+/** Why a flow reaches a target: an action fired (or fired again after a change), or a flow it fired for ended. */
 export type TargetEventKind = 'new' | 'updated' | 'expired';
+
+/** The events that are matches (the kernel targets and the log act on nothing else). */
+export function matchesOnly(events: readonly TargetEvent[]): readonly TargetEvent[] {
+  return events.some((e) => e.kind === 'expired') ? events.filter((e) => e.kind !== 'expired') : events;
+}
 
 export interface TargetEvent {
   readonly record: FlowRecord;
