@@ -165,7 +165,7 @@ async function main() {
   for (const r of rows) {
     const pps = big.frames / r.seconds;
     const ratio = ndpi ? (pps / (big.frames / ndpi.seconds)).toFixed(2) : '-';
-    const other = r.heap ? `V8 heap peak ${MB(r.heap.used)} used, ${MB(r.heap.committed)} committed` : r.wasm ? `wasm memory ${MB(r.wasm)}` : '';
+    const other = r.heap ? `V8 heap peak ${MB(r.heap.used)} used, ${MB(r.heap.live)} live after full GC, ${MB(r.heap.committed)} committed` : r.wasm ? `wasm memory ${MB(r.wasm)}` : '';
     console.log(
       `${r.engine.padEnd(32)}${K(pps).padStart(9)}${K(r.flows / r.seconds).padStart(10)}${ratio.padStart(15)}${(r.rss === null ? 'n/a' : MB(r.rss)).padStart(10)}   ${other}`,
     );
