@@ -98,6 +98,7 @@ export class UbusClient {
   private readonly local = new Map<number, LocalObject>();
   private closed = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
+  private connecting = false;
   private readonly path: string;
   private readonly connectFn: (path: string) => Promise<StreamSocket>;
   private readonly log: LogFn;
@@ -130,12 +131,15 @@ export class UbusClient {
 
   /** Connect, and keep reconnecting whenever the connection is lost, until close(). */
   start(): void {
-    if (this.closed || this.retry || this.connected) return;
-    this.connect().catch((e: unknown) => {
-      this.log('warning', `ubus: cannot connect to ${this.path}: ${e instanceof Error ? e.message : String(e)}`);
-      this.session?.end(null);
-      this.scheduleReconnect();
-    });
+    if (this.closed || this.retry || this.connecting || this.connected) return;
+    this.connecting = true;
+    this.connect()
+      .catch((e: unknown) => {
+        this.log('warning', `ubus: cannot connect to ${this.path}: ${e instanceof Error ? e.message : String(e)}`);
+        this.session?.end(null);
+        this.scheduleReconnect();
+      })
+      .finally(() => (this.connecting = false));
   }
 
   close(): void {
@@ -233,22 +237,30 @@ export class UbusClient {
     };
   }
 
-  private async addObject(session: UbusSession, path?: string, signature?: ObjectSignature): Promise<number> {
-    const answers = await session.request((seq) => addObjectMsg(seq, path, signature), 0);
-    const id = answers.find((a) => a.objid !== undefined)?.objid;
+  /** ADD_OBJECT; `local` is filed under the new id the moment ubusd's DATA names it. */
+  private async addObject(session: UbusSession, local: LocalObject, path?: string, signature?: ObjectSignature): Promise<number> {
+    let id = 0;
+    await session.request(
+      (seq) => addObjectMsg(seq, path, signature),
+      0,
+      (a) => {
+        if (a.objid === undefined || id) return;
+        id = a.objid;
+        this.local.set(id, local);
+        if (local.kind === 'object') local.obj.id = id;
+      },
+    );
     if (!id) throw new UbusError(STATUS.noData, 'ubusd gave the object no id');
     return id;
   }
 
   private async registerObject(session: UbusSession, p: Published): Promise<void> {
-    p.id = await this.addObject(session, p.spec.name, p.signature);
-    this.local.set(p.id, { kind: 'object', obj: p });
+    p.id = await this.addObject(session, { kind: 'object', obj: p }, p.spec.name, p.signature);
   }
 
   private async registerListener(session: UbusSession, l: Listener): Promise<void> {
     // A nameless object receives the events; `register` ties the pattern to it.
-    l.id = await this.addObject(session);
-    this.local.set(l.id, { kind: 'listener', listener: l });
+    l.id = await this.addObject(session, { kind: 'listener', listener: l });
     await session.request((seq) => registerEventMsg(seq, l.id, l.pattern), 1);
   }
 

@@ -216,6 +216,35 @@ export function decodeAttrsOfMessage(b: Uint8Array, base: number): MsgAttrs {
   return out;
 }
 
+/** Header fields and attributes in the order they came: encodeMessage gives the same bytes back. */
+export interface MessageEntries {
+  readonly type: number;
+  readonly seq: number;
+  readonly peer: number;
+  readonly entries: AttrEntry[];
+}
+
+const U32_ATTRS: ReadonlySet<number> = new Set([ATTR.status, ATTR.objid, ATTR.objtype, ATTR.target]);
+const STRING_ATTRS: ReadonlySet<number> = new Set([ATTR.objpath, ATTR.method, ATTR.user, ATTR.group]);
+
+/** Decode a whole frame keeping attribute order and exact types (for tools and tests). */
+export function decodeEntries(frame: Uint8Array): MessageEntries {
+  frameLength(frame, 0);
+  const base = HEADER_LEN + BLOB_HEADER;
+  const entries = parseBlobAttrs(frame.subarray(base)).map((a): AttrEntry => {
+    const p = a.payload;
+    const at = base + a.offset + BLOB_HEADER;
+    if (U32_ATTRS.has(a.id) && p.length === 4) return { id: a.id, u32: readU32(p, 0) };
+    if (STRING_ATTRS.has(a.id) && strOf(p) !== undefined) return { id: a.id, str: strOf(p)! };
+    if ((a.id === ATTR.active || a.id === ATTR.noReply) && p.length === 1) return { id: a.id, u8: p[0]! };
+    if (a.id === ATTR.data) return { id: a.id, data: decodeBlobmsg(p, at) };
+    if (a.id === ATTR.signature) return { id: a.id, signature: decodeSignature(p, at) };
+    if (a.id === ATTR.subscribers) return { id: a.id, ids: parseBlobAttrs(p).map((s) => readU32(s.payload, 0)) };
+    throw new BlobError(`attribute ${a.id} of ${p.length} bytes has no known shape`, base + a.offset);
+  });
+  return { type: frame[1]!, seq: readU16(frame, 2), peer: readU32(frame, 4), entries };
+}
+
 /**
  * Header checks as ubus_validate_hdr and ubusd's reader make them. Returns the frame's
  * total length once the first 12 bytes are there, or throws BlobError when the frame can

@@ -133,8 +133,10 @@ export class UbusSession {
   /**
    * Send a request built for `seq` and collect its DATA answers until the STATUS.
    * Resolves with the DATA messages on status 0, rejects with UbusError otherwise.
+   * `onData` sees each DATA as it arrives, before frames behind it in the same chunk are
+   * dispatched (ADD_OBJECT's id must be known before the first INVOKE for it).
    */
-  request(build: (seq: number) => Uint8Array, peer: number): Promise<MsgAttrs[]> {
+  request(build: (seq: number) => Uint8Array, peer: number, onData?: (a: MsgAttrs) => void): Promise<MsgAttrs[]> {
     if (!this.open) return Promise.reject(new UbusError(STATUS.connectionFailed, 'not connected to ubusd'));
     const seq = this.nextSeq();
     const data: MsgAttrs[] = [];
@@ -145,7 +147,10 @@ export class UbusSession {
       }, this.timeoutMs);
       this.pending.set(seq, {
         peer,
-        onData: (a) => data.push(a),
+        onData: (a) => {
+          data.push(a);
+          onData?.(a);
+        },
         resolve: (status) => {
           if (status !== STATUS.ok) reject(new UbusError(status));
           else {
