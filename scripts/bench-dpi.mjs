@@ -1,77 +1,213 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:dpi`: classifier throughput of the built bundle under Node over the shared
- * corpus, next to ndpiReader (Debian libndpi-bin) on the same captures in the same run.
+ * `npm run bench:dpi`: what a router will feel. One big capture is built from the shared
+ * corpus (every Ethernet capture, N copies, fresh addresses per copy: see
+ * scripts/bench/big-capture.ts) and replayed, whole process, by ndpiReader (Debian
+ * libndpi-bin), `node dist/flowsieve.js replay`, `tjs run dist/flowsieve.js replay` (when
+ * TJS names a tjs binary) and, in this process, QuickJS-ng compiled to WebAssembly.
+ * Printed per engine: packets/s, flows/s, max RSS (Node: also the V8 heap's peak), a
+ * per-stage profile in µs per packet on a smaller copy of the capture (×P), bytes per
+ * live flow, and start-up time of `version`. This machine is shared and noisy: compare
+ * figures from one run only.
  *
- * Both sides process each capture from scratch (fresh flows) once per round: flowsieve
- * with replayCapture() per capture, ndpiReader with a playlist of all captures (its
- * "nDPI throughput" excludes its setup time). Figures are the median of the rounds.
- * Usage: npm run bench:dpi [-- --rounds N]
+ * Usage: npm run bench:dpi [-- --copies N] [--profile-copies P] [--engines ndpi,node,tjs,quickjs]
+ *        [--skip profile,memory,startup] [--bundle path/to/flowsieve.js]
+ * The profile and memory parts are built from src/ (scripts/bench/dpi-harness.ts); --bundle
+ * changes only the whole-process and start-up runs.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, closeSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { buildHarness } from './bench/build-harness.mjs';
+import { runInQuickJs } from './bench/quickjs-engine.mjs';
 
 const repo = join(import.meta.dirname, '..');
-const dir = process.env.FLOWSIEVE_CORPUS ?? join(repo, '..', 'shared', 'corpus', 'ndpi');
-const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 15;
-const bundle = join(repo, 'dist', 'flowsieve.js');
-if (!existsSync(bundle)) {
-  console.error('bench:dpi: dist/flowsieve.js missing, run npm run build');
-  process.exit(2);
+const corpus = process.env.FLOWSIEVE_CORPUS ?? join(repo, '..', 'shared', 'corpus', 'ndpi');
+const opt = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const copies = Number(opt('copies', '40'));
+const profileCopies = Number(opt('profile-copies', '4'));
+const TJS = process.env.TJS ?? '';
+const engines = new Set(opt('engines', 'ndpi,node,tjs,quickjs').split(','));
+if (!TJS) engines.delete('tjs');
+const skip = new Set(opt('skip', '').split(','));
+// --bundle: another build of flowsieve.js (e.g. an older commit's) for a before/after in one run.
+const bundle = opt('bundle', join(repo, 'dist', 'flowsieve.js'));
+const work = join(tmpdir(), `flowsieve-bench-${process.getuid?.() ?? 0}`);
+mkdirSync(work, { recursive: true });
+const GNU_TIME = '/usr/bin/time';
+const CHUNK = 1 << 18;
+
+/** corpus ×n as one pcap under `work`, made once per corpus size and n. */
+async function bigCapture(harnessPath, n) {
+  const files = readdirSync(corpus).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+  const total = files.reduce((s, f) => s + statSync(join(corpus, f)).size, 0);
+  const path = join(work, `corpus-${total}-x${n}.pcap`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) return { path, ...JSON.parse(readFileSync(meta, 'utf8')) };
+  const { makeBigCapture } = await import(`file://${harnessPath}`);
+  const big = makeBigCapture(files.map((f) => new Uint8Array(readFileSync(join(corpus, f)))), n);
+  const fd = openSync(path, 'w');
+  for (const c of big.chunks) writeFileSync(fd, c);
+  closeSync(fd);
+  writeFileSync(meta, JSON.stringify({ frames: big.frames, bytes: big.bytes }));
+  return { path, frames: big.frames, bytes: big.bytes };
 }
-const { replayCapture, defaultCatalogue } = await import(pathToFileURL(bundle).href);
 
-const files = readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
-const captures = files.map((f) => new Uint8Array(readFileSync(join(dir, f))));
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+function* fileChunks(path) {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const buf = new Uint8Array(CHUNK);
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
-// Warm up the JIT, then measure whole-corpus rounds.
-for (const c of captures) replayCapture(c, { catalogue: defaultCatalogue });
-const pps = [];
-const fps = [];
-let packets = 0;
-let flows = 0;
-for (let r = 0; r < rounds; r++) {
-  packets = 0;
-  flows = 0;
+/** One whole-process run: wall seconds and max RSS (KiB) from GNU time, stdout if asked, stderr. */
+function timed(argv, { env = {}, keepStdout = false } = {}) {
+  const timeOut = join(work, 'time.txt');
+  const devnull = openSync('/dev/null', 'w');
+  const haveTime = existsSync(GNU_TIME);
+  const cmd = haveTime ? [GNU_TIME, '-f', '%e %M', '-o', timeOut, ...argv] : argv;
   const t0 = performance.now();
-  for (const c of captures) {
-    const res = replayCapture(c, { catalogue: defaultCatalogue });
-    packets += res.pipeline.counters.packets;
-    flows += res.records.length;
-  }
-  const s = (performance.now() - t0) / 1000;
-  pps.push(packets / s);
-  fps.push(flows / s);
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    stdio: ['ignore', keepStdout ? 'pipe' : devnull, 'pipe'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  closeSync(devnull);
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${(r.stderr ?? '').slice(-500)}`);
+  let seconds = wall;
+  let rssKiB = null;
+  if (haveTime) [seconds, rssKiB] = readFileSync(timeOut, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { seconds, rssKiB, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
-const ours = median(pps);
-console.log(`corpus: ${files.length} captures, ${packets} IP packets, ${flows} flows per round, ${rounds} rounds`);
-console.log(`flowsieve (Node ${process.version}): ${(ours / 1000).toFixed(1)} K packets/s, ${(median(fps) / 1000).toFixed(2)} K flows/s`);
 
-let ndpi = null;
-try {
-  const tmp = mkdtempSync(join(tmpdir(), 'fs-bench-'));
-  const playlist = join(tmp, 'playlist.txt');
-  writeFileSync(playlist, files.map((f) => join(dir, f)).join('\n') + '\n');
+const MB = (bytes) => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1048576).toFixed(0)} MB`);
+const K = (x) => `${(x / 1000).toFixed(1)} K`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A child that prints one JSON line (engine-run.mjs). */
+function jsonOf(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${(r.stderr ?? '').slice(-500)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function startup(argv) {
   const runs = [];
-  for (let r = 0; r < rounds; r++) {
-    const out = execFileSync('ndpiReader', ['-i', playlist], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const m = /nDPI throughput:\s+([\d.]+)\s*([KM]?)\s*pps/.exec(out);
-    if (m) runs.push(Number(m[1]) * (m[2] === 'M' ? 1e6 : m[2] === 'K' ? 1e3 : 1));
+  for (let i = 0; i < 9; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}`);
+    runs.push((performance.now() - t0) / 1000);
   }
-  if (runs.length) ndpi = median(runs);
-} catch (e) {
-  console.log(`ndpiReader: not run (${e.code === 'ENOENT' ? 'not installed: apt-get install libndpi-bin' : e.message.split('\n')[0]})`);
+  return median(runs);
 }
-if (ndpi !== null) {
-  console.log(`ndpiReader (nDPI, same captures): ${(ndpi / 1000).toFixed(1)} K packets/s`);
-  console.log(`ratio flowsieve/ndpiReader: ${(ours / ndpi).toFixed(2)}`);
+
+async function main() {
+  if (!existsSync(bundle)) throw new Error('dist/flowsieve.js missing: npm run build');
+  const harnessPath = await buildHarness(join(work, 'harness.js'));
+  const harnessSource = readFileSync(harnessPath, 'utf8');
+  const big = await bigCapture(harnessPath, copies);
+  const small = await bigCapture(harnessPath, profileCopies);
+  console.log(`bench:dpi (scripts/bench-dpi.mjs), ${new Date().toISOString().slice(0, 16)}Z, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`capture: corpus x${copies}, ${big.frames} packets, ${(big.bytes / 1e6).toFixed(0)} MB; profile and memory on x${profileCopies} (${small.frames} packets)`);
+  if (!existsSync(GNU_TIME)) console.log('max RSS: n/a (GNU time missing: apt-get install time)');
+  const tjsVersion = TJS ? stdoutOf([TJS, '--version']).trim() : '';
+  const rows = [];
+  const flowsieve = (runner) => (runner === 'node' ? [process.execPath] : [TJS, 'run']);
+
+  if (engines.has('ndpi')) {
+    try {
+      const r = timed(['ndpiReader', '-i', big.path], { keepStdout: true });
+      const flows = Number(/Unique flows:\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN);
+      const version = /nDPI\s+v?(\d[\d.]*)/.exec(spawnSync('ndpiReader', ['-h'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '';
+      rows.push({ engine: `ndpiReader ${version}`.trim(), seconds: r.seconds, rss: r.rssKiB * 1024, flows });
+    } catch (e) {
+      console.log(`ndpiReader: not run (${e.code === 'ENOENT' ? 'not installed: apt-get install libndpi-bin' : e.message.split('\n')[0]})`);
+    }
+  }
+  for (const runner of ['node', 'tjs']) {
+    if (!engines.has(runner)) continue;
+    const heapOut = join(work, 'heap.json');
+    const pre = runner === 'node' ? ['--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs')] : [];
+    const r = timed([...flowsieve(runner), ...pre, bundle, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
+    const flows = Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+    const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
+    rows.push({ engine: runner === 'node' ? `node ${process.version}` : `tjs ${tjsVersion}`, seconds: r.seconds, rss: r.rssKiB * 1024, flows, heap });
+  }
+  if (engines.has('quickjs')) {
+    const r = await runInQuickJs(harnessSource, 'replay', fileChunks(big.path));
+    rows.push({ engine: 'QuickJS-ng (wasm, in-process)', seconds: r.seconds, rss: null, flows: r.flows, wasm: r.wasmBytes });
+  }
+
+  const ndpi = rows.find((r) => r.engine.startsWith('ndpiReader'));
+  console.log('\nwhole replay of the big capture (one process each, output to /dev/null):');
+  console.log('engine                          packets/s   flows/s   x ndpiReader   max RSS   other');
+  for (const r of rows) {
+    const pps = big.frames / r.seconds;
+    const ratio = ndpi ? (pps / (big.frames / ndpi.seconds)).toFixed(2) : '-';
+    const other = r.heap ? `V8 heap peak ${MB(r.heap.used)} used, ${MB(r.heap.committed)} committed` : r.wasm ? `wasm memory ${MB(r.wasm)}` : '';
+    console.log(
+      `${r.engine.padEnd(32)}${K(pps).padStart(9)}${K(r.flows / r.seconds).padStart(10)}${ratio.padStart(15)}${(r.rss === null ? 'n/a' : MB(r.rss)).padStart(10)}   ${other}`,
+    );
+  }
+  console.log(`(${big.frames} packets; flows: ${rows.map((r) => `${r.engine.split(' ')[0]} ${r.flows}`).join(', ')})`);
+
+  if (!skip.has('profile')) {
+    const profiles = [];
+    if (engines.has('node')) profiles.push(['node', jsonOf([process.execPath, join(repo, 'scripts', 'bench', 'engine-run.mjs'), harnessPath, 'profile', small.path])]);
+    if (engines.has('tjs')) profiles.push(['tjs', jsonOf([TJS, 'run', join(repo, 'scripts', 'bench', 'engine-run.mjs'), harnessPath, 'profile', small.path])]);
+    if (engines.has('quickjs')) profiles.push(['quickjs-wasm', await runInQuickJs(harnessSource, 'profile', fileChunks(small.path))]);
+    if (profiles.length) printProfiles(profiles, profileCopies);
+  }
+  if (!skip.has('memory')) {
+    const mem = [];
+    if (engines.has('node')) mem.push(['node (V8 heap after GC)', jsonOf([process.execPath, '--expose-gc', join(repo, 'scripts', 'bench', 'engine-run.mjs'), harnessPath, 'memory', small.path])]);
+    if (engines.has('tjs')) mem.push(['tjs (RSS after GC)', jsonOf([TJS, 'run', join(repo, 'scripts', 'bench', 'engine-run.mjs'), harnessPath, 'memory', small.path])]);
+    if (engines.has('quickjs')) mem.push(['quickjs-wasm (QuickJS memory in use)', await runInQuickJs(harnessSource, 'memory', fileChunks(small.path))]);
+    console.log(`\nmemory per live flow (x${profileCopies}, no flow expires; slope of memory over live flows):`);
+    for (const [name, m] of mem) console.log(`  ${name.padEnd(40)} ${String(m.bytesPerFlow).padStart(6)} bytes/flow  (${m.points} checkpoints)`);
+  }
+  if (!skip.has('startup')) {
+    console.log('\nstart-up, `version` (median of 9):');
+    if (engines.has('node')) console.log(`  node  ${startup([process.execPath, bundle, 'version']).toFixed(3)} s`);
+    if (engines.has('tjs')) console.log(`  tjs   ${startup([TJS, 'run', bundle, 'version']).toFixed(3)} s`);
+  }
 }
+
+function stdoutOf(argv) {
+  return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+function printProfiles(profiles, n) {
+  console.log(`\nper-stage profile, µs per packet (x${n}; exclusive time, instruments included):`);
+  console.log(`${'stage'.padEnd(30)}${profiles.map(([e]) => e.padStart(14)).join('')}`);
+  for (const stage of Object.keys(profiles[0][1].stages)) {
+    console.log(`${stage.padEnd(30)}${profiles.map(([, p]) => p.stages[stage].toFixed(2).padStart(14)).join('')}`);
+  }
+  const total = (p) => p.totalUs / p.frames;
+  console.log(`${'total'.padEnd(30)}${profiles.map(([, p]) => total(p).toFixed(2).padStart(14)).join('')}`);
+  console.log(`${'(one timer pair)'.padEnd(30)}${profiles.map(([, p]) => p.timerPairUs.toFixed(2).padStart(14)).join('')}`);
+  console.log(`${'peak live flows'.padEnd(30)}${profiles.map(([, p]) => String(p.peakLiveFlows).padStart(14)).join('')}`);
+  console.log(`${'records digest'.padEnd(30)}${profiles.map(([, p]) => p.digest.padStart(14)).join('')}`);
+  console.log('dissectors, µs per flow they were started on (top 8 by total time):');
+  for (const d of profiles[0][1].dissectors.slice(0, 8)) {
+    const per = profiles.map(([, p]) => (p.dissectors.find((x) => x.name === d.name)?.usPerFlow ?? 0).toFixed(1).padStart(14)).join('');
+    console.log(`  ${`${d.name} (${d.flows} flows)`.padEnd(28)}${per}`);
+  }
+}
+
+await main();

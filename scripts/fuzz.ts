@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { allDissectors } from '../src/classify/dissectors/index.js';
+import { DISSECTORS_BY_PRECEDENCE as allDissectors } from '../src/classify/precedence.js';
 import { fuzzDissector, seedsFrom } from '../test/helpers/fuzz.js';
 
 const arg = (name: string) => {

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, tshark and
-# ndpiReader for comparisons, and the npm dependencies. Idempotent; run as root.
+# ndpiReader and GNU time (max RSS) for the benchmark, and the npm dependencies. Idempotent; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential pkg-config
+  build-essential pkg-config musl-tools
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
-  tshark libndpi-bin tzdata
+  tshark libndpi-bin time tzdata
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -27,3 +27,4 @@ if ! command -v node >/dev/null; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run build
+npm run build:native

@@ -1,8 +1,9 @@
 /** Capture files: pcap in both byte orders and time resolutions, pcapng sections and interfaces, damage. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readCapture, type CaptureFrame } from '../src/capture/reader.js';
-import { replayCapture } from '../src/cli/replay.js';
+import { CaptureStream, readCapture, type CaptureFrame } from '../src/capture/reader.js';
+import { CaptureReplay, replayCapture } from '../src/cli/replay.js';
+import type { FlowRecord } from '../src/record/flow-record.js';
 import { corpusAvailable, readCorpus } from './helpers/corpus.js';
 import { ipv4, ipv6, pppoeSession, pppProtocol, udp } from './helpers/frames.js';
 
@@ -115,7 +116,46 @@ test('PPP link types (9, 50, 51) from a pcap header or a pcapng interface reach 
   assert.equal(flowsOf(ng), { ports: [40000, 40001], unsupported: 0 });
 });
 
+/** The frames of `bytes` pushed in pieces of `size` bytes. */
+function framesInChunks(bytes: Uint8Array, size: number): { frames: CaptureFrame[]; error: string | null } {
+  const s = new CaptureStream();
+  const list: CaptureFrame[] = [];
+  const drain = () => {
+    while (s.next()) list.push({ linkType: s.linkType, data: s.data.slice(), timestamp: s.timestamp, wireLength: s.wireLength });
+  };
+  for (let o = 0; o < bytes.length; o += size) {
+    s.push(bytes.slice(o, o + size));
+    drain();
+  }
+  s.end();
+  drain();
+  return { frames: list, error: s.damage };
+}
+
+test('a stream of chunks of any size gives the frames and damage of the whole file', () => {
+  const file = pcap(true, false, 1, [{ sec: 1, frac: 0, data: [1, 2, 3] }, { sec: 2, frac: 0, data: [4, 5, 6, 7] }]);
+  const ng = new Uint8Array([...shb(), ...idb(1, null), ...epb(0, 1, [9, 8, 7]), ...epb(0, 2, [6])]);
+  for (const bytes of [file, file.subarray(0, file.length - 2), ng, ng.subarray(0, ng.length - 4)]) {
+    const whole = frames(bytes);
+    for (const size of [1, 3, 16, 17, 1000]) assert.equal(framesInChunks(bytes, size), whole);
+  }
+});
+
 if (corpusAvailable()) {
+  test('corpus: replay from chunks writes the records of the whole file, in the same order', () => {
+    for (const name of ['dns.pcap', 'http.pcapng', 'quic-v2.pcapng']) {
+      const bytes = readCorpus(name);
+      const whole = replayCapture(bytes, { catalogue: null }).records;
+      for (const size of [61, 4096]) {
+        const got: FlowRecord[] = [];
+        const r = new CaptureReplay({ catalogue: null, onRecord: (x) => got.push(x) });
+        for (let o = 0; o < bytes.length; o += size) r.push(bytes.slice(o, o + size));
+        r.end();
+        assert.equal(got, whole, `${name} in chunks of ${size}`);
+      }
+    }
+  });
+
   test('corpus: pcapng with Linux cooked frames and classic pcap read to the end', () => {
     for (const name of ['quic-v2.pcapng', 'dns.pcap', 'http.pcapng']) {
       const r = frames(readCorpus(name));

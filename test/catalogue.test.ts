@@ -2,19 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileCatalogue, packCatalogueApps, type CatalogueSources, type CompiledCatalogue } from '../src/catalogue/compile.js';
+import { compileCatalogue, packCatalogueApps, type CatalogueSources } from '../src/catalogue/compile.js';
+import type { CompiledCatalogue } from '../src/catalogue/compiled.js';
 import { defaultCatalogue as lazyDefault, defaultCatalogueErrors, loadDefaultCatalogue } from '../src/catalogue/catalogue.js';
 import { appIdForNdpiName, categoryForNdpiCategory } from '../src/catalogue/ndpi-names.js';
-import {
-  aggregatePrefixes,
-  buildRanges,
-  fromPrefixList,
-  packNetworks,
-  toPrefixList,
-  unpackNetworks,
-  type FamilyBits,
-  type Prefix,
-} from '../src/catalogue/networks.js';
+import { aggregatePrefixes, fromPrefixList, toPrefixList, type FamilyBits, type Prefix } from '../src/catalogue/networks.js';
+import { buildRanges } from '../src/catalogue/range-table.js';
+import { packNetworks, unpackNetworks } from '../src/catalogue/network-codec.js';
 import { REPO_DIR } from './helpers/corpus.js';
 import { Classifier } from '../src/classify/engine.js';
 import { HintCache } from '../src/classify/hints.js';

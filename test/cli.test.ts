@@ -146,6 +146,19 @@ test('import turns a Netify Flow Actions JSON file into UCI that loads', async (
   assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded.errors));
 });
 
+test('import of a file whose conversion has errors exits 1 and prints nothing on stdout', async () => {
+  const json = tempFile(
+    'broken.json',
+    JSON.stringify({ actions: { kids: { criteria: '*', targets: ['missing'], time_of_day: [{ time_start: '9:00', time_stop: '17:00' }] } } }),
+  );
+  const r = await cli('import', json);
+  assert.is(r.code, 1);
+  assert.is(r.out, '');
+  assert.match(r.err, /broken\.json:1:\d+: error: action "kids" time_of_day\[0\]: unknown property "time_stop"/);
+  assert.match(r.err, /target 'missing'|'missing'/);
+  assert.match(r.err, /nothing written/);
+});
+
 test('the built bundle runs as a program under Node', () => {
   const r = spawnSync(process.execPath, [join(REPO_DIR, 'dist', 'flowsieve.js'), 'replay', SAMPLE], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);

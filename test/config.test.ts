@@ -17,7 +17,7 @@ import {
 } from '../src/config/index.js';
 import { parseLenientJson, type JsonNode } from '../src/config/lenient-json.js';
 import { compileCriteria } from '../src/policy/expr/index.js';
-import { SECTION_TYPES, TARGET_COMMON, TARGET_TYPES } from '../src/config/schema.js';
+import { parseValue, SECTION_TYPES, TARGET_COMMON, TARGET_TYPES, targetField, type OptionSpec } from '../src/config/schema.js';
 import { build as esbuild } from 'esbuild';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-ng-wasmfile-release-sync';
@@ -222,7 +222,7 @@ test('target checks: missing target_type, unknown type with suggestion, required
     "test.conf:1:8: error: section 'x' option 'target_type': missing; expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink",
   ]);
   assert.equal(errorsOf("config target 'x'\n\toption target_type 'nfset'\n"), [
-    "test.conf:2:21: error: section 'x' option 'target_type': expected one of log, ipset, nftset, ctlabel, ctmark, pftable, sink, got \"nfset\" (did you mean 'nftset'?)",
+    "test.conf:2:21: error: section 'x' option 'target_type': expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink, got \"nfset\" (did you mean 'nftset'?)",
   ]);
   const e = errorsOf("config target 'x'\n\toption target_type 'nftset'\n");
   assert.is(e.length, 2);
@@ -593,6 +593,90 @@ test('the configuration layer runs inside QuickJS-ng (no Node APIs)', async () =
     ctx.dispose();
     runtime.dispose();
   }
+});
+
+
+/** A valid value for an option that differs from its default (UCI text). */
+function sampleValue(o: OptionSpec): string[] {
+  switch (o.type) {
+    case 'int':
+    case 'duration':
+      return [String(Math.min((o.min ?? 0) + 3, o.max ?? Infinity))];
+    case 'hex32':
+      return ['0x2'];
+    case 'bool':
+      return [o.default === '1' ? '0' : '1'];
+    case 'enum': {
+      const vs = o.values ?? [];
+      return o.multiple ? [vs[1]!, vs[0]!] : [vs.find((v) => v !== o.default)!];
+    }
+    case 'flags':
+      return ['new|expired'];
+    case 'path':
+      return ['/tmp/sample'];
+    case 'ipset_type':
+      return ['hash:ip,port'];
+    case 'tc_class':
+      return ['1:10'];
+    default:
+      return o.multiple ? ['one', 'two'] : ['sample'];
+  }
+}
+
+test('a target carries every option its type declares in TARGET_TYPES, on the field the schema names', () => {
+  for (const [type, spec] of Object.entries(TARGET_TYPES)) {
+    let text = `config target 't'\n\toption target_type '${type}'\n`;
+    for (const o of spec.options) {
+      if (targetField(o) === null) continue;
+      for (const v of sampleValue(o)) text += `\t${o.multiple ? 'list' : 'option'} ${o.name} '${v}'\n`;
+    }
+    const c = loaded(loadConfig(text, 'targets.conf'));
+    const t = c.targets.get('t') as unknown as Record<string, unknown>;
+    assert.is(t['type'], type);
+    for (const o of spec.options) {
+      const field = targetField(o);
+      if (field === null) continue;
+      const values = sampleValue(o).map((v) => {
+        const r = parseValue(o, v);
+        return r.ok ? r.value : assert.unreachable(`${type} ${o.name}: sample '${v}' invalid`);
+      });
+      assert.equal(t[field], o.multiple ? values : values[0], `${type} option ${o.name} → ${field}`);
+    }
+  }
+  // Fields of options left out: null, or the schema default.
+  const bare = loaded(loadConfig("config target 'l'\n\toption target_type 'log'\n", 'targets.conf')).targets.get('l');
+  assert.equal(bare?.type === 'log' && [bare.prefix, bare.path, bare.suffix, bare.interval], [null, '/tmp', '.json', 60]);
+});
+
+test('time_of_day text: each malformed entry says what is wrong', () => {
+  const cases: [string, RegExp][] = [
+    ['mon-fri 9-17', /start "9" is not a time \(hh:mm or hh:mm:ss\)/],
+    ['mon-fri 09:00-17:00 sometimes', /unexpected "sometimes"/],
+    ['mon-fri 09:00-17:00 inclusive extra', /unexpected "extra"/],
+    ['funday 09:00-17:00', /"funday" is not a day \(mon, tue/],
+    ['mon-funday', /"mon-funday" is not a day range/],
+    ['09:00', /"09:00" is not a time range/],
+    ['  ', /empty entry/],
+    ['9.00-17:00', /start "9\.00" is not a time/],
+    ['12:60-13:00', /start "12:60" is out of range/],
+    ['9:00-17:00:61', /end "17:00:61" is out of range/],
+    ['24:00-10:00', /24:00 can only end a window/],
+    ['9:00-24:30', /end "24:30" is out of range/],
+  ];
+  for (const [text, re] of cases) {
+    const r = parseTimeWindow(text);
+    assert.is(r.ok, false, text);
+    if (!r.ok) assert.match(r.error, re, `${text} → ${r.error}`);
+  }
+});
+
+test('Netify JSON: an unknown key in a time_of_day window is an error, as the docs say', () => {
+  const r = netifyJsonToUci('{"actions": {"kids": {"criteria": "*", "targets": ["t"],\n "time_of_day": [{"time_start": "9:00", "time_stop": "17:00"}]}},\n "targets": {"t": {"target_type": "log"}}}', 'n.json');
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(fmt(r.problems), [
+    'n.json:2:41: error: action "kids" time_of_day[0]: unknown property "time_stop" (did you mean \'time_start\'?); expected day, time_start, time_end, policy',
+  ]);
 });
 
 test.run();

@@ -7,8 +7,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { L4Packet } from '../src/classify/dissector.js';
-import { allDissectors } from '../src/classify/dissectors/index.js';
-import { mailTransferDissectors } from '../src/classify/dissectors/mail-transfer.js';
+import { DISSECTORS_BY_PRECEDENCE as allDissectors } from '../src/classify/precedence.js';
+
+/** The mail and file-transfer control family. */
+const mailTransferDissectors = allDissectors.filter((d) => ['smtp', 'imap', 'pop3', 'ftp_control'].includes(d.name));
 import { Classifier } from '../src/classify/engine.js';
 import { HintCache } from '../src/classify/hints.js';
 import { ftpDissector } from '../src/classify/mail/ftp.js';

@@ -7,7 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Classifier } from '../src/classify/engine.js';
 import { HintCache } from '../src/classify/hints.js';
-import { namingDissectors } from '../src/classify/dissectors/naming.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../src/classify/precedence.js';
+
+const NAMING = ['dns', 'mdns', 'llmnr', 'http', 'ssdp', 'dhcp', 'dhcpv6', 'netbios', 'ntp', 'nat-pmp', 'dropbox', 'spotify'];
+/** The naming family, in its order in the one list. */
+const namingDissectors = DISSECTORS_BY_PRECEDENCE.filter((d) => NAMING.includes(d.name));
 import type { L4Packet } from '../src/classify/dissector.js';
 import { replayCapture } from '../src/cli/replay.js';
 import { flowKeyOf } from '../src/flow/key.js';

@@ -5,7 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { peerTunnelVoiceDissectors } from '../src/classify/dissectors/peer-tunnel-voice.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../src/classify/precedence.js';
+
+const PEER = ['bittorrent', 'stun', 'ssh', 'telnet', 'whatsapp', 'smb', 'skinny', 'tailscale', 'wireguard', 'openvpn', 'teredo', 'zoom', 'discord', 'sip', 'rtp'];
+/** The peer, tunnel and voice family. */
+const peerTunnelVoiceDissectors = DISSECTORS_BY_PRECEDENCE.filter((d) => PEER.includes(d.name));
 import { ALL_FIXTURES, fixture as namingFixture } from './fixtures/naming/harness.js';
 import { claims, fixture, PEER_FIXTURES, type FlowSpec } from './fixtures/peer/harness.js';
 

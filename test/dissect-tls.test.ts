@@ -329,4 +329,24 @@ test('DTLS refuses what is neither DTLS nor STUN', () => {
   assert.equal(run(dtlsDissector, WEBRTC, [{ dir: 0, payload: fixture('dns-query-captive-apple') }]).steps, ['no']);
 });
 
+/** A DER element: tag, definite length, body. */
+function der(tag: number, ...body: (number[] | Uint8Array)[]): number[] {
+  const b = body.flatMap((x) => [...x]);
+  const len = b.length < 128 ? [b.length] : [0x81, b.length];
+  return [tag, ...len, ...b];
+}
+
+test('certificate IP address names read as inet_ntop writes them (IPv4-mapped with a dotted tail)', () => {
+  const cn = der(0x30, der(0x31, der(0x30, der(0x06, [0x55, 0x04, 0x03]), der(0x0c, [...ascii('a.example')]))));
+  const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1];
+  const v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+  const san = der(0x30, der(0x87, [198, 51, 100, 7]), der(0x87, mapped), der(0x87, v6));
+  const ext = der(0xa3, der(0x30, der(0x30, der(0x06, [0x55, 0x1d, 0x11]), der(0x04, san))));
+  const tbs = der(0x30, der(0xa0, der(0x02, [2])), der(0x02, [1]), der(0x30), cn, der(0x30), cn, der(0x30), ext);
+  const cert = der(0x30, tbs, der(0x30), der(0x03, [0]));
+  const msg = [0x0b, 0, 0, cert.length + 6, 0, 0, cert.length + 3, 0, 0, cert.length, ...cert];
+  const parsed = parseCertificateMessage(new Uint8Array(msg));
+  assert.equal(parsed?.altNames, ['198.51.100.7', '::ffff:192.0.2.1', '2001:db8::1']);
+});
+
 test.run();

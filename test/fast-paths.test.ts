@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ipv4Text, ipv6Text, macText } from '../src/decode/address.js';
+import { ipv4Text, ipv6Text, macText } from '../src/net/format.js';
 import { ipv4TextCached, ipv6TextCached, macTextCached } from '../src/decode/address-cache.js';
 import { FlowTable, type Flow, type FlowEndReason } from '../src/flow/table.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';

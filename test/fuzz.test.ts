@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allDissectors } from '../src/classify/dissectors/index.js';
+import { DISSECTORS_BY_PRECEDENCE as allDissectors } from '../src/classify/precedence.js';
 import { replayCapture } from '../src/cli/replay.js';
 import { corpusAvailable, corpusCaptures, readCorpus } from './helpers/corpus.js';
 import { fuzzDissector, mutate, Rng, seedsFrom } from './helpers/fuzz.js';

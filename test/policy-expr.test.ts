@@ -17,12 +17,12 @@ import {
   formatDiagnostic,
   groupsFromLists,
   parseGroupsFile,
-  PrefixSet,
-  PrefixTree,
-  parseCidr,
-  parseIp,
 } from '../src/policy/expr/index.js';
-import { checkStatements, simplify, type IR } from '../src/policy/expr/compile.js';
+import { parseCidr, parseIp } from '../src/net/address.js';
+import { PrefixSet, PrefixTree } from '../src/net/prefix-tree.js';
+import { checkStatements } from '../src/policy/expr/check.js';
+import type { IR } from '../src/policy/expr/ir.js';
+import { simplify } from '../src/policy/expr/simplify.js';
 import { parseExpression } from '../src/policy/expr/parser.js';
 
 // ---------------------------------------------------------------- fixtures

@@ -1,7 +1,8 @@
 /**
- * Time-of-day windows (src/policy/time-of-day.ts): parsing the seed's JSON and the UCI text
- * form, errors, evaluation across midnight, DST and zones, and nextChange checked against a
- * brute-force minute-by-minute scan. Real zones come from /usr/share/zoneinfo (tzdata).
+ * Time-of-day windows (src/policy/time-of-day.ts) over the windows the configuration checked
+ * (config/time-window.ts; its syntax and errors are in config.test.ts): evaluation across
+ * midnight, DST and zones, and nextChange checked against a brute-force minute-by-minute
+ * scan. Real zones come from /usr/share/zoneinfo (tzdata).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,9 +15,12 @@ import {
   formatSchedule,
   isActive,
   nextChange,
-  parseTimeOfDay,
+  scheduleOf,
 } from '../src/policy/time-of-day.js';
-import { type TimeZone, UTC_ZONE, fixedOffsetZone, parsePosixTz, parseTzif } from '../src/policy/tzif.js';
+import { loadConfig, netifyJsonToUci, parseTimeWindow } from '../src/config/index.js';
+import { parsePosixTz } from '../src/policy/posix-tz.js';
+import { parseTzif } from '../src/policy/tzif.js';
+import { type TimeZone, UTC_ZONE, fixedOffsetZone } from '../src/policy/zone.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -37,10 +41,16 @@ function withoutTransitions(z: TimeZone): TimeZone {
   return { name: z.name + ' (offsetAt only)', offsetAt: (t) => z.offsetAt(t) };
 }
 
-function sched(value: unknown): TimeOfDaySchedule {
-  const r = parseTimeOfDay(value, 'test');
-  if (!r.ok) throw new Error(r.error);
-  return r.schedule;
+/** The schedule of `time_of_day` entries in the UCI text form. */
+function sched(value: string | readonly string[]): TimeOfDaySchedule {
+  const entries = typeof value === 'string' ? [value] : value;
+  return scheduleOf(
+    entries.map((text) => {
+      const r = parseTimeWindow(text);
+      if (!r.ok) throw new Error(`${text}: ${r.error}`);
+      return r.window;
+    }),
+  );
 }
 
 const U = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => Date.UTC(y, mo - 1, d, h, mi, s);
@@ -66,45 +76,49 @@ const MON = U(2024, 1, 1);
 
 // ---------------------------------------------------------------- parsing
 
-test('the seed example parses; JSON and UCI text forms mean the same', () => {
-  const seed = [
-    { day: ['mon', 'tue', 'wed', 'thu', 'fri'], time_start: '9:00', time_end: '17:00', policy: 'inclusive' },
-    { time_start: '0:00', time_end: '12:00', policy: 'exclusive' },
-  ];
-  const a = sched(seed);
+test('the seed example, imported from Netify JSON, is the same schedule as its UCI text form', () => {
+  const json = JSON.stringify({
+    actions: {
+      kids: {
+        criteria: '*',
+        targets: ['t'],
+        time_of_day: [
+          { day: ['mon', 'tue', 'wed', 'thu', 'fri'], time_start: '9:00', time_end: '17:00', policy: 'inclusive' },
+          { time_start: '0:00', time_end: '12:00', policy: 'exclusive' },
+        ],
+      },
+    },
+    targets: { t: { target_type: 'log' } },
+  });
+  const imported = netifyJsonToUci(json, 'netify.json');
+  if (!imported.ok) return assert.unreachable(imported.errors.map((e) => e.message).join('; '));
+  const loaded = loadConfig(imported.uciText, 'flowsieve');
+  if (!loaded.ok) return assert.unreachable(loaded.errors.map((e) => e.message).join('; '));
+  const a = scheduleOf(loaded.config.actions[0]!.timeOfDay);
   assert.equal(formatSchedule(a), ['mon-fri 09:00-17:00 inclusive', '* 00:00-12:00 exclusive']);
-  const b = sched(['mon-fri 09:00-17:00 inclusive', '00:00-12:00 exclusive']);
-  assert.equal(b, a);
+  assert.equal(sched(['mon-fri 09:00-17:00 inclusive', '00:00-12:00 exclusive']), a);
   assert.equal(sched(['mon,tue,wed,thu,fri 9:00-17:00', '* 0:00-12:00 exclusive']), a);
-  // One object (not in an array) and one UCI option string are one window.
-  assert.equal(sched(seed[0]).windows, [a.windows[0]]);
-  assert.equal(sched('mon-fri 09:00-17:00').windows, [a.windows[0]]);
 });
 
-test('days: names, full names, ranges (wrapping), "*", case; missing or null day means every day', () => {
-  const days = (v: unknown): string => formatSchedule(sched({ day: v, time_start: '01:00', time_end: '02:00' }))[0]!.split(' ')[0]!;
-  assert.is(days(['sat', 'sun']), 'sat,sun');
-  assert.is(days(['Monday', 'WED', 'fri']), 'mon,wed,fri');
-  assert.is(days(['fri-mon']), 'mon,fri-sun');
+test('days: names, full names, ranges (wrapping), "*", case; no days means every day', () => {
+  const days = (v: string): string => formatSchedule(sched(`${v} 01:00-02:00`))[0]!.split(' ')[0]!;
+  assert.is(days('sat,sun'), 'sat,sun');
+  assert.is(days('Monday,WED,fri'), 'mon,wed,fri');
+  assert.is(days('fri-mon'), 'mon,fri-sun');
   assert.is(days('mon-fri'), 'mon-fri');
   assert.is(days('mon,tue'), 'mon,tue');
-  assert.is(days(null), '*');
-  assert.is(days(undefined), '*');
-  assert.is(days(['*']), '*');
-  assert.is(days(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat']), '*');
+  assert.is(days('*'), '*');
+  assert.is(days('sun,mon,tue,wed,thu,fri,sat'), '*');
+  assert.is(formatSchedule(sched('01:00-02:00'))[0], '* 01:00-02:00 inclusive');
 });
 
 test('defaults: no times = the whole day, no policy = inclusive; absent or empty value = always active', () => {
-  assert.equal(formatSchedule(sched({ day: ['sat', 'sun'] })), ['sat,sun 00:00-24:00 inclusive']);
   assert.equal(formatSchedule(sched('sat,sun')), ['sat,sun 00:00-24:00 inclusive']);
   assert.equal(formatSchedule(sched('exclusive')), ['* 00:00-24:00 exclusive']);
-  assert.equal(formatSchedule(sched({ time_start: '22:00' })), ['* 22:00-24:00 inclusive']);
-  for (const v of [undefined, null, []]) {
-    const s = sched(v);
-    assert.is(s.windows.length, 0);
-    assert.ok(isActive(s, MON, UTC_ZONE));
-    assert.is(nextChange(s, MON, UTC_ZONE), null);
-  }
+  const none = sched([]);
+  assert.is(none.windows.length, 0);
+  assert.ok(isActive(none, MON, UTC_ZONE));
+  assert.is(nextChange(none, MON, UTC_ZONE), null);
 });
 
 test('times: h:mm, hh:mm, hh:mm:ss and 24:00 as an end; formatted back the same', () => {
@@ -120,40 +134,6 @@ test('times: h:mm, hh:mm, hh:mm:ss and 24:00 as an end; formatted back the same'
     const s = sched(text);
     assert.equal(formatSchedule(s), [want], text);
     assert.equal(sched(formatSchedule(s)), sched([text]), `round trip of ${text}`);
-  }
-});
-
-test('malformed input: errors name the place and the expected format', () => {
-  const cases: [unknown, RegExp][] = [
-    [{ day: ['funday'], time_start: '9:00', time_end: '17:00' }, /^kids\.time_of_day\.day\[0\]: "funday" is not a day; expected mon, tue/],
-    [[{ day: 'mon' }, { day: ['mon', 3] }], /^kids\.time_of_day\[1\]\.day\[1\]: expected a day name .* got number 3/],
-    [{ day: 5 }, /^kids\.time_of_day\.day: expected an array of days/],
-    [{ day: [] }, /day: empty list of days; leave "day" out/],
-    [{ day: ['mon-funday'] }, /is not a day range/],
-    [{ time_start: '9.00', time_end: '17:00' }, /time_start: "9\.00" is not a time; expected hh:mm or hh:mm:ss/],
-    [{ time_start: '25:00', time_end: '17:00' }, /time_start: "25:00" is out of range/],
-    [{ time_start: '12:60', time_end: '17:00' }, /time_start: "12:60" is out of range/],
-    [{ time_start: '9:00', time_end: '17:00:61' }, /time_end: "17:00:61" is out of range/],
-    [{ time_start: '24:00', time_end: '17:00' }, /24:00 can only end a window/],
-    [{ time_start: '9:00', time_end: '24:30' }, /time_end: "24:30" is out of range/],
-    [{ time_start: 900, time_end: '17:00' }, /time_start: expected a time as hh:mm or hh:mm:ss.*got number 900/],
-    [{ time_start: '9:00', time_end: '17:00', policy: 'sometimes' }, /policy: "sometimes" is not a policy; expected "inclusive" or "exclusive"/],
-    [{ time_start: '9:00', time_stop: '17:00' }, /unknown property "time_stop"; expected day, time_start, time_end, policy/],
-    [[42], /time_of_day\[0\]: expected a window object .* got number 42/],
-    [[['mon']], /time_of_day\[0\]: expected a window object .* got an array/],
-    [true, /expected a window object/],
-    ['mon-fri 9-17', /"9-17" is not a time range|"9" is not a time/],
-    ['mon-fri 09:00-17:00 sometimes', /"sometimes" is not understood; expected '\[days\] \[hh:mm-hh:mm\] \[inclusive\|exclusive\]'/],
-    ['mon-fri 09:00-17:00 inclusive extra', /unexpected "extra"/],
-    ['funday 09:00-17:00', /"funday 09:00-17:00": "funday" is not a day/],
-    ['09:00', /"09:00" is not a time range/],
-    ['  ', /empty entry/],
-    [['mon 09:00-17:00', 'tue 9:00-99:00'], /^kids\.time_of_day\[1\]: "tue 9:00-99:00": end "99:00" is out of range/],
-  ];
-  for (const [input, re] of cases) {
-    const r = parseTimeOfDay(input, 'kids.time_of_day');
-    assert.is(r.ok, false, JSON.stringify(input));
-    if (!r.ok) assert.match(r.error, re, `${JSON.stringify(input)} → ${r.error}`);
   }
 });
 
@@ -173,7 +153,7 @@ test('a daytime window: start inclusive, end exclusive, only on listed days', ()
 });
 
 test('a window across midnight belongs to the day it starts on', () => {
-  const s = sched({ day: ['fri'], time_start: '22:00', time_end: '06:00' });
+  const s = sched('fri 22:00-06:00');
   const FRI = MON + 4 * DAY;
   expectAt(s, UTC_ZONE, [
     [FRI + 1 * HOUR, false], // Friday 01:00: Thursday is not listed
@@ -210,10 +190,7 @@ test('start equal to end is a full 24 hours from the start', () => {
 });
 
 test('inclusive windows add up, exclusive windows cut out (the seed example: weekdays 12:00–17:00)', () => {
-  const seed = sched([
-    { day: ['mon', 'tue', 'wed', 'thu', 'fri'], time_start: '9:00', time_end: '17:00', policy: 'inclusive' },
-    { time_start: '0:00', time_end: '12:00', policy: 'exclusive' },
-  ]);
+  const seed = sched(['mon-fri 9:00-17:00 inclusive', '0:00-12:00 exclusive']);
   expectAt(seed, UTC_ZONE, [
     [MON + 10 * HOUR, false],
     [MON + 12 * HOUR - 1, false],
@@ -420,7 +397,9 @@ test('fractional and odd instants, and fixed-offset zones', () => {
 test('tzif and time-of-day run inside QuickJS-ng with the same answers', async () => {
   const out = await esbuild({
     stdin: {
-      contents: "export * from './src/policy/tzif.ts'; export * from './src/policy/time-of-day.ts';",
+      contents:
+        "export * from './src/policy/tzif.ts'; export * from './src/policy/posix-tz.ts'; export * from './src/policy/time-of-day.ts';" +
+        " export { parseTimeWindow } from './src/config/time-window.ts';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },
@@ -443,7 +422,7 @@ test('tzif and time-of-day run inside QuickJS-ng with the same answers', async (
     const script = `
       const z = __tod.parseTzif(new Uint8Array(${JSON.stringify(berlin)}), 'Europe/Berlin');
       const p = __tod.parsePosixTz('CET-1CEST,M3.5.0,M10.5.0/3');
-      const s = __tod.parseTimeOfDay(['sun 02:00-04:00', 'mon-fri 09:00-17:00'], 'q');
+      const s = { schedule: __tod.scheduleOf(['sun 02:00-04:00', 'mon-fri 09:00-17:00'].map((t) => __tod.parseTimeWindow(t).window)) };
       JSON.stringify(${JSON.stringify(instants)}.map((t) => [z.zone.offsetAt(t), p.zone.offsetAt(t),
         __tod.isActive(s.schedule, t, z.zone), __tod.nextChange(s.schedule, t, z.zone)]));
     `;

@@ -8,16 +8,10 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  type TimeZone,
-  daysFromCivil,
-  fixedOffsetZone,
-  looksLikePosixTz,
-  parsePosixTz,
-  parsePosixTzSpec,
-  parseTzif,
-  zoneinfoPath,
-} from '../src/policy/tzif.js';
+import { daysFromCivil } from '../src/policy/civil-time.js';
+import { parsePosixTz, parsePosixTzSpec } from '../src/policy/posix-tz.js';
+import { parseTzif } from '../src/policy/tzif.js';
+import { type TimeZone, fixedOffsetZone, looksLikePosixTz, zoneinfoPath } from '../src/policy/zone.js';
 
 const ZONEINFO = '/usr/share/zoneinfo';
 const HAVE_ZONEINFO = existsSync(join(ZONEINFO, 'Europe/Berlin'));

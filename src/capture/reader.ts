@@ -1,8 +1,10 @@
 /**
  * Capture files: classic pcap (either byte order, micro- or nanosecond timestamps) and
  * pcapng (any number of sections and interfaces, per-interface link type and timestamp
- * resolution). Frames come out lazily; damage part-way through a file stops the
- * iteration and is reported by `error()`, so everything before the damage still counts.
+ * resolution), read as a stream: bytes go in by `push` in chunks of any size, frames come
+ * out by `next` as soon as they are whole, and only the unread tail of the bytes is held.
+ * Damage part-way through stops the frames and is reported by `error`, so everything
+ * before it still counts. `readCapture` reads a capture held whole in memory.
  */
 
 export interface CaptureFrame {
@@ -33,88 +35,8 @@ const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
 
 /** Bigger than any real frame; a larger length means the file is damaged. */
 const MAX_FRAME = 262144;
-
-export function readCapture(bytes: Uint8Array): CaptureResult {
-  if (bytes.length < 4) return { ok: false, error: 'file too short to be a capture' };
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const be = dv.getUint32(0, false);
-  const le = dv.getUint32(0, true);
-  if (be === PCAPNG_SHB) return readPcapng(bytes, dv);
-  for (const little of [false, true]) {
-    const m = little ? le : be;
-    if (m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS) return readPcap(bytes, dv, little, m === PCAP_MAGIC_NS);
-  }
-  return { ok: false, error: 'not a pcap or pcapng file (unknown magic number)' };
-}
-
-/** Where iteration stopped on damage; shared by every pass over one capture. */
-interface DamageSlot {
-  damage: string | null;
-}
-
-/**
- * Frames are handed out by plain iterator objects rather than generators: replay spends a
- * good part of its per-packet budget here, and resuming a generator costs more than a call.
- * Every `[Symbol.iterator]()` starts a fresh pass from the first frame.
- */
-function framesOf(start: () => Iterator<CaptureFrame>): Iterable<CaptureFrame> {
-  return { [Symbol.iterator]: start };
-}
-
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-function readPcap(bytes: Uint8Array, dv: DataView, little: boolean, nanos: boolean): CaptureResult {
-  if (bytes.length < 24) return { ok: false, error: 'pcap header truncated' };
-  // The top bits of the link type field carry FCS information (pcap-linktype(7)).
-  const linkType = dv.getUint32(20, little) & 0x0fffffff;
-  const slot: DamageSlot = { damage: null };
-  const frames = framesOf(() => new PcapCursor(bytes, dv, little, nanos, linkType, slot));
-  return { ok: true, format: 'pcap', frames, error: () => slot.damage };
-}
-
-class PcapCursor implements Iterator<CaptureFrame> {
-  private off = 24;
-  private index = 0;
-  private stopped = false;
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly dv: DataView,
-    private readonly little: boolean,
-    private readonly nanos: boolean,
-    private readonly linkType: number,
-    private readonly slot: DamageSlot,
-  ) {}
-
-  next(): IteratorResult<CaptureFrame> {
-    const { bytes, dv, little } = this;
-    const off = this.off;
-    if (this.stopped || off >= bytes.length) return DONE;
-    this.index++;
-    if (off + 16 > bytes.length) return this.fail(`record ${this.index} header truncated at byte ${off}`);
-    const sec = dv.getUint32(off, little);
-    const frac = dv.getUint32(off + 4, little);
-    const incl = dv.getUint32(off + 8, little);
-    const orig = dv.getUint32(off + 12, little);
-    if (incl > MAX_FRAME) return this.fail(`record ${this.index} claims ${incl} bytes at byte ${off}`);
-    const start = off + 16;
-    if (start + incl > bytes.length) return this.fail(`record ${this.index} data truncated at byte ${off}`);
-    this.off = start + incl;
-    const frame: CaptureFrame = {
-      linkType: this.linkType,
-      data: bytes.subarray(start, start + incl),
-      timestamp: sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3),
-      wireLength: Math.max(orig, incl),
-    };
-    return { done: false, value: frame };
-  }
-
-  private fail(damage: string): IteratorResult<CaptureFrame> {
-    this.slot.damage = damage;
-    this.stopped = true;
-    return DONE;
-  }
-}
+/** Bigger than any real pcapng block (a packet block holds one frame): damage beyond it, not a wait for more bytes. */
+const MAX_BLOCK = 16 << 20;
 
 interface PcapngInterface {
   readonly linkType: number;
@@ -127,59 +49,171 @@ const BT_OPB = 2; // obsolete Packet Block
 const BT_SPB = 3;
 const BT_EPB = 6;
 
-function readPcapng(bytes: Uint8Array, dv: DataView): CaptureResult {
-  if (bytes.length < 28) return { ok: false, error: 'pcapng section header truncated' };
-  const bom = dv.getUint32(8, true);
-  if (bom !== PCAPNG_BYTE_ORDER && dv.getUint32(8, false) !== PCAPNG_BYTE_ORDER) {
-    return { ok: false, error: 'pcapng section header has no valid byte-order magic' };
-  }
-  const slot: DamageSlot = { damage: null };
-  const frames = framesOf(() => new PcapngCursor(bytes, dv, bom === PCAPNG_BYTE_ORDER, slot));
-  return { ok: true, format: 'pcapng', frames, error: () => slot.damage };
-}
+const EMPTY = new Uint8Array(0);
 
-class PcapngCursor implements Iterator<CaptureFrame> {
-  private ifaces: PcapngInterface[] = [];
+/**
+ * A capture read from chunks. After `next()` returns true, the frame is in `linkType`,
+ * `data`, `timestamp` and `wireLength` until the next call (one object serves every frame:
+ * the packet path makes no per-frame allocation here). `data` is a view into the bytes
+ * pushed, never overwritten later.
+ */
+export class CaptureStream {
+  linkType = 0;
+  data: Uint8Array = EMPTY;
+  timestamp = 0;
+  wireLength = 0;
+  /** Known once the file's first bytes are in. */
+  format: CaptureFormat | null = null;
+  /** Not a capture at all (set from its first bytes); no frame comes out. */
+  refused: string | null = null;
+  /** Damage met part-way; the frames before it came out. */
+  damage: string | null = null;
+
+  private buf: Uint8Array = EMPTY;
+  private dv: DataView = new DataView(EMPTY.buffer);
+  /** Read position in `buf`, and `buf[0]`'s offset in the file (for messages). */
   private off = 0;
-  private stopped = false;
+  private base = 0;
+  private ended = false;
+  private little = false;
+  private nanos = false;
+  private pcapLinkType = 0;
+  private index = 0;
+  private ifaces: PcapngInterface[] = [];
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly dv: DataView,
-    private little: boolean,
-    private readonly slot: DamageSlot,
-  ) {}
+  /** More bytes of the file. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const rest = this.buf.length - this.off;
+    if (rest === 0) {
+      this.buf = chunk;
+    } else {
+      // A fresh buffer, never the old one reused: frames already handed out keep their bytes.
+      const joined = new Uint8Array(rest + chunk.length);
+      joined.set(this.buf.subarray(this.off));
+      joined.set(chunk, rest);
+      this.buf = joined;
+    }
+    this.base += this.off;
+    this.off = 0;
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
 
-  next(): IteratorResult<CaptureFrame> {
-    const { bytes, dv } = this;
-    while (!this.stopped && this.off < bytes.length) {
+  /** No more bytes: what is left unread is damage. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Whether frames have stopped for good (refused, damaged, or read to the end). */
+  get finished(): boolean {
+    return this.refused !== null || this.damage !== null || (this.ended && this.off >= this.buf.length);
+  }
+
+  /** The next whole frame; false when more bytes are needed or the frames have ended. */
+  next(): boolean {
+    if (this.refused !== null || this.damage !== null) return false;
+    if (this.format === null && !this.readFileHeader()) return false;
+    return this.format === 'pcap' ? this.nextPcap() : this.nextPcapng();
+  }
+
+  private readFileHeader(): boolean {
+    const avail = this.buf.length - this.off;
+    if (avail < 4) {
+      if (this.ended) this.refused = 'file too short to be a capture';
+      return false;
+    }
+    const be = this.dv.getUint32(0, false);
+    const le = this.dv.getUint32(0, true);
+    if (be === PCAPNG_SHB) {
+      if (avail < 28) {
+        if (this.ended) this.refused = 'pcapng section header truncated';
+        return false;
+      }
+      const bom = this.dv.getUint32(8, true);
+      if (bom !== PCAPNG_BYTE_ORDER && this.dv.getUint32(8, false) !== PCAPNG_BYTE_ORDER) {
+        this.refused = 'pcapng section header has no valid byte-order magic';
+        return false;
+      }
+      this.little = bom === PCAPNG_BYTE_ORDER;
+      this.format = 'pcapng';
+      return true;
+    }
+    const little = be !== PCAP_MAGIC_US && be !== PCAP_MAGIC_NS;
+    const m = little ? le : be;
+    if (m !== PCAP_MAGIC_US && m !== PCAP_MAGIC_NS) {
+      this.refused = 'not a pcap or pcapng file (unknown magic number)';
+      return false;
+    }
+    if (avail < 24) {
+      if (this.ended) this.refused = 'pcap header truncated';
+      return false;
+    }
+    this.little = little;
+    this.nanos = m === PCAP_MAGIC_NS;
+    // The top bits of the link type field carry FCS information (pcap-linktype(7)).
+    this.pcapLinkType = this.dv.getUint32(20, little) & 0x0fffffff;
+    this.off = 24;
+    this.format = 'pcap';
+    return true;
+  }
+
+  private nextPcap(): boolean {
+    const { buf, dv, little } = this;
+    const off = this.off;
+    if (off >= buf.length) return false;
+    const at = this.base + off;
+    if (off + 16 > buf.length) return this.short(`record ${this.index + 1} header truncated at byte ${at}`);
+    const sec = dv.getUint32(off, little);
+    const frac = dv.getUint32(off + 4, little);
+    const incl = dv.getUint32(off + 8, little);
+    const orig = dv.getUint32(off + 12, little);
+    if (incl > MAX_FRAME) return this.fail(`record ${this.index + 1} claims ${incl} bytes at byte ${at}`);
+    const start = off + 16;
+    if (start + incl > buf.length) return this.short(`record ${this.index + 1} data truncated at byte ${at}`);
+    this.index++;
+    this.off = start + incl;
+    this.linkType = this.pcapLinkType;
+    this.data = buf.subarray(start, start + incl);
+    this.timestamp = sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3);
+    this.wireLength = orig > incl ? orig : incl;
+    return true;
+  }
+
+  private nextPcapng(): boolean {
+    for (;;) {
+      const { buf, dv } = this;
       const off = this.off;
-      if (off + 12 > bytes.length) return this.fail(`block header truncated at byte ${off}`);
-      let type = dv.getUint32(off, this.little);
+      if (off >= buf.length) return false;
+      const at = this.base + off;
+      if (off + 12 > buf.length) return this.short(`block header truncated at byte ${at}`);
+      const type = dv.getUint32(off, this.little);
+      let little = this.little;
       if (type === PCAPNG_SHB) {
         // A new section may switch byte order and restarts interface numbering.
         const magic = dv.getUint32(off + 8, true);
-        if (magic === PCAPNG_BYTE_ORDER) this.little = true;
-        else if (dv.getUint32(off + 8, false) === PCAPNG_BYTE_ORDER) this.little = false;
-        else return this.fail(`section header at byte ${off} has no byte-order magic`);
-        this.ifaces = [];
-        type = PCAPNG_SHB;
+        if (magic === PCAPNG_BYTE_ORDER) little = true;
+        else if (dv.getUint32(off + 8, false) === PCAPNG_BYTE_ORDER) little = false;
+        else return this.fail(`section header at byte ${at} has no byte-order magic`);
       }
-      const little = this.little;
       const len = dv.getUint32(off + 4, little);
-      if (len < 12 || len % 4 !== 0 || off + len > bytes.length) return this.fail(`block at byte ${off} has bad length ${len}`);
+      if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return this.fail(`block at byte ${at} has bad length ${len}`);
+      if (off + len > buf.length) return this.short(`block at byte ${at} has bad length ${len}`);
+      if (type === PCAPNG_SHB) {
+        this.little = little;
+        this.ifaces = [];
+      }
       const body = off + 8;
       const bodyEnd = off + len - 4;
       // Other blocks (name resolution, statistics, custom) carry nothing we need.
       this.off = off + len;
       if (type === BT_IDB) {
-        if (bodyEnd - body < 8) return this.fail(`interface block at byte ${off} truncated`);
+        if (bodyEnd - body < 8) return this.fail(`interface block at byte ${at} truncated`);
         this.ifaces.push({
           linkType: dv.getUint16(body, little),
-          unitsPerSecond: tsResolution(bytes, dv, body + 8, bodyEnd, little),
+          unitsPerSecond: tsResolution(buf, dv, body + 8, bodyEnd, little),
         });
       } else if (type === BT_EPB || type === BT_OPB) {
-        if (bodyEnd - body < 20) return this.fail(`packet block at byte ${off} truncated`);
+        if (bodyEnd - body < 20) return this.fail(`packet block at byte ${at} truncated`);
         const ifId = type === BT_EPB ? dv.getUint32(body, little) : dv.getUint16(body, little);
         const iface = this.ifaces[ifId];
         const hi = dv.getUint32(body + 4, little);
@@ -187,38 +221,60 @@ class PcapngCursor implements Iterator<CaptureFrame> {
         const incl = dv.getUint32(body + 12, little);
         const orig = dv.getUint32(body + 16, little);
         const start = body + 20;
-        if (!iface) return this.fail(`packet block at byte ${off} names unknown interface ${ifId}`);
-        if (start + incl > bodyEnd) return this.fail(`packet block at byte ${off} data overruns its block`);
+        if (!iface) return this.fail(`packet block at byte ${at} names unknown interface ${ifId}`);
+        if (start + incl > bodyEnd) return this.fail(`packet block at byte ${at} data overruns its block`);
         const units = hi * 4294967296 + lo;
-        const frame: CaptureFrame = {
-          linkType: iface.linkType,
-          data: bytes.subarray(start, start + incl),
-          timestamp: (units / iface.unitsPerSecond) * 1000,
-          wireLength: Math.max(orig, incl),
-        };
-        return { done: false, value: frame };
+        this.linkType = iface.linkType;
+        this.data = buf.subarray(start, start + incl);
+        this.timestamp = (units / iface.unitsPerSecond) * 1000;
+        this.wireLength = orig > incl ? orig : incl;
+        return true;
       } else if (type === BT_SPB) {
         const iface = this.ifaces[0];
-        if (!iface || bodyEnd - body < 4) return this.fail(`simple packet block at byte ${off} without interface`);
+        if (!iface || bodyEnd - body < 4) return this.fail(`simple packet block at byte ${at} without interface`);
         const orig = dv.getUint32(body, little);
         const incl = Math.min(orig, bodyEnd - body - 4);
-        const frame: CaptureFrame = {
-          linkType: iface.linkType,
-          data: bytes.subarray(body + 4, body + 4 + incl),
-          timestamp: 0,
-          wireLength: orig,
-        };
-        return { done: false, value: frame };
+        this.linkType = iface.linkType;
+        this.data = buf.subarray(body + 4, body + 4 + incl);
+        this.timestamp = 0;
+        this.wireLength = orig;
+        return true;
       }
     }
-    return DONE;
   }
 
-  private fail(damage: string): IteratorResult<CaptureFrame> {
-    this.slot.damage = damage;
-    this.stopped = true;
-    return DONE;
+  /** The bytes stop inside a record: wait for more, or damage when the file has ended. */
+  private short(damage: string): boolean {
+    return this.ended ? this.fail(damage) : false;
   }
+
+  private fail(damage: string): boolean {
+    this.damage = damage;
+    return false;
+  }
+}
+
+/** A capture held whole in memory; each pass over `frames` reads it from the start. */
+export function readCapture(bytes: Uint8Array): CaptureResult {
+  const probe = streamOver(bytes);
+  probe.next();
+  if (probe.refused !== null) return { ok: false, error: probe.refused };
+  let damage: string | null = null;
+  const frames: Iterable<CaptureFrame> = {
+    *[Symbol.iterator]() {
+      const s = streamOver(bytes);
+      while (s.next()) yield { linkType: s.linkType, data: s.data, timestamp: s.timestamp, wireLength: s.wireLength };
+      damage = s.damage;
+    },
+  };
+  return { ok: true, format: probe.format!, frames, error: () => damage };
+}
+
+function streamOver(bytes: Uint8Array): CaptureStream {
+  const s = new CaptureStream();
+  s.push(bytes);
+  s.end();
+  return s;
 }
 
 /** The if_tsresol option (code 9) of an interface block; microseconds by default. */

@@ -8,12 +8,13 @@
  * so a shipped bundle always compiles. Should it not, flowsieve still runs: it gets an
  * empty catalogue (no app names) and `defaultCatalogueErrors()` says why.
  */
-import type { AppId, ProtocolName } from '../classify/dissector.js';
+import type { AppId, CategoryTag, ProtocolName } from '../names.js';
 import apps from './data/apps.json';
 import categories from './data/categories.json';
 import protocols from './data/protocols.json';
-import { compileCatalogue, type CompiledCatalogue } from './compile.js';
-import type { AppMatch, Catalogue, CategoryTag } from './types.js';
+import { compileCatalogue } from './compile.js';
+import type { CompiledCatalogue } from './compiled.js';
+import type { AppMatch, Catalogue } from './types.js';
 
 let compiled: CompiledCatalogue | null = null;
 let compileErrors: readonly string[] = [];

@@ -3,9 +3,8 @@
  * app and category entries. The evaluation compares our verdicts with nDPI's ground truth
  * through these maps (nDPI says `YouTube`, we say `youtube`).
  */
-import type { AppId } from '../classify/dissector.js';
-import type { CompiledCatalogue } from './compile.js';
-import type { CategoryTag } from './types.js';
+import type { AppId, CategoryTag } from '../names.js';
+import type { CompiledCatalogue } from './compiled.js';
 import { loadDefaultCatalogue } from './catalogue.js';
 
 export interface NdpiNameMaps {

@@ -1,8 +1,5 @@
 /** What the classifier asks of the application catalogue. */
-import type { AppId, ProtocolName } from '../classify/dissector.js';
-
-/** Category tags are lower-case, hyphenated: `social-media`, `streaming-media`, `games`, … */
-export type CategoryTag = string;
+import type { AppId, CategoryTag, ProtocolName } from '../names.js';
 
 export interface AppMatch {
   readonly app: AppId;

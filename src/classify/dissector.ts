@@ -17,12 +17,9 @@
  *    (reassembly buffers have a cap).
  */
 import type { Direction, FlowView } from '../flow/types.js';
+import type { AppId, ProtocolName } from '../names.js';
 import type { SharedHints } from './hints.js';
 
-/** Protocol names follow nDPI's spelling (`TLS`, `QUIC`, `HTTP`, `DNS`, `BitTorrent`, …). */
-export type ProtocolName = string;
-/** Application tags from the catalogue (`youtube`, `whatsapp`, …), no `netify.` prefix. */
-export type AppId = string;
 
 /** JSON-compatible metadata values for the flow record's protocol sub-objects. */
 export type MetaValue = string | number | boolean | null | readonly MetaValue[] | { readonly [k: string]: MetaValue };

@@ -9,10 +9,12 @@
  * firewall has to queue before policy can act. Metadata completes later (`complete`).
  * A flow nobody claims within `maxPackets` is guessed from its ports.
  */
+import type { AppId, ProtocolName } from '../names.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import type { AppMatch, Catalogue } from '../catalogue/types.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowView } from '../flow/types.js';
-import { emptyDetection, type AppId, type Detection, type Dissector, type L4Packet, type ProtocolName, type Step } from './dissector.js';
+import { emptyDetection, type Detection, type Dissector, type L4Packet, type Step } from './dissector.js';
 import type { SharedHints } from './hints.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
@@ -56,6 +58,9 @@ export interface ClassifierCounters {
   dissectorFaults: number;
 }
 
+/** Catalogue answers remembered per classifier (names and addresses each). */
+const REMEMBERED_MAX = 4096;
+
 export class Classifier {
   readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
   private readonly byTransport = new Map<number, readonly Dissector<unknown>[]>();
@@ -65,10 +70,11 @@ export class Classifier {
   /**
    * Catalogue answers, remembered: many flows go to the same names and addresses, and a
    * lookup walks every label suffix (or searches the address ranges). The catalogue never
-   * changes under a classifier, so a remembered answer stays right. Bounded: cleared when full.
+   * changes under a classifier, so a remembered answer stays right. Bounded: the oldest answers go
+   * first.
    */
-  private readonly hostApps = new Map<string, AppId | null>();
-  private readonly addressApps = new Map<string, AppMatch | null>();
+  private readonly hostApps = new BoundedMap<string, AppId | null>(REMEMBERED_MAX);
+  private readonly addressApps = new BoundedMap<string, AppMatch | null>(REMEMBERED_MAX);
 
   constructor(
     dissectors: readonly Dissector<unknown>[],
@@ -277,7 +283,7 @@ export class Classifier {
     let app = this.hostApps.get(host);
     if (app === undefined) {
       app = cat.appForHost(host)?.app ?? null;
-      remember(this.hostApps, host, app);
+      this.hostApps.touch(host, app);
     }
     return app;
   }
@@ -287,18 +293,12 @@ export class Classifier {
     let match = this.addressApps.get(ip);
     if (match === undefined) {
       match = cat.appForAddress(ip);
-      remember(this.addressApps, ip, match);
+      this.addressApps.touch(ip, match);
     }
     return match;
   }
 }
 
-const REMEMBERED_MAX = 4096;
-
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= REMEMBERED_MAX) map.clear();
-  map.set(key, value);
-}
 
 /** Dissector names for the protocols that port guesses produce, where they differ. */
 const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {

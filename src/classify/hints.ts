@@ -5,7 +5,8 @@
  * same endpoint WhatsApp too). Bounded LRU maps; times are the packets' timestamps so
  * replay and live traffic behave alike.
  */
-import type { AppId, ProtocolName } from './dissector.js';
+import type { AppId, ProtocolName } from '../names.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface EndpointHint {
   readonly protocol: ProtocolName;
@@ -23,42 +24,24 @@ export interface SharedHints {
 }
 
 interface Timed<T> {
-  value: T;
-  expiresAt: number;
+  readonly value: T;
+  readonly expiresAt: number;
 }
 
-/** A Map kept in insertion order; re-setting moves an entry to the back; oldest dropped. */
-class BoundedMap<T> {
-  private readonly map = new Map<string, Timed<T>>();
-  constructor(private readonly capacity: number) {}
-
-  set(key: string, value: T, expiresAt: number): void {
-    this.map.delete(key);
-    this.map.set(key, { value, expiresAt });
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
-    }
+/** The value while it is valid at `now`; an expired entry is dropped. */
+function valid<T>(map: BoundedMap<string, Timed<T>>, key: string, now: number): T | null {
+  const e = map.get(key);
+  if (!e) return null;
+  if (e.expiresAt < now) {
+    map.delete(key);
+    return null;
   }
-
-  get(key: string, now: number): T | null {
-    const e = this.map.get(key);
-    if (!e) return null;
-    if (e.expiresAt < now) {
-      this.map.delete(key);
-      return null;
-    }
-    return e.value;
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
+  return e.value;
 }
 
 export class HintCache implements SharedHints {
-  private readonly names: BoundedMap<string>;
-  private readonly endpoints: BoundedMap<EndpointHint>;
+  private readonly names: BoundedMap<string, Timed<string>>;
+  private readonly endpoints: BoundedMap<string, Timed<EndpointHint>>;
 
   constructor(capacity = 8192) {
     this.names = new BoundedMap(capacity);
@@ -66,18 +49,18 @@ export class HintCache implements SharedHints {
   }
 
   rememberName(address: string, name: string, expiresAt: number): void {
-    this.names.set(address, name, expiresAt);
+    this.names.touch(address, { value: name, expiresAt });
   }
 
   nameFor(address: string, now: number): string | null {
-    return this.names.get(address, now);
+    return valid(this.names, address, now);
   }
 
   rememberEndpoint(address: string, port: number, hint: EndpointHint, expiresAt: number): void {
-    this.endpoints.set(`${address}|${port}`, hint, expiresAt);
+    this.endpoints.touch(`${address}|${port}`, { value: hint, expiresAt });
   }
 
   endpointFor(address: string, port: number, now: number): EndpointHint | null {
-    return this.endpoints.get(`${address}|${port}`, now) ?? this.endpoints.get(`${address}|0`, now);
+    return valid(this.endpoints, `${address}|${port}`, now) ?? valid(this.endpoints, `${address}|0`, now);
   }
 }

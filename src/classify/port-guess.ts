@@ -3,7 +3,7 @@
  * guess: the protocol number says what they are). A TCP/UDP flow that no dissector claimed
  * is guessed from a well-known server port, and the record says it was guessed.
  */
-import type { ProtocolName } from './dissector.js';
+import type { ProtocolName } from '../names.js';
 
 const BY_IP_PROTOCOL: { [proto: number]: ProtocolName } = {
   1: 'ICMP',

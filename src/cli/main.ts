@@ -6,8 +6,10 @@
 import { defaultCatalogue } from '../catalogue/catalogue.js';
 import { errorText, type Runtime } from '../runtime/types.js';
 import { optionHelp, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { replayCapture } from './replay.js';
+import { replayFile } from './replay.js';
+import type { FlowRecord } from '../record/flow-record.js';
 import { formatSummary } from './summary.js';
+import { RULES_OPTIONS, RUN_OPTIONS, runRules, runRun } from './live-commands.js';
 import { CHECK_OPTIONS, EXPLAIN_OPTIONS, IMPORT_OPTIONS, runCheck, runExplain, runImport } from './policy-commands.js';
 
 export const VERSION = '0.1.0';
@@ -45,6 +47,18 @@ const COMMANDS: { readonly [name: string]: Command } = {
     options: EXPLAIN_OPTIONS,
     positional: [1, 1],
     run: runExplain,
+  },
+  run: {
+    synopsis: 'run [--config PATH] [--records]  the daemon: classify queued packets, apply the policy',
+    options: RUN_OPTIONS,
+    positional: [0, 0],
+    run: runRun,
+  },
+  rules: {
+    synopsis: 'rules [--config PATH] [--format nft|iptables]  print the firewall rules for the configuration',
+    options: RULES_OPTIONS,
+    positional: [0, 0],
+    run: runRules,
   },
   import: {
     synopsis: 'import <netify.json>  print a Netify Flow Actions JSON file as UCI',
@@ -107,30 +121,18 @@ function fail(rt: Runtime, message: string, code = 2): number {
   return code;
 }
 
-async function readInput(rt: Runtime, path: string): Promise<Uint8Array> {
-  try {
-    return await rt.readFile(path);
-  } catch (e) {
-    throw new UsageError(`cannot read '${path}': ${errorText(e)}`);
-  }
-}
-
 async function runReplay(rt: Runtime, args: ParsedArgs): Promise<number> {
   const path = args.positional[0]!;
-  const bytes = await readInput(rt, path);
   const summary = args.options['summary'] === true;
-  let result;
-  try {
-    result = replayCapture(bytes, {
-      catalogue: defaultCatalogue,
-      classifier: { maxPackets: (args.options['max-packets'] as number | undefined) ?? 32 },
-      flowTable: { maxFlows: (args.options['max-flows'] as number | undefined) ?? 65536 },
-      onRecord: summary ? undefined : (r) => rt.stdout(JSON.stringify(r) + '\n'),
-    });
-  } catch (e) {
-    throw new UsageError(`'${path}': ${errorText(e)}`);
-  }
-  if (summary) rt.stdout(formatSummary(result.records, path));
+  // Records are kept only for the summary table; otherwise each is written and dropped.
+  const records: FlowRecord[] = [];
+  const result = await replayFile(rt, path, {
+    catalogue: defaultCatalogue,
+    classifier: { maxPackets: (args.options['max-packets'] as number | undefined) ?? 32 },
+    flowTable: { maxFlows: (args.options['max-flows'] as number | undefined) ?? 65536 },
+    onRecord: summary ? (r) => records.push(r) : (r) => rt.stdout(JSON.stringify(r) + '\n'),
+  });
+  if (summary) rt.stdout(formatSummary(records, path));
   const c = result.pipeline.counters;
   if (args.options['stats'] === true) {
     const t = result.pipeline.table.counters;

@@ -14,7 +14,7 @@ import type { TrackedFlow } from '../pipeline/pipeline.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { errorText, type Runtime } from '../runtime/types.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { replayCapture } from './replay.js';
+import { replayFile } from './replay.js';
 
 export const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'config', short: 'c', kind: 'string', help: `configuration file (default ${DEFAULT_CONFIG_PATH})` },
@@ -63,7 +63,7 @@ function describeTarget(t: TargetConfig | undefined, name: string): string {
     case 'pftable':
       return `${name}: pftable ${t.tableName}${off}`;
     case 'log':
-      return `${name}: log ${t.path}/${t.prefix}*${t.suffix}${off}`;
+      return `${name}: log ${t.path}/${t.prefix ?? ''}*${t.suffix}${off}`;
     case 'sink':
       return `${name}: sink ${t.sink ?? ''}${t.channel ? '/' + t.channel : ''}${off}`;
   }
@@ -127,12 +127,6 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
   const r = await load(rt, args);
   if (!r) return 1;
   const path = args.positional[0]!;
-  let bytes: Uint8Array;
-  try {
-    bytes = await rt.readFile(path);
-  } catch (e) {
-    throw new UsageError(`cannot read '${path}': ${errorText(e)}`);
-  }
   const iface = (args.options['interface'] as string | undefined) ?? null;
   const all = args.options['all'] === true;
   const { policy, roles } = r.loaded;
@@ -156,6 +150,8 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
     flows++;
     const record: FlowRecord = { ...rec, interface: iface };
     const mine = (ending && firings.get(ending.id)) ?? [];
+    // The flow has ended: its firings are shown now and not kept.
+    if (ending) firings.delete(ending.id);
     if (mine.length) matched++;
     if (!mine.length && !all) return;
     const lines = [flowLine(record)];
@@ -171,16 +167,11 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
     if (!mine.length) lines.push('  no action fired');
     rt.stdout(lines.join('\n') + '\n');
   };
-  let result;
-  try {
-    result = replayCapture(bytes, {
-      catalogue: defaultCatalogue,
-      onRecord: show,
-      events: { ...runner.events(), ended: (flow) => (ending = flow) },
-    });
-  } catch (e) {
-    throw new UsageError(`'${path}': ${errorText(e)}`);
-  }
+  const result = await replayFile(rt, path, {
+    catalogue: defaultCatalogue,
+    onRecord: show,
+    events: { ...runner.events(), ended: (flow) => (ending = flow) },
+  });
   const targets = [...fired.entries()].map(([t, n]) => `${t} x${n}`).join(', ');
   rt.stdout(`${flows} flows, ${matched} fired at least one action${targets ? `; target calls: ${targets}` : ''}\n`);
   if (result.captureError) rt.stderr(`flowsieve: explain: '${path}': ${result.captureError}\n`);
@@ -201,7 +192,13 @@ export async function runImport(rt: Runtime, args: ParsedArgs): Promise<number> 
     for (const e of r.errors) rt.stderr(`${formatConfigDiagnostic(e)}\n`);
     return 1;
   }
-  for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)} (in the converted configuration)\n`);
+  // A converted file with errors is never printed: `import x.json > /etc/config/flowsieve`
+  // must not install a configuration the daemon would refuse.
+  if (r.problems.length) {
+    for (const p of r.problems) rt.stderr(`${formatConfigDiagnostic(p)}\n`);
+    rt.stderr(`flowsieve: ${path}: ${r.problems.length} error(s) in the converted configuration; nothing written\n`);
+    return 1;
+  }
   rt.stdout(r.uciText);
   return 0;
 }

@@ -8,13 +8,15 @@
  */
 import { parseUci, type UciDiagnostic } from './uci-parse.js';
 import { validateConfig, type ConfigDiagnostic } from './validate.js';
-import { buildPolicyConfig, type PolicyConfig } from './policy-config.js';
+import { buildPolicyConfig } from './build-policy-config.js';
+import type { PolicyConfig } from './policy-config.js';
 
 export * from './uci-parse.js';
 export * from './uci-write.js';
 export * from './schema.js';
 export * from './validate.js';
 export * from './policy-config.js';
+export { buildPolicyConfig } from './build-policy-config.js';
 export * from './netify-json.js';
 export { parseTimeWindow, TIME_WINDOW_HELP, type TimeWindowSpec, type DayName } from './time-window.js';
 

@@ -183,11 +183,13 @@ class Reader {
   }
 
   /**
-   * Members up to `close` ('}' or '' for a fragment that runs to the end of the input).
-   * The cursor is after the `{` (or at the start).
+   * Entries up to `close` (a '}', ']', or '' for a fragment that runs to the end of the
+   * input), between the separators a hand-written file gets wrong: a doubled or trailing
+   * ',' is warned about and ignored, a missing one is warned about, and a `...` placeholder
+   * stands for entries (a ',' after it is optional). `entry` reads one entry at the cursor;
+   * `missingComma` says that no ',' came before it, for it to warn where that is known.
    */
-  members(close: string): JsonMember[] {
-    const members: JsonMember[] = [];
+  private sequence(close: string, entry: (missingComma: boolean) => void): void {
     let needComma = false;
     let afterEllipsis = false;
     let lastComma: JsonLocation | null = null;
@@ -196,7 +198,7 @@ class Reader {
       if (close === '' ? this.atEnd() : this.peek() === close) {
         if (lastComma) this.warn(lastComma, "trailing ',' ignored");
         if (close) this.advance();
-        return members;
+        return;
       }
       if (this.atEnd()) throw new JsonError(this.loc(), `unexpected end of input: '${close}' expected`);
       if (this.peek() === ',') {
@@ -208,27 +210,32 @@ class Reader {
         continue;
       }
       if (this.skipEllipsis()) {
-        // A placeholder stands for members: a comma after it is optional.
         needComma = false;
         afterEllipsis = true;
         lastComma = null;
         continue;
       }
       afterEllipsis = false;
+      entry(needComma);
+      needComma = true;
+      lastComma = null;
+    }
+  }
+
+  /** Members up to `close` ('}' or ''); the cursor is after the `{` (or at the start). */
+  members(close: string): JsonMember[] {
+    const members: JsonMember[] = [];
+    this.sequence(close, (missingComma) => {
       if (this.peek() !== '"') throw new JsonError(this.loc(), `unexpected ${JSON.stringify(this.peek())}: a "key" expected`);
-      if (needComma) this.warn(this.loc(), "missing ',' before this member");
+      if (missingComma) this.warn(this.loc(), "missing ',' before this member");
       const keyLoc = this.loc();
       const key = this.string();
       this.skip();
       if (this.peek() !== ':') throw new JsonError(this.loc(), `':' expected after "${key}"`);
       this.advance();
       this.skip();
-      if (this.skipEllipsis()) {
-        // `"key": ...` — the value itself was elided.
-        needComma = true;
-        lastComma = null;
-        continue;
-      }
+      // `"key": ...` — the value itself was elided.
+      if (this.skipEllipsis()) return;
       const value = this.value();
       const dup = members.findIndex((m) => m.key === key);
       if (dup >= 0) {
@@ -236,9 +243,8 @@ class Reader {
         members.splice(dup, 1);
       }
       members.push({ key, keyLoc, value });
-      needComma = true;
-      lastComma = null;
-    }
+    });
+    return members;
   }
 
   private object(): JsonNode {
@@ -251,38 +257,13 @@ class Reader {
     const loc = this.loc();
     this.advance();
     const items: JsonNode[] = [];
-    let needComma = false;
-    let afterEllipsis = false;
-    let lastComma: JsonLocation | null = null;
-    for (;;) {
-      this.skip();
-      if (this.peek() === ']') {
-        if (lastComma) this.warn(lastComma, "trailing ',' ignored");
-        this.advance();
-        return { kind: 'array', items, loc };
-      }
-      if (this.atEnd()) throw new JsonError(this.loc(), "unexpected end of input: ']' expected");
-      if (this.peek() === ',') {
-        if (!needComma && !afterEllipsis) this.warn(this.loc(), "extra ',' ignored");
-        lastComma = this.loc();
-        needComma = false;
-        afterEllipsis = false;
-        this.advance();
-        continue;
-      }
-      if (this.skipEllipsis()) {
-        needComma = false;
-        afterEllipsis = true;
-        lastComma = null;
-        continue;
-      }
-      afterEllipsis = false;
-      if (needComma) this.warn(this.loc(), "missing ',' before this item");
+    this.sequence(']', (missingComma) => {
+      if (missingComma) this.warn(this.loc(), "missing ',' before this item");
       items.push(this.value());
-      needComma = true;
-      lastComma = null;
-    }
+    });
+    return { kind: 'array', items, loc };
   }
+
 }
 
 export function parseLenientJson(text: string): JsonResult {

@@ -23,7 +23,7 @@ import { parseLenientJson, type JsonLocation, type JsonNode, type JsonMember } f
 import { isUciName, type UciLocation, type UciOption, type UciPackage, type UciSection } from './uci-parse.js';
 import { writeUci } from './uci-write.js';
 import { validateConfig, type ConfigDiagnostic } from './validate.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 
 export type NetifyImportResult =
   | {
@@ -55,6 +55,8 @@ interface MutSection {
 
 class Converter {
   readonly warnings: ConfigDiagnostic[] = [];
+  /** Problems the converted file would hide (it converts anyway, so all are reported). */
+  readonly errors: ConfigDiagnostic[] = [];
   readonly sections: MutSection[] = [];
   /** JSON name → UCI name, per kind of section (targets are referenced by actions). */
   private readonly names = new Map<string, Map<string, string>>();
@@ -64,6 +66,10 @@ class Converter {
 
   warn(loc: JsonLocation, message: string, section: string | null = null, option: string | null = null): void {
     this.warnings.push({ severity: 'warning', file: this.file, line: loc.line, column: loc.column, section, option, message });
+  }
+
+  error(loc: JsonLocation, message: string): void {
+    this.errors.push({ severity: 'error', file: this.file, line: loc.line, column: loc.column, section: null, option: null, message });
   }
 
   /** A UCI name for a JSON name: invalid characters become '_', clashes get a number. */
@@ -179,11 +185,14 @@ class Converter {
     }
     const get = (k: string): JsonNode | undefined => n.members.find((m) => m.key === k)?.value;
     for (const m of n.members) {
-      if (!TOD_KEYS.includes(m.key)) this.warn(m.keyLoc, `${where}: unknown property "${m.key}"${didYouMean(m.key, TOD_KEYS)}; ignored`);
+      // An error, not a warning: a misspelt `time_stop` would otherwise widen the window.
+      if (!TOD_KEYS.includes(m.key)) this.error(m.keyLoc, `${where}: unknown property "${m.key}"${didYouMean(m.key, TOD_KEYS)}; expected ${TOD_KEYS.join(', ')}`);
     }
     const parts: string[] = [];
     const day = get('day');
-    if (day && day.kind === 'array') {
+    if (day && day.kind === 'array' && day.items.length === 0) {
+      this.error(day.loc, `${where}.day: empty list of days; leave "day" out to mean every day`);
+    } else if (day && day.kind === 'array') {
       const days = day.items.map((d) => (d.kind === 'string' ? d.value.trim() : `${this.scalar(d, where) ?? ''}`));
       if (days.length) parts.push(days.join(','));
     } else if (day && day.kind === 'string') {
@@ -356,6 +365,6 @@ export function netifyJsonToUci(text: string, file: string): NetifyImportResult 
     uciText,
     package: pkg,
     warnings: [...jsonWarnings, ...c.warnings, ...checked.warnings],
-    problems: checked.ok ? [] : checked.errors,
+    problems: [...c.errors, ...(checked.ok ? [] : checked.errors)],
   };
 }

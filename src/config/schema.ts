@@ -56,6 +56,11 @@ export interface OptionSpec {
   readonly max?: number;
   /** Other names accepted for this option (Netify's JSON spelling, plural forms). */
   readonly aliases?: readonly string[];
+  /**
+   * Target options: the property of the built target that holds the value (default: the
+   * name in camelCase); null when another option's value takes it in (nftset `size`).
+   */
+  readonly field?: string | null;
   readonly description: string;
 }
 
@@ -157,23 +162,6 @@ export const IPSET_STORAGE = ['bitmap', 'hash', 'list'] as const;
 
 // ------------------------------------------------------------------ target types
 
-export const TARGET_COMMON: readonly OptionSpec[] = [
-  {
-    name: 'target_type',
-    type: 'enum',
-    required: true,
-    values: ['log', 'ipset', 'nftset', 'ctlabel', 'ctmark', 'pftable', 'sink'],
-    description: 'What the target does: log, ipset, nftset, ctlabel, ctmark, pftable (FreeBSD) or sink.',
-  },
-  {
-    name: 'target_enabled',
-    type: 'bool',
-    default: '1',
-    aliases: ['enabled'],
-    description: 'A disabled target does nothing when actions call it. (No default in the reference; flowsieve assumes enabled.)',
-  },
-];
-
 export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
   ipset: {
     type: 'ipset',
@@ -184,6 +172,7 @@ export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
       {
         name: 'type',
         type: 'ipset_type',
+        field: 'ipsetType',
         default: 'hash:ip',
         description: 'IP set type: storage (bitmap, hash, list) and datatype (ip, ip,port, ip,port,ip, mac), e.g. hash:ip,port,ip.',
       },
@@ -226,6 +215,7 @@ export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
         multiple: true,
         required: true,
         values: NFT_SET_FIELDS,
+        field: 'fields',
         description: `Flow fields that make up an element, in order (rules must use the same order): ${NFT_SET_FIELDS.join(', ')}.`,
       },
       MANAGED,
@@ -234,6 +224,7 @@ export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
         name: 'size',
         type: 'int',
         min: 1,
+        field: null,
         description: 'Set size, as the reference\'s own nftset examples spell it; max_elements wins when both are given.',
       },
       FLUSH_ON_CREATE,
@@ -250,6 +241,7 @@ export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
         name: 'label',
         type: 'string',
         multiple: true,
+        field: 'labels',
         aliases: ['labels'],
         description: 'Label bits or names (from connlabel.conf) applied to every flow reaching the target.',
       },
@@ -346,6 +338,24 @@ export const TARGET_TYPES: Readonly<Record<string, TargetTypeSpec>> = {
   },
 };
 
+/** Options every target section takes; `target_type` names a key of TARGET_TYPES. */
+export const TARGET_COMMON: readonly OptionSpec[] = [
+  {
+    name: 'target_type',
+    type: 'enum',
+    required: true,
+    values: Object.keys(TARGET_TYPES),
+    description: 'What the target does: log, ipset, nftset, ctlabel, ctmark, pftable (FreeBSD) or sink.',
+  },
+  {
+    name: 'target_enabled',
+    type: 'bool',
+    default: '1',
+    aliases: ['enabled'],
+    description: 'A disabled target does nothing when actions call it. (No default in the reference; flowsieve assumes enabled.)',
+  },
+];
+
 // ------------------------------------------------------------------ section types
 
 export const SECTION_TYPES: readonly SectionSpec[] = [
@@ -413,6 +423,35 @@ export const SECTION_TYPES: readonly SectionSpec[] = [
         default: '0',
         description: 'Re-evaluate every active flow against the actions on reload (costs CPU with many flows).',
       },
+      { name: 'queue_maxlen', type: 'int', default: '4096', min: 16, max: 1048576, description: 'Packets waiting in each kernel queue at most.' },
+      { name: 'copy_range', type: 'int', default: '4096', min: 128, max: 65535, description: 'Bytes of each queued packet copied to the daemon.' },
+      {
+        name: 'bypass_mark',
+        type: 'hex32',
+        default: '0x10000000',
+        description:
+          'Packet mark bit the daemon sets on a flow it is done with; the rules save it in the conntrack mark and the flow stops entering the queue.',
+      },
+      {
+        name: 'firewall',
+        type: 'enum',
+        values: ['auto', 'nft', 'iptables'],
+        default: 'auto',
+        description:
+          "Where the queue rule goes: 'nft' (table inet flowsieve), 'iptables' (mangle chain flowsieve, for fw3 or kernels without the nft queue expression), 'auto' (nft when the kernel has it).",
+      },
+      {
+        name: 'flow_offload',
+        type: 'bool',
+        default: '0',
+        description:
+          "Offload flows to flowsieve's own flowtable once classified (turn fw4's flow_offloading off: it offloads before the first payload is seen).",
+      },
+      { name: 'bridge', type: 'bool', default: '0', description: 'Also queue bridged traffic (table bridge flowsieve; needs the nft queue expression).' },
+      { name: 'keep_rules', type: 'bool', default: '0', description: 'Leave the firewall rules in place when the daemon stops (fail-open still lets traffic through).' },
+      { name: 'ct_label_init', type: 'string', description: 'Conntrack label (bit or connlabel.conf name) set on every queued flow; reserves label space for ctlabel targets.' },
+      { name: 'ct_label_allow', type: 'string', description: 'Conntrack label whose flows skip the queue and are accepted.' },
+      { name: 'ct_label_block', type: 'string', description: 'Conntrack label whose flows are dropped (exempt addresses excepted).' },
     ],
   },
   {
@@ -530,6 +569,12 @@ export function sectionTypeNames(): string[] {
 export function targetOptions(type: string): readonly OptionSpec[] {
   const t = TARGET_TYPES[type];
   return t ? [...TARGET_COMMON, ...t.options] : TARGET_COMMON;
+}
+
+/** The property of a built target that holds this option's value; null: folded into another. */
+export function targetField(o: OptionSpec): string | null {
+  if (o.field !== undefined) return o.field;
+  return o.name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 export function findOption(options: readonly OptionSpec[], name: string): OptionSpec | undefined {

@@ -28,7 +28,8 @@ export interface TimeWindowSpec {
 /** On failure, `error` says what is wrong; TIME_WINDOW_HELP says what is expected. */
 export type TimeWindowResult = { readonly ok: true; readonly window: TimeWindowSpec } | { readonly ok: false; readonly error: string };
 
-const DAYS: readonly DayName[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Day names in weekday order (index 0 = Sunday, as a weekday number). */
+export const DAYS: readonly DayName[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FULL = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 export const TIME_WINDOW_HELP = "'[days] [hh:mm-hh:mm] [inclusive|exclusive]', e.g. 'mon-fri 09:00-17:00'";
 

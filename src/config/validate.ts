@@ -30,7 +30,7 @@ import {
   type OptionSpec,
   type SectionSpec,
 } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 
 export interface ConfigDiagnostic {
   readonly severity: 'error' | 'warning';

@@ -6,7 +6,7 @@
  * checks. Each cache is direct-mapped with a fixed number of slots (memory stays bounded
  * whatever the traffic); a slot keeps the last address that hashed to it.
  */
-import { ipv4Text, ipv6Text, macText } from './address.js';
+import { ipv4Text, ipv6Text, macText } from '../net/format.js';
 
 const BITS = 10;
 const SLOTS = 1 << BITS;

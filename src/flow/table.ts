@@ -7,8 +7,9 @@
  * ends, with the reason.
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
+import type { PacketMeta } from './packet-meta.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
-import { LruMap } from './lru.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
 
 export interface FlowTableOptions {
@@ -70,6 +71,10 @@ export interface Flow<T> extends FlowView {
   queuedAt: number;
   /** Caller's per-flow state (classification). */
   readonly data: T;
+  /** What the kernel said about the flow's first queued packet (live only; null in replay). */
+  meta: PacketMeta | null;
+  /** The daemon's own per-flow state (verdict state, actions applied); null until it sets one. */
+  slot: unknown;
 }
 
 export interface FlowTableHooks<T> {
@@ -101,7 +106,7 @@ interface FragmentAttribution {
 
 export class FlowTable<T> {
   private readonly flows = new Map<FlowKey, Flow<T>>();
-  private readonly byClass: LruMap<FlowKey, Flow<T>>[] = [new LruMap(), new LruMap(), new LruMap(), new LruMap()];
+  private readonly byClass: BoundedMap<FlowKey, Flow<T>>[] = [new BoundedMap(), new BoundedMap(), new BoundedMap(), new BoundedMap()];
   private readonly fragments = new Map<string, FragmentAttribution>();
   private readonly opts: FlowTableOptions;
   private nextId = 1;
@@ -258,6 +263,8 @@ export class FlowTable<T> {
       timeoutClass,
       queuedAt: pkt.timestamp,
       data: undefined as unknown as T,
+      meta: null,
+      slot: null,
     };
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
@@ -325,7 +332,7 @@ export class FlowTable<T> {
   }
 
   /** The truly least recently seen flow of a queue: flows seen since queued move back first. */
-  private oldestIn(lru: LruMap<FlowKey, Flow<T>>): Flow<T> | undefined {
+  private oldestIn(lru: BoundedMap<FlowKey, Flow<T>>): Flow<T> | undefined {
     for (let f = lru.oldest(); f; f = lru.oldest()) {
       if (f.lastSeen === f.queuedAt) return f;
       f.queuedAt = f.lastSeen;

@@ -9,11 +9,12 @@ import type { Catalogue } from '../catalogue/types.js';
 import { Classifier, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
-import { allDissectors } from '../classify/dissectors/index.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../classify/precedence.js';
 import { decodeDatagram, decodeFailed, decodePacket, type DecodeOutcome } from '../decode/decode.js';
 import type { DecodedPacket, ReassembledDatagram } from '../decode/packet.js';
 import { Reassembler, type ReassemblyOptions } from '../flow/reassembly.js';
 import { FlowTable, type Flow, type FlowEndReason, type FlowTableOptions } from '../flow/table.js';
+import type { PacketMeta } from '../flow/packet-meta.js';
 import type { Direction } from '../flow/types.js';
 import { buildFlowRecord, type RecordContext } from '../record/build.js';
 import type { FlowRecord } from '../record/flow-record.js';
@@ -72,7 +73,7 @@ export class FlowPipeline {
     private readonly events: PipelineEvents = {},
   ) {
     this.classifier = new Classifier(
-      opts.dissectors ?? allDissectors,
+      opts.dissectors ?? DISSECTORS_BY_PRECEDENCE,
       opts.catalogue,
       opts.hints ?? new HintCache(),
       opts.classifier,
@@ -91,22 +92,25 @@ export class FlowPipeline {
     this.reassembly = opts.reassembly === false ? null : new Reassembler((dg) => void this.datagram(dg), opts.reassembly);
   }
 
-  /** One captured frame of the given link type. */
-  frame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): void {
+  /**
+   * One captured frame of the given link type, with what the kernel said about it when
+   * it came from a queue; returns its flow (null: not attributable, or a fragment held).
+   */
+  frame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number, meta: PacketMeta | null = null): TrackedFlow | null {
     this.counters.frames++;
     const r = decodePacket(linkType, data, timestamp, wireLength);
     if (decodeFailed(r)) {
       this.skipped(r, `frame ${this.counters.frames}`);
-      return;
+      return null;
     }
-    this.packet(r);
+    return this.packet(r, meta);
   }
 
   /**
    * One decoded packet; returns its flow, or null when it cannot be attributed or is a
    * fragment whose datagram is not complete yet.
    */
-  packet(pkt: DecodedPacket): TrackedFlow | null {
+  packet(pkt: DecodedPacket, meta: PacketMeta | null = null): TrackedFlow | null {
     this.counters.packets++;
     const reassembly = this.reassembly;
     if (reassembly !== null) {
@@ -116,7 +120,19 @@ export class FlowPipeline {
         return whole === null ? null : this.datagram(whole);
       }
     }
-    return this.track(pkt, 1);
+    const flow = this.track(pkt, 1);
+    // The first queued packet's metadata stays with the flow (its interface, mark, NAT).
+    if (flow !== null && meta !== null && flow.meta === null) flow.meta = meta;
+    return flow;
+  }
+
+  /**
+   * Time passes without packets (the daemon's timer): expire idle flows and fragments
+   * as of `now`, on the same clock as the packets' timestamps.
+   */
+  tick(now: number): void {
+    this.reassembly?.expire(now);
+    this.table.advance(now);
   }
 
   /** End every flow (capture end, shutdown), after the datagrams still in reassembly. */

@@ -11,25 +11,24 @@
  *    an exemption is an address/CIDR (either side of the flow) or a flow expression;
  *  - a match with `halt_on_match` stops the evaluation of later actions.
  */
+import type { ActionConfig } from '../config/policy-config.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { compileCriteria, formatDiagnostic, type CompileContext } from './expr/index.js';
-import { PrefixSet } from './expr/prefix-tree.js';
+import { PrefixSet } from '../net/prefix-tree.js';
 
+/** What an interface named in `globals` is to the policy. */
 export type InterfaceRole = 'lan' | 'wan';
 
-/** An action as the configuration describes it (UCI or Netify JSON, already resolved). */
-export interface ActionSpec {
-  readonly name: string;
-  readonly enabled: boolean;
+/**
+ * A configured action (ActionConfig) ready to compile: its criteria files read into
+ * expressions, exemption sections expanded to their entries' text, its time-of-day windows
+ * resolved in the policy's zone. The other fields are the configuration's, as documented there.
+ */
+export interface ActionSpec extends Pick<ActionConfig, 'name' | 'enabled' | 'targets' | 'interface' | 'priority' | 'haltOnMatch'> {
   /** Flow expressions; several are an OR. */
   readonly criteria: readonly string[];
-  readonly targets: readonly string[];
-  /** Addresses, CIDRs or expressions (named exemption sections already expanded). */
+  /** Addresses, CIDRs or expressions. */
   readonly exemptions: readonly string[];
-  /** `*`, an interface name, or a role (`lan`, `wan`). */
-  readonly interface: string;
-  readonly priority: number;
-  readonly haltOnMatch: boolean;
   /** When the action applies; null: always. */
   readonly window: ActiveWindow | null;
 }

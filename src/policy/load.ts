@@ -13,8 +13,10 @@ import type { Runtime } from '../runtime/types.js';
 import { errorText } from '../runtime/types.js';
 import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole } from './actions.js';
 import { parseGroupsFile, type AddressGroups } from './expr/index.js';
-import { formatSchedule, isActive, parseTimeOfDay } from './time-of-day.js';
-import { looksLikePosixTz, parsePosixTz, parseTzif, UTC_ZONE, zoneinfoPath, type TimeZone } from './tzif.js';
+import { formatSchedule, isActive, scheduleOf } from './time-of-day.js';
+import { parsePosixTz } from './posix-tz.js';
+import { parseTzif } from './tzif.js';
+import { looksLikePosixTz, UTC_ZONE, zoneinfoPath, type TimeZone } from './zone.js';
 
 export type PolicyIo = Pick<Runtime, 'readFile' | 'readTextFile' | 'readDir' | 'stat'>;
 
@@ -167,18 +169,8 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
       }
     }
     criteria.set(a.name, list);
-    const window = windowFor(a, zone, errors);
-    specs.push({
-      name: a.name,
-      enabled: a.enabled,
-      criteria: list.length ? list : a.enabled ? [] : ['*'], // a disabled action is never evaluated
-      targets: a.targets,
-      exemptions: a.exemptions.map((e: ExemptionEntry) => e.text),
-      interface: a.interface,
-      priority: a.priority,
-      haltOnMatch: a.haltOnMatch,
-      window,
-    });
+    const window = windowFor(a, zone);
+    specs.push(actionSpec(a, list, window));
   }
 
   const compiled = compilePolicy(
@@ -195,17 +187,25 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
   return { ok: true, loaded: { config, policy: compiled.policy, zone, roles, criteria }, warnings };
 }
 
-function windowFor(a: ActionConfig, zone: TimeZone, errors: string[]): ActiveWindow | null {
+/** The configured action as the policy compiler takes it. */
+function actionSpec(a: ActionConfig, criteria: readonly string[], window: ActiveWindow | null): ActionSpec {
+  const { name, enabled, targets, interface: iface, priority, haltOnMatch } = a;
+  return {
+    name,
+    enabled,
+    targets,
+    interface: iface,
+    priority,
+    haltOnMatch,
+    criteria: criteria.length ? criteria : enabled ? [] : ['*'], // a disabled action is never evaluated
+    exemptions: a.exemptions.map((e: ExemptionEntry) => e.text),
+    window,
+  };
+}
+
+function windowFor(a: ActionConfig, zone: TimeZone): ActiveWindow | null {
   if (a.timeOfDay.length === 0) return null;
-  const parsed = parseTimeOfDay(
-    a.timeOfDay.map((w) => w.text),
-    `${a.source.file}: action '${a.name}' time_of_day`,
-  );
-  if (!parsed.ok) {
-    errors.push(parsed.error);
-    return null;
-  }
-  const schedule = parsed.schedule;
+  const schedule = scheduleOf(a.timeOfDay);
   return {
     isActive: (utcMs) => isActive(schedule, utcMs, zone),
     describe: () => `${formatSchedule(schedule).join('; ')} (${zone.name})`,

@@ -29,6 +29,8 @@ export interface RunnerOptions {
   /** Time and interface roles at the moment of evaluation. */
   readonly context: (flow: Flow<FlowClassification>) => EvaluationContext;
   readonly fire: (f: Firing) => void;
+  /** Live flows keep monotonic times: milliseconds to add for epoch times in records. */
+  readonly epochOffset?: () => number;
 }
 
 export class PolicyRunner {
@@ -50,7 +52,11 @@ export class PolicyRunner {
   }
 
   evaluate(flow: Flow<FlowClassification>, reason: FiringReason): void {
-    const record = buildFlowRecord(flow, { catalogue: this.opts.catalogue, interfaceName: this.opts.interfaceName });
+    const record = buildFlowRecord(flow, {
+      catalogue: this.opts.catalogue,
+      interfaceName: this.opts.interfaceName,
+      ...(this.opts.epochOffset ? { epochOffset: this.opts.epochOffset } : {}),
+    });
     this.evaluations++;
     const fired = this.policy.evaluate(record, this.opts.context(flow));
     if (fired.length === 0) return;

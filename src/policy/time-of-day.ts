@@ -12,13 +12,15 @@
  *   - Wall-clock time decides: a window inside a skipped DST hour never happens, a window in
  *     a repeated hour is active both times.
  *
- * Accepted input: the seed's JSON (an array of `{day, time_start, time_end, policy}` or one
- * such object), or text for UCI (`list time_of_day 'mon-fri 09:00-17:00'`, one window per
- * entry: `[days] [start-end] [inclusive|exclusive]`).
+ * The windows come checked from the configuration (config/time-window.ts reads the text form
+ * `[days] [start-end] [inclusive|exclusive]`; a Netify JSON window is converted to it on
+ * import), so nothing here parses or fails.
  */
-import { type TimeZone, weekdayOfDay } from './tzif.js';
+import { DAYS as DAY_NAMES, type TimePolicyName, type TimeWindowSpec } from '../config/time-window.js';
+import { weekdayOfDay } from './civil-time.js';
+import type { TimeZone } from './zone.js';
 
-export type TimePolicy = 'inclusive' | 'exclusive';
+export type TimePolicy = TimePolicyName;
 
 /** One window, normalised. */
 export interface TimeWindow {
@@ -36,189 +38,24 @@ export interface TimeOfDaySchedule {
   readonly windows: readonly TimeWindow[];
 }
 
-export type TimeOfDayResult =
-  | { readonly ok: true; readonly schedule: TimeOfDaySchedule }
-  | { readonly ok: false; readonly error: string };
-
 const DAY_S = 86_400;
 const DAY_MS = 86_400_000;
 const ALL_DAYS = 0x7f;
 
-const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const FULL_DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-const DAYS_HELP = 'mon, tue, wed, thu, fri, sat, sun (or a range such as mon-fri)';
-const TIME_HELP = 'hh:mm or hh:mm:ss, 00:00 to 23:59:59 (24:00 allowed as an end)';
-const TEXT_HELP = "'[days] [hh:mm-hh:mm] [inclusive|exclusive]', e.g. 'mon-fri 09:00-17:00'";
-const JSON_KEYS = ['day', 'time_start', 'time_end', 'policy'];
-
-// ------------------------------------------------------------------ parsing
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function err(where: string, message: string): { ok: false; error: string } {
-  return { ok: false, error: `${where}: ${message}` };
-}
-
-function dayIndex(name: string): number {
-  const n = name.toLowerCase();
-  const i = DAY_NAMES.indexOf(n as (typeof DAY_NAMES)[number]);
-  return i >= 0 ? i : FULL_DAY_NAMES.indexOf(n);
-}
-
-/** One day token: `mon`, `monday`, a range `mon-fri` (wrapping: `fri-mon`), or `*`. */
-function parseDayToken(token: string, where: string): Parsed<number> {
-  const t = token.trim();
-  if (t === '*') return { ok: true, value: ALL_DAYS };
-  const dash = t.indexOf('-');
-  if (dash < 0) {
-    const d = dayIndex(t);
-    if (d < 0) return err(where, `${JSON.stringify(token)} is not a day; expected ${DAYS_HELP}`);
-    return { ok: true, value: 1 << d };
-  }
-  const a = dayIndex(t.slice(0, dash));
-  const b = dayIndex(t.slice(dash + 1));
-  if (a < 0 || b < 0) return err(where, `${JSON.stringify(token)} is not a day range; expected ${DAYS_HELP}`);
-  let mask = 0;
-  for (let d = a; ; d = (d + 1) % 7) {
-    mask |= 1 << d;
-    if (d === b) break;
-  }
-  return { ok: true, value: mask };
-}
-
-/** `day` as JSON: array of day tokens, or one string of comma-separated tokens; null = every day. */
-function parseDays(value: unknown, where: string): Parsed<number> {
-  if (value === undefined || value === null) return { ok: true, value: ALL_DAYS };
-  let tokens: unknown[];
-  if (typeof value === 'string') tokens = value.split(',');
-  else if (Array.isArray(value)) tokens = value;
-  else return err(where, `expected an array of days (${DAYS_HELP}), got ${describe(value)}`);
-  if (tokens.length === 0) return err(where, 'empty list of days; leave "day" out to mean every day');
-  let mask = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    const w = Array.isArray(value) ? `${where}[${i}]` : where;
-    if (typeof tok !== 'string') return err(w, `expected a day name (${DAYS_HELP}), got ${describe(tok)}`);
-    const d = parseDayToken(tok, w);
-    if (!d.ok) return d;
-    mask |= d.value;
-  }
-  return { ok: true, value: mask };
-}
-
-/** `h:mm`, `hh:mm` or `hh:mm:ss` → seconds after midnight; `24:00[:00]` only when allowed. */
-function parseClock(value: unknown, where: string, allow24: boolean): Parsed<number> {
-  if (typeof value !== 'string') return err(where, `expected a time as ${TIME_HELP}, got ${describe(value)}`);
-  const m = /^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$/.exec(value);
-  if (!m) return err(where, `${JSON.stringify(value)} is not a time; expected ${TIME_HELP}`);
-  const h = Number(m[1]);
-  const mi = Number(m[2]);
-  const s = m[3] === undefined ? 0 : Number(m[3]);
-  if (h === 24 && mi === 0 && s === 0) {
-    if (allow24) return { ok: true, value: DAY_S };
-    return err(where, `${JSON.stringify(value)}: 24:00 can only end a window; start at 00:00 instead`);
-  }
-  if (h > 23 || mi > 59 || s > 59) return err(where, `${JSON.stringify(value)} is out of range; expected ${TIME_HELP}`);
-  return { ok: true, value: h * 3600 + mi * 60 + s };
-}
-
-function parsePolicy(value: unknown, where: string): Parsed<TimePolicy> {
-  if (value === undefined || value === null) return { ok: true, value: 'inclusive' };
-  if (typeof value === 'string') {
-    const v = value.trim().toLowerCase();
-    if (v === 'inclusive' || v === 'exclusive') return { ok: true, value: v };
-  }
-  return err(where, `${describe(value)} is not a policy; expected "inclusive" or "exclusive"`);
-}
-
-function makeWindow(days: number, start: number, end: number, policy: TimePolicy): TimeWindow {
-  // end <= start: the window runs past midnight (equal: a full day from start).
-  const length = end > start ? end - start : end + DAY_S - start;
-  return { days, start, length, policy };
-}
-
-function parseJsonWindow(obj: Record<string, unknown>, where: string): Parsed<TimeWindow> {
-  for (const k of Object.keys(obj)) {
-    if (!JSON_KEYS.includes(k)) return err(where, `unknown property ${JSON.stringify(k)}; expected ${JSON_KEYS.join(', ')}`);
-  }
-  const days = parseDays(obj.day, `${where}.day`);
-  if (!days.ok) return days;
-  const start = obj.time_start === undefined ? { ok: true as const, value: 0 } : parseClock(obj.time_start, `${where}.time_start`, false);
-  if (!start.ok) return start;
-  const end = obj.time_end === undefined ? { ok: true as const, value: DAY_S } : parseClock(obj.time_end, `${where}.time_end`, true);
-  if (!end.ok) return end;
-  const policy = parsePolicy(obj.policy, `${where}.policy`);
-  if (!policy.ok) return policy;
-  return { ok: true, value: makeWindow(days.value, start.value, end.value, policy.value) };
-}
-
-/** Text form: `[days] [start-end] [policy]`, blank-separated, in that order. */
-function parseTextWindow(text: string, where: string): Parsed<TimeWindow> {
-  const words = text.trim().split(/\s+/).filter((w) => w !== '');
-  if (words.length === 0) return err(where, `empty entry; expected ${TEXT_HELP}`);
-  let i = 0;
-  let days = ALL_DAYS;
-  let start = 0;
-  let end = DAY_S;
-  let policy: TimePolicy = 'inclusive';
-  const w0 = words[0]!;
-  if (!/^\d/.test(w0) && !/^(inclusive|exclusive)$/i.test(w0)) {
-    const d = parseDays(w0, where);
-    if (!d.ok) return err(where, `${JSON.stringify(text)}: ${d.error.slice(where.length + 2)}; expected ${TEXT_HELP}`);
-    days = d.value;
-    i++;
-  }
-  const range = words[i];
-  if (range !== undefined && /^\d/.test(range)) {
-    const m = /^([^-]+)-([^-]+)$/.exec(range);
-    if (!m) return err(where, `${JSON.stringify(range)} is not a time range; expected hh:mm-hh:mm in ${TEXT_HELP}`);
-    const s = parseClock(m[1], where, false);
-    if (!s.ok) return err(where, `${JSON.stringify(text)}: start ${s.error.slice(where.length + 2)}`);
-    const e = parseClock(m[2], where, true);
-    if (!e.ok) return err(where, `${JSON.stringify(text)}: end ${e.error.slice(where.length + 2)}`);
-    start = s.value;
-    end = e.value;
-    i++;
-  }
-  if (i < words.length) {
-    const p = parsePolicy(words[i], where);
-    if (!p.ok) return err(where, `${JSON.stringify(text)}: ${JSON.stringify(words[i])} is not understood; expected ${TEXT_HELP}`);
-    policy = p.value;
-    i++;
-  }
-  if (i < words.length) return err(where, `${JSON.stringify(text)}: unexpected ${JSON.stringify(words[i])}; expected ${TEXT_HELP}`);
-  return { ok: true, value: makeWindow(days, start, end, policy) };
-}
-
-function parseOne(v: unknown, where: string): Parsed<TimeWindow> {
-  if (typeof v === 'string') return parseTextWindow(v, where);
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return parseJsonWindow(v as Record<string, unknown>, where);
-  return err(where, `expected a window object {day, time_start, time_end, policy} or text ${TEXT_HELP}, got ${describe(v)}`);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
-}
-
 /**
- * Read a `time_of_day` value: JSON array/object, UCI list (array of strings) or option
- * (one string). `where` names the place for errors (`actions.kids.time_of_day`). Absent
- * (undefined/null) or an empty list gives a schedule that is always active. Never throws.
+ * The schedule of an action's `time_of_day` windows as the configuration checked them
+ * (config/time-window.ts parses the text, once). No windows: always active.
  */
-export function parseTimeOfDay(value: unknown, where: string): TimeOfDayResult {
-  if (value === undefined || value === null) return { ok: true, schedule: { windows: [] } };
-  const items = Array.isArray(value) ? value : [value];
-  const windows: TimeWindow[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const w = parseOne(items[i], Array.isArray(value) ? `${where}[${i}]` : where);
-    if (!w.ok) return { ok: false, error: w.error };
-    windows.push(w.value);
-  }
-  return { ok: true, schedule: { windows } };
+export function scheduleOf(specs: readonly TimeWindowSpec[]): TimeOfDaySchedule {
+  return {
+    windows: specs.map((w) => {
+      let days = 0;
+      for (const d of w.days) days |= 1 << DAY_NAMES.indexOf(d);
+      // end <= start: the window runs past midnight (equal: a full day from start).
+      const length = w.end > w.start ? w.end - w.start : w.end + DAY_S - w.start;
+      return { days, start: w.start, length, policy: w.policy };
+    }),
+  };
 }
 
 /** The schedule in the text form, one window per entry (for logs and `flowsieve check`). */

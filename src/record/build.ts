@@ -14,6 +14,11 @@ export interface RecordContext {
    * with LAN/WAN roles passes a function that knows the LAN addresses.
    */
   readonly isLocal?: (ip: string) => boolean;
+  /**
+   * Live flows keep monotonic times (so expiry ignores wall-clock jumps); this gives the
+   * milliseconds to add for epoch time in the record. Absent: flow times are epoch already.
+   */
+  readonly epochOffset?: () => number;
 }
 
 export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
@@ -27,6 +32,7 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
   const other = L === 0 ? flow.responder : flow.initiator;
   const protocol = d.protocol ?? 'Unknown';
   const cat = ctx.catalogue;
+  const epoch = ctx.epochOffset ? ctx.epochOffset() : 0;
   const record: FlowRecord = {
     ip_version: flow.ipVersion,
     ip_protocol: flow.ipProtocol,
@@ -37,12 +43,12 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
     other_ip: other.ip,
     other_port: other.port,
     other_mac: L === 0 ? flow.responderMac : flow.initiatorMac,
-    interface: ctx.interfaceName,
+    interface: flow.meta?.inInterface ?? ctx.interfaceName,
     other_type: otherTypeOf(other.ip),
-    ip_nat: false,
-    fwmark: 0,
-    first_seen_at: flow.firstSeen,
-    last_seen_at: flow.lastSeen,
+    ip_nat: flow.meta?.nat ?? false,
+    fwmark: flow.meta?.mark ?? 0,
+    first_seen_at: flow.firstSeen + epoch,
+    last_seen_at: flow.lastSeen + epoch,
     detected_protocol_name: protocol,
     detected_application_name: c.application,
     detection_guessed: c.guessed,

@@ -2,8 +2,8 @@
  * The flow record flowsieve prints and hands to policy: Netify Agent field names wherever
  * Netify has one, so tools written against Netify's JSON read ours.
  */
-import type { AppId, MetaSection, ProtocolName } from '../classify/dissector.js';
-import type { CategoryTag } from '../catalogue/types.js';
+import type { MetaSection } from '../classify/dissector.js';
+import type { AppId, CategoryTag, ProtocolName } from '../names.js';
 
 export interface FlowCategory {
   application: CategoryTag | null;

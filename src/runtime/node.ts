@@ -1,5 +1,6 @@
 /** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
 import type { DirEntry, Runtime } from './types.js';
+import { nodeDaemonParts } from './node-daemon.js';
 
 interface NodeProcess {
   argv: string[];
@@ -22,7 +23,13 @@ interface NodeDirent {
   isDirectory(): boolean;
 }
 
+interface NodeFileHandle {
+  read(buf: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 interface NodeFs {
+  open(path: string, flags: string): Promise<NodeFileHandle>;
   readFile(path: string): Promise<Uint8Array>;
   readFile(path: string, enc: 'utf8'): Promise<string>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
@@ -78,10 +85,33 @@ export async function createNodeRuntime(): Promise<Runtime> {
     await Promise.all([writeAll(proc.stdout, o), writeAll(proc.stderr, e)]);
   };
 
+  const env = (name: string) => proc.env[name];
+  const exists = async (path: string) => {
+    try {
+      await fs.stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const rt: Runtime = {
+    ...(await nodeDaemonParts(env, exists)),
     kind: 'node',
     args: proc.argv.slice(2),
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
+    readChunks: async function* (path, chunkSize) {
+      const f = await fs.open(path, 'r');
+      try {
+        for (;;) {
+          const buf = new Uint8Array(chunkSize);
+          const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+          if (bytesRead === 0) return;
+          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+        }
+      } finally {
+        await f.close();
+      }
+    },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),
     appendFile: (path, data) => fs.appendFile(path, data),

@@ -5,6 +5,7 @@
  */
 import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
+import { txikiDaemonParts } from './txiki-daemon.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -13,6 +14,8 @@ interface TjsStat {
 }
 
 interface TjsFile {
+  /** Bytes read, null at the end of the file. */
+  read(buf: Uint8Array, position?: number): Promise<number | null>;
   write(buf: Uint8Array, offset?: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -186,10 +189,32 @@ export async function createTxikiRuntime(): Promise<Runtime> {
   };
   const args = userArgs(tjs.args, import.meta.url);
 
+  const exists = async (path: string) => {
+    try {
+      await tjs.stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const rt: Runtime = {
+    ...(await txikiDaemonParts((name) => tjs.env[name], exists)),
     kind: 'txiki',
     args,
     readFile: (path) => tjs.readFile(path),
+    readChunks: async function* (path, chunkSize) {
+      const f = await tjs.open(path, 'r');
+      try {
+        for (;;) {
+          const buf = new Uint8Array(chunkSize);
+          const n = await f.read(buf);
+          if (n === null || n === 0) return;
+          yield n === chunkSize ? buf : buf.subarray(0, n);
+        }
+      } finally {
+        await f.close();
+      }
+    },
     readTextFile: async (path) => utf8(await tjs.readFile(path)),
     writeFile: (path, data) => writeFileWith(tjs, path, data, 'w'),
     appendFile: (path, data) => writeFileWith(tjs, path, data, 'a'),

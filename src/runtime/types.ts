@@ -4,6 +4,8 @@
  * against this interface, so the same bundle runs on a router (txiki.js) and a host (Node).
  */
 
+import type { DaemonRuntime } from './daemon-types.js';
+
 export type RuntimeKind = 'node' | 'txiki';
 
 export interface DirEntry {
@@ -12,11 +14,16 @@ export interface DirEntry {
   readonly isDirectory: boolean;
 }
 
-export interface Runtime {
+export interface Runtime extends DaemonRuntime {
   readonly kind: RuntimeKind;
   /** Command-line arguments after the script path. */
   readonly args: readonly string[];
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * A file's bytes in order, in fresh chunks of at most `chunkSize` (never reused, so views
+   * into one stay valid): memory holds a chunk, not the file.
+   */
+  readChunks(path: string, chunkSize: number): AsyncIterable<Uint8Array>;
   readTextFile(path: string): Promise<string>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   appendFile(path: string, data: string | Uint8Array): Promise<void>;

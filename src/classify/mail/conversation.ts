@@ -4,6 +4,7 @@
  * Each protocol adds the lines it understands.
  */
 import type { MetaSection } from '../dissector.js';
+import { parseCommand, type Command } from './commands.js';
 import type { Conversation, Verdict } from './session.js';
 
 export abstract class BaseConversation implements Conversation {
@@ -34,6 +35,34 @@ export abstract class BaseConversation implements Conversation {
     if (this.upgradeAt === 0 || this.answered !== this.upgradeAt) return;
     if (accepts) this.upgraded = true;
     else this.over = true;
+  }
+
+  /**
+   * The client's line as a command, counted; null (the line is not this protocol's) before
+   * the greeting, since the client waits for it (RFC 5321 §3.1, RFC 959 §5.4), or when it
+   * is not a command.
+   */
+  protected command(line: string): Command | null {
+    if (!this.greeted) return null;
+    const cmd = parseCommand(line);
+    if (cmd === null) return null;
+    this.commands++;
+    return cmd;
+  }
+
+  /**
+   * Follow a command of the claimed dialogue: the first that asks for TLS starts the
+   * upgrade (true: it is that command); any other that may not come before the upgrade
+   * means the session stays in the clear, so there is nothing more to watch.
+   */
+  protected followCommand(asksTls: boolean, mayPrecedeUpgrade: boolean): boolean {
+    if (asksTls && !this.clientUpgrading) {
+      this.clientUpgrading = true;
+      this.upgradeAt = this.commands;
+      return true;
+    }
+    if (!mayPrecedeUpgrade) this.over = true;
+    return false;
   }
 
   protected claim(): Verdict {

@@ -18,7 +18,6 @@
  * NOOP, HELP or AUTH, no upgrade will come. Meta: none.
  */
 import { BaseConversation } from './conversation.js';
-import { parseCommand } from './commands.js';
 import { protocolNamedIn } from './greeting-220.js';
 import { ReplyAssembler } from './replies.js';
 import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
@@ -67,22 +66,15 @@ class FtpConversation extends BaseConversation {
   }
 
   client(line: string): Verdict {
-    if (!this.greeted) return 'not-mine';
-    const cmd = parseCommand(line);
+    const cmd = this.command(line);
     if (cmd === null) return 'not-mine';
-    this.commands++;
     const { verb, arg } = cmd;
     const tlsAuth = verb === 'AUTH' && arg !== null && TLS_MECHANISMS.has(arg.toUpperCase());
     if (!this.claimed) {
       if (SHARED_WITH_SMTP.has(verb) || (verb === 'AUTH' && !tlsAuth)) return 'wait';
       if (!FTP_COMMANDS.has(verb)) return 'not-mine';
     }
-    if (tlsAuth && this.upgradeAt === 0) {
-      this.upgradeAt = this.commands;
-      this.clientUpgrading = true;
-    } else if (!BEFORE_AUTH.has(verb)) {
-      this.over = true;
-    }
+    this.followCommand(tlsAuth, BEFORE_AUTH.has(verb));
     return this.claim();
   }
 }

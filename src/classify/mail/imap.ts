@@ -67,12 +67,7 @@ class ImapConversation extends BaseConversation {
       if (name === 'NOOP') return 'wait';
       if (!FIRST_COMMANDS.has(name)) return 'not-mine';
     }
-    if (name === 'STARTTLS' && m[3] === undefined && this.startTlsTag === null) {
-      this.startTlsTag = tag;
-      this.clientUpgrading = true;
-    } else if (!BEFORE_STARTTLS.has(name)) {
-      this.over = true;
-    }
+    if (this.followCommand(name === 'STARTTLS' && m[3] === undefined, BEFORE_STARTTLS.has(name))) this.startTlsTag = tag;
     return this.claim();
   }
 }

@@ -15,7 +15,6 @@
  * STLS no upgrade will come. Meta: none (nDPI has no POP3 fields worth keeping here).
  */
 import { BaseConversation } from './conversation.js';
-import { parseCommand } from './commands.js';
 import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
 
 /** First commands that say POP3 (with the arguments each needs: USER and APOP take one, CAPA and STLS none). */
@@ -75,14 +74,12 @@ class Pop3Conversation extends BaseConversation {
   }
 
   client(line: string): Verdict {
-    if (!this.greeted) return 'not-mine';
-    const cmd = parseCommand(line);
+    const cmd = this.command(line);
     if (cmd === null || this.pending.length >= 8) return 'not-mine';
     const { verb, arg } = cmd;
     this.pending.push(verb);
     if (!this.claimed && !isFirstCommand(verb, arg)) return 'not-mine';
-    if (verb === 'STLS' && arg === null) this.clientUpgrading = true;
-    else if (verb !== 'CAPA') this.over = true;
+    this.followCommand(verb === 'STLS' && arg === null, verb === 'CAPA');
     return this.claim();
   }
 }

@@ -17,8 +17,9 @@
  *    upgrade can follow, ends the dissection.
  *  - Host name: the model's (the SMTP greeting's domain), else the ClientHello's SNI.
  */
+import type { ProtocolName } from '../../names.js';
 import type { Direction, FlowView } from '../../flow/types.js';
-import { dissector, type Detection, type Dissector, type L4Packet, type MetaSection, type ProtocolName, type Step } from '../dissector.js';
+import { dissector, type Detection, type Dissector, type L4Packet, type MetaSection, type Step } from '../dissector.js';
 import { sslMeta } from '../tls/facts.js';
 import { LineReader } from './lines.js';
 import { UpgradedTls } from './starttls.js';

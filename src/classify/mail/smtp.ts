@@ -24,7 +24,6 @@
 import type { MetaSection } from '../dissector.js';
 import { normalizeHostText } from '../naming/hostname.js';
 import { BaseConversation } from './conversation.js';
-import { parseCommand } from './commands.js';
 import { protocolNamedIn } from './greeting-220.js';
 import { ReplyAssembler, parseReplyLine } from './replies.js';
 import { textSessionDissector, type TextProtocol, type Verdict } from './session.js';
@@ -54,11 +53,8 @@ class SmtpConversation extends BaseConversation {
   }
 
   client(line: string): Verdict {
-    // The client waits for the greeting (§3.1).
-    if (!this.greeted) return 'not-mine';
-    const cmd = parseCommand(line);
+    const cmd = this.command(line);
     if (cmd === null) return 'not-mine';
-    this.commands++;
     const { verb, arg } = cmd;
     if (verb === 'EHLO' || verb === 'HELO') {
       if (arg === null || arg === '') return 'not-mine';
@@ -66,12 +62,7 @@ class SmtpConversation extends BaseConversation {
       return this.claim();
     }
     if (!this.claimed) return SHARED_WITH_FTP.has(verb) ? 'wait' : 'not-mine';
-    if (verb === 'STARTTLS' && arg === null && this.upgradeAt === 0) {
-      this.upgradeAt = this.commands;
-      this.clientUpgrading = true;
-    } else if (!BEFORE_STARTTLS.has(verb)) {
-      this.over = true;
-    }
+    this.followCommand(verb === 'STARTTLS' && arg === null, BEFORE_STARTTLS.has(verb));
     return 'wait';
   }
 

@@ -4,7 +4,7 @@
  * vendor class (option 60) and the parameter request list (option 55, nDPI's "DHCP
  * fingerprint") go to the `dhcp` meta section.
  */
-import { macText } from '../../decode/address.js';
+import { macText } from '../../net/format.js';
 import { latin1 } from '../../util/bytes.js';
 import { dissector, type Detection, type MetaSection } from '../dissector.js';
 import { normalizeHostBytes } from './hostname.js';

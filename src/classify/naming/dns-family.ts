@@ -8,9 +8,10 @@
  * DNS over TCP prefixes each message with its 2-byte length; the bytes of each direction
  * are gathered (bounded) until a message is whole or enough of it to name the flow.
  */
+import type { ProtocolName } from '../../names.js';
 import type { FlowView } from '../../flow/types.js';
 import { u16be } from '../../util/bytes.js';
-import type { Detection, Dissector, L4Packet, MetaSection, MetaValue, ProtocolName } from '../dissector.js';
+import type { Detection, Dissector, L4Packet, MetaSection, MetaValue } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
 import { TcpPrefix } from '../tcp-stream.js';
 import {

@@ -3,7 +3,7 @@
  * resource records, with name compression. Pure and bounds-checked: malformed input gives
  * null or a message marked incomplete, never an exception.
  */
-import { ipv4Text, ipv6Text } from '../../decode/address.js';
+import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { u16be, u32be } from '../../util/bytes.js';
 
 export const DNS_HEADER_LENGTH = 12;

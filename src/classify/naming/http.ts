@@ -6,8 +6,9 @@
  * only (asymmetric capture) is claimed on the status line. After the claim the dissector
  * keeps reading until it has the response's status code and content type.
  */
+import type { ProtocolName } from '../../names.js';
 import type { Direction } from '../../flow/types.js';
-import type { Detection, Dissector, L4Packet, MetaSection, ProtocolName } from '../dissector.js';
+import type { Detection, Dissector, L4Packet, MetaSection } from '../dissector.js';
 import { dissector } from '../dissector.js';
 import { TcpPrefix } from '../tcp-stream.js';
 import { normalizeHostText } from './hostname.js';

@@ -9,7 +9,7 @@
  *  - Google Meet's published STUN/TURN ports (3478, 19302–19309) at its media ranges
  *    (support.google.com/a/answer/1279090).
  */
-import type { AppId } from '../dissector.js';
+import type { AppId } from '../../names.js';
 import type { FlowView } from '../../flow/types.js';
 import { WHATSAPP_MESSAGE_TYPES, type StunMessage } from './stun-message.js';
 

@@ -4,7 +4,7 @@
  * 2-byte length on TCP and Microsoft's multiplexed-TURN header (MS-TURN 2.2.3, 0xFF10).
  * Pure functions over bytes; nothing here knows about flows.
  */
-import { ipv4Text, ipv6Text } from '../../decode/address.js';
+import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { u16be, u32be } from '../../util/bytes.js';
 
 export const STUN_HEADER = 20;

@@ -20,9 +20,10 @@
  * Meta `stun`: { method, mapped_address, relayed_address, peer_address, response_origin,
  * other_address, software, realm, turn, app_source ('dpi' | 'cache' | 'address'), dtls, rtp }.
  */
+import type { AppId } from '../../names.js';
 import type { FlowView } from '../../flow/types.js';
 import { latin1 } from '../../util/bytes.js';
-import { dissector, type AppId, type Detection, type L4Packet, type MetaSection } from '../dissector.js';
+import { dissector, type Detection, type L4Packet, type MetaSection } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
 import { parseRtp } from './rtp.js';
 import { appFromEndpoints, appFromMessage, appFromRealm, ATTR_REALM, realmText } from './stun-apps.js';

@@ -8,7 +8,7 @@
  * exchange with a server on port 3544 (§5.2.1), link-local (fe80::/10) to a server.
  * Meta `teredo`: { inner_source, inner_destination } (IPv6 text).
  */
-import { ipv6Text } from '../../decode/address.js';
+import { ipv6Text } from '../../net/format.js';
 import { u16be } from '../../util/bytes.js';
 import { dissector } from '../dissector.js';
 

@@ -5,6 +5,8 @@
  * entries (DNS names lower-cased, addresses as text). A minimal DER walk, bounds-checked.
  */
 import { sha1 } from '@noble/hashes/legacy.js';
+import { ipv4Text, ipv6Text } from '../../net/format.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 import { latin1, u24be } from '../../util/bytes.js';
 
 export interface ServerCertificate {
@@ -99,39 +101,20 @@ function altNames(b: Uint8Array, octets: Tlv): string[] {
     if (g.tag === 0x82 || g.tag === 0x81) {
       if (len > 0) out.push(latin1(b, g.start, g.end).toLowerCase());
     } else if (g.tag === 0x87) {
-      if (len === 4) out.push(Array.from(b.subarray(g.start, g.end)).join('.'));
-      else if (len === 16) out.push(ipv6Text(b.subarray(g.start, g.end)));
+      if (len === 4) out.push(ipv4Text(b, g.start));
+      else if (len === 16) out.push(ipv6Text(b, g.start));
     }
   }
   return out;
 }
 
-function ipv6Text(a: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((a[i]! << 8) | a[i + 1]!);
-  // Longest run of zero groups (length ≥ 2) becomes '::', as inet_ntop writes it.
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  const hexes = groups.map((g) => g.toString(16));
-  if (best < 0) return hexes.join(':');
-  return hexes.slice(0, best).join(':') + '::' + hexes.slice(best + bestLen).join(':');
-}
-
 /**
  * Servers hand the same certificate to every connection, and hashing it is most of the
  * cost of reading it: recent results are kept per certificate (found by length and
- * leading bytes, which hold the serial number, then compared in full). Bounded: cleared
- * when full.
+ * leading bytes, which hold the serial number, then compared in full). Bounded: the
+ * oldest go first.
  */
-const recentCertificates = new Map<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>();
-const RECENT_CERTIFICATES_MAX = 64;
+const recentCertificates = new BoundedMap<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>(64);
 /** Leading bytes in the lookup key: header, version and serial number. */
 const KEY_BYTES = 48;
 
@@ -152,8 +135,7 @@ export function parseCertificate(der: Uint8Array): ServerCertificate | null {
     return c && { ...c, altNames: [...c.altNames] };
   }
   const cert = readCertificate(der);
-  if (recentCertificates.size >= RECENT_CERTIFICATES_MAX) recentCertificates.clear();
-  recentCertificates.set(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
+  recentCertificates.touch(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
   return cert;
 }
 

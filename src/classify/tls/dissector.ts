@@ -9,27 +9,16 @@
 import type { Direction, FlowView } from '../../flow/types.js';
 import { dissector, type Detection, type L4Packet, type Step } from '../dissector.js';
 import { parseCertificate, parseCertificateMessage } from './certificate.js';
-import { emptyFacts, negotiatedTls13, recordClientHello, recordClientHelloMessage, sslMeta, type TlsFacts } from './facts.js';
+import { negotiatedTls13, recordClientHello, recordClientHelloMessage, sslMeta, type TlsFacts } from './facts.js';
+import * as watch from './handshake-watch.js';
 import { CONTENT_ALERT, CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from './records.js';
 import { parseServerHello } from './server-hello.js';
 
-/** Payload packets looked at before giving up on an unclaimed flow, unless a handshake is arriving. */
-const MAX_PACKETS_UNCLAIMED = 10;
 /** Payload packets after the claim spent looking for ServerHello and certificate (nDPI: 12). */
 const MAX_PACKETS_AFTER_CLAIM = 12;
 
-interface TlsState {
+interface TlsState extends watch.HandshakeWatch {
   readonly dirs: [TlsDirection, TlsDirection];
-  readonly facts: TlsFacts;
-  claimed: boolean;
-  packets: number;
-  packetsSinceClaim: number;
-  /** The direction that sent the ClientHello (or the opposite of the ServerHello's). */
-  clientDir: Direction | null;
-  /** The server's side went encrypted (ChangeCipherSpec or Application Data seen). */
-  serverEncrypted: boolean;
-  /** Claimed only from a bare record: nothing of the handshake will follow. */
-  midStream: boolean;
   /** The facts the `ssl` section was last built from. */
   readonly published: Pick<TlsFacts, 'clientHello' | 'serverHello' | 'certificate'>;
 }
@@ -54,29 +43,26 @@ function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
   switch (ev.kind) {
     case 'sslv2-hello':
       recordClientHello(f, ev.hello, 't');
-      s.clientDir ??= dir;
+      watch.sawClientHello(s, dir);
       return true;
     case 'handshake': {
       const type = ev.msg[0];
       if (type === 0x01) {
         if (!recordClientHelloMessage(f, ev.msg)) return false;
-        s.clientDir ??= dir;
+        watch.sawClientHello(s, dir);
         return true;
       }
       if (type === 0x02) {
         const sh = parseServerHello(ev.msg);
         if (!sh) return false;
-        f.serverHello ??= sh;
-        s.clientDir ??= dir === 0 ? 1 : 0;
+        watch.sawServerHello(s, sh, dir);
         return true;
       }
-      if (type === 0x0b && s.clientDir !== null && dir !== s.clientDir && !f.certificate) {
-        f.certificate = parseCertificateMessage(ev.msg);
-      }
+      if (type === 0x0b) watch.sawCertificate(s, dir, () => parseCertificateMessage(ev.msg));
       return false;
     }
     case 'first-certificate':
-      if (s.clientDir !== null && dir !== s.clientDir && !f.certificate) f.certificate = parseCertificate(ev.der);
+      watch.sawCertificate(s, dir, () => parseCertificate(ev.der));
       return false;
     case 'record': {
       if (s.clientDir !== null && dir !== s.clientDir && (ev.type === CONTENT_CCS || ev.type === CONTENT_APPDATA)) {
@@ -91,13 +77,9 @@ function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
 
 /** Nothing more to learn once the server's handshake is out of view. */
 function finished(s: TlsState): boolean {
-  const f = s.facts;
-  if (s.midStream && !f.clientHello && !f.serverHello) return true;
-  if (f.certificate || s.serverEncrypted) return true;
-  if (negotiatedTls13(f)) return true;
+  if (watch.handshakeOutOfView(s, MAX_PACKETS_AFTER_CLAIM) || negotiatedTls13(s.facts)) return true;
   if (s.dirs[0].broken && s.dirs[1].broken) return true;
-  if (s.clientDir !== null && s.dirs[s.clientDir === 0 ? 1 : 0].broken) return true;
-  return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM;
+  return s.clientDir !== null && s.dirs[s.clientDir === 0 ? 1 : 0].broken;
 }
 
 function publish(s: TlsState, out: Detection): void {
@@ -117,19 +99,12 @@ export const tlsDissector = dissector<TlsState>({
   name: 'tls',
   ipProtocols: [6],
   create: () => ({
+    ...watch.newHandshakeWatch(),
     dirs: [new TlsDirection(), new TlsDirection()],
-    facts: emptyFacts(),
-    claimed: false,
-    packets: 0,
-    packetsSinceClaim: 0,
-    clientDir: null,
-    serverEncrypted: false,
-    midStream: false,
     published: { clientHello: null, serverHello: null, certificate: null },
   }),
   feed(s: TlsState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
-    s.packets++;
-    if (s.claimed) s.packetsSinceClaim++;
+    watch.countPacket(s);
     const d = s.dirs[pkt.dir];
     let claim = false;
     let handshakeClaim = false;
@@ -142,11 +117,9 @@ export const tlsDissector = dissector<TlsState>({
     if (!s.claimed) {
       // A ClientHello cut into many small segments (post-quantum key shares, a small MSS)
       // is still read to its end: its bytes, not the packet count, bound the wait.
-      const giveUp = d.broken || (s.packets >= MAX_PACKETS_UNCLAIMED && !d.handshakeUnderway);
+      const giveUp = d.broken || (s.packets >= watch.MAX_PACKETS_UNCLAIMED && !d.handshakeUnderway);
       if (!claim) return giveUp ? release(s, 'no') : 'more';
-      s.claimed = true;
-      s.midStream = !handshakeClaim;
-      out.protocol = tlsProtocolFor(flow);
+      watch.claim(s, out, tlsProtocolFor(flow), handshakeClaim);
     }
     publish(s, out);
     return finished(s) ? release(s, 'done') : 'more';

@@ -12,10 +12,10 @@ import { dissector, type Detection, type L4Packet, type Step } from '../dissecto
 import { CryptoStream } from '../quic/crypto-stream.js';
 import { parseCertificateMessage } from './certificate.js';
 import { parseClientHello } from './client-hello.js';
-import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from './facts.js';
+import { recordClientHello, sslMeta } from './facts.js';
+import * as watch from './handshake-watch.js';
 import { parseServerHello } from './server-hello.js';
 
-const MAX_PACKETS_UNCLAIMED = 10;
 /** nDPI follows DTLS up to 20 extra packets for the certificate. */
 const MAX_PACKETS_AFTER_CLAIM = 20;
 /** Handshake message bytes held per direction while fragments arrive. */
@@ -61,14 +61,7 @@ interface Assembly {
   stream: CryptoStream;
 }
 
-interface DtlsState {
-  readonly facts: TlsFacts;
-  claimed: boolean;
-  packets: number;
-  packetsSinceClaim: number;
-  clientDir: Direction | null;
-  serverEncrypted: boolean;
-  midStream: boolean;
+interface DtlsState extends watch.HandshakeWatch {
   readonly assembling: [Assembly | null, Assembly | null];
 }
 
@@ -115,52 +108,38 @@ function applyMessage(s: DtlsState, msg: Uint8Array, dir: Direction): boolean {
       const ch = parseClientHello(msg, true);
       if (!ch) return false;
       recordClientHello(f, ch, 'd');
-      s.clientDir ??= dir;
+      watch.sawClientHello(s, dir);
       return true;
     }
     case 0x02: {
       const sh = parseServerHello(msg, true);
       if (!sh) return false;
-      f.serverHello ??= sh;
-      s.clientDir ??= dir === 0 ? 1 : 0;
+      watch.sawServerHello(s, sh, dir);
       return true;
     }
     case 0x0b:
-      if (s.clientDir !== null && dir !== s.clientDir && !f.certificate) f.certificate = parseCertificateMessage(msg, true);
+      watch.sawCertificate(s, dir, () => parseCertificateMessage(msg, true));
       return false;
   }
   return false;
 }
 
 function finished(s: DtlsState): boolean {
-  const f = s.facts;
-  if (s.midStream && !f.clientHello && !f.serverHello) return true;
-  if (f.certificate || s.serverEncrypted) return true;
-  if (f.serverHello?.version === 0xfefc) return true; // DTLS 1.3 encrypts the certificate
-  return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM;
+  // DTLS 1.3 encrypts the certificate.
+  return watch.handshakeOutOfView(s, MAX_PACKETS_AFTER_CLAIM) || s.facts.serverHello?.version === 0xfefc;
 }
 
 export const dtlsDissector = dissector<DtlsState>({
   name: 'dtls',
   ipProtocols: [17],
-  create: () => ({
-    facts: emptyFacts(),
-    claimed: false,
-    packets: 0,
-    packetsSinceClaim: 0,
-    clientDir: null,
-    serverEncrypted: false,
-    midStream: false,
-    assembling: [null, null],
-  }),
+  create: () => ({ ...watch.newHandshakeWatch(), assembling: [null, null] }),
   feed(s: DtlsState, pkt: L4Packet, _flow, out: Detection): Step {
-    s.packets++;
-    if (s.claimed) s.packetsSinceClaim++;
+    watch.countPacket(s);
     const records = dtlsRecords(pkt.payload);
     if (!records) {
       if (s.claimed) return finished(s) ? 'done' : 'more';
       const maybe = looksLikeStun(pkt.payload) || dtlsStart(pkt.payload);
-      return maybe && s.packets < MAX_PACKETS_UNCLAIMED ? 'more' : 'no';
+      return maybe && s.packets < watch.MAX_PACKETS_UNCLAIMED ? 'more' : 'no';
     }
     let claim = false;
     let handshakeClaim = false;
@@ -177,10 +156,8 @@ export const dtlsDissector = dissector<DtlsState>({
       }
     }
     if (!s.claimed) {
-      if (!claim) return s.packets < MAX_PACKETS_UNCLAIMED ? 'more' : 'no';
-      s.claimed = true;
-      s.midStream = !handshakeClaim;
-      out.protocol = 'DTLS';
+      if (!claim) return s.packets < watch.MAX_PACKETS_UNCLAIMED ? 'more' : 'no';
+      watch.claim(s, out, 'DTLS', handshakeClaim);
     }
     out.meta['ssl'] = sslMeta(s.facts);
     return finished(s) ? 'done' : 'more';

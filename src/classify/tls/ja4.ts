@@ -11,6 +11,7 @@
  *      signature algorithms in wire order, 12 hex digits.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 import { encodeUtf8, hex } from '../../util/bytes.js';
 import type { ClientHello } from './client-hello.js';
 import { isGrease } from './versions.js';
@@ -51,8 +52,8 @@ interface DigestEntry {
   readonly digest: string;
 }
 
-const digests = new Map<number, DigestEntry>();
-const DIGESTS_MAX = 1024;
+/** Recent digests by a hash of their input lists (checked in full on a hit). */
+const digests = new BoundedMap<number, DigestEntry>(1024);
 
 function cachedDigest(first: readonly number[], second: readonly number[] | null, text: () => string): string {
   let h = second === null ? 0x811c9dc5 : 0x1b873593;
@@ -62,8 +63,7 @@ function cachedDigest(first: readonly number[], second: readonly number[] | null
   const known = digests.get(h);
   if (known && sameList(known.first, first) && sameSecond(known.second, second)) return known.digest;
   const digest = sha12(text());
-  if (digests.size >= DIGESTS_MAX) digests.clear();
-  digests.set(h, { first, second: second && [...second], digest });
+  digests.touch(h, { first, second: second && [...second], digest });
   return digest;
 }
 

@@ -14,8 +14,8 @@
  * are letters, digits, `_`, `.` and `-` and compare case-insensitively. The same content may
  * be given as JSON: `{"kids": ["192.168.1.20", "00:11:22:33:44:55"], ...}`.
  */
-import { parseCidr, parseMac, type Cidr } from './address.js';
-import { PrefixSet } from './prefix-tree.js';
+import { parseCidr, parseMac, type Cidr } from '../../net/address.js';
+import { PrefixSet } from '../../net/prefix-tree.js';
 
 export interface AddressGroup {
   readonly name: string;

@@ -8,16 +8,17 @@
  * Errors and warnings name the offending source string and the column (1-based, and the
  * line for multi-line sources); callers add the action/file they came from.
  */
-import { type CompileContext, type Diagnostic, type Matcher, build, checkStatements, simplify } from './compile.js';
+import { build } from './build.js';
+import { checkStatements } from './check.js';
+import type { CompileContext, Diagnostic, Matcher } from './ir.js';
+import { simplify } from './simplify.js';
 import { type ExprNode, parseExpression, printExpr } from './parser.js';
 
-export type { CompileContext, Matcher } from './compile.js';
+export type { CompileContext, Matcher } from './ir.js';
 export type { AddressGroup, AddressGroups, GroupsError, GroupsResult, GroupDefinition } from './groups.js';
 export { buildGroups, groupsFromLists, parseGroupsFile } from './groups.js';
 export { ATTRIBUTES, findAttribute } from './attributes.js';
 export type { AttrDef, AttrType } from './attributes.js';
-export { PrefixSet, PrefixTree } from './prefix-tree.js';
-export { parseCidr, parseIp, parseMac } from './address.js';
 export { parseExpression, printExpr } from './parser.js';
 export type { ExprNode } from './parser.js';
 

@@ -6,7 +6,7 @@
  * with letters (`ac:de:48:00:11:22`, `fe80::1`); a run that is not a valid address and is
  * glued to letters falls back to an identifier (`face`, `ac:games`).
  */
-import { parseCidr, parseMac, type Cidr } from './address.js';
+import { parseCidr, parseMac, type Cidr } from '../../net/address.js';
 
 export type CompactCode = 'ai' | 'pi' | 'ac' | 'pc';
 

@@ -13,7 +13,7 @@
  *
  * Only syntax is checked here; attribute names and value types are the compiler's business.
  */
-import type { Cidr } from './address.js';
+import type { Cidr } from '../../net/address.js';
 import { type CompactCode, type LexError, type OpText, type Token, lex } from './lexer.js';
 
 export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=';

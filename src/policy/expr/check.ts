@@ -1,22 +1,9 @@
 /**
- * Compiler: AST → checked intermediate form → one evaluator closure.
- *
- * Three steps, each with one job:
- *  1. `check` resolves attribute names, converts every literal into the attribute's
- *     normalised key (once, here, never per evaluation) and reports type errors;
- *  2. `simplify` folds constants, pushes `!` into leaves and merges same-attribute
- *     equality chains (`a == x || a == y` → one Set lookup; `ip == p1 || ip == @g` → one
- *     prefix tree; `a != x && a != y` → one negated lookup);
- *  3. `build` turns the result into closures over plain data.
- *
- * Semantics worth knowing (docs/expressions.md has the full list): `attr != v` is exactly
- * `!(attr == v)`, so it is true when the attribute is absent; ordering comparisons on an
- * absent attribute are false.
+ * Compiler step 1: AST → IR. Resolves attribute names, converts every literal into the
+ * attribute's normalised key (once, here, never per evaluation) and reports type errors.
  */
-import type { FlowRecord } from '../../record/flow-record.js';
 import {
   type AttrDef,
-  type Key,
   OTHER_TYPE_CONSTANTS,
   UNSUPPORTED_NETIFY_ATTRIBUTES,
   attributeNames,
@@ -27,45 +14,12 @@ import {
   normName,
   tlsVersionOf,
 } from './attributes.js';
-import { cidrText } from './address.js';
-import type { AddressGroup, AddressGroups } from './groups.js';
+import { cidrText } from '../../net/address.js';
+import { didYouMean } from '../../util/suggest.js';
+import { PrefixSet } from '../../net/prefix-tree.js';
+import type { AddressGroup } from './groups.js';
+import { FALSE, TRUE, type CompileContext, type Diagnostic, type IR, type Matcher } from './ir.js';
 import type { CmpOp, ExprNode, Literal } from './parser.js';
-import { PrefixSet } from './prefix-tree.js';
-
-export type Matcher = (r: FlowRecord) => boolean;
-
-export interface CompileContext {
-  /** Address groups for `@name` references (see groups.ts). */
-  readonly groups?: AddressGroups | null;
-}
-
-/** A problem at an offset of one source string (index into the criteria array). */
-export interface Diagnostic {
-  readonly message: string;
-  readonly index: number;
-  readonly pos: number;
-}
-
-/** How an equality leaf compares: exactly, or category tags by `-`-prefix (compact form). */
-type SetMode = 'exact' | 'prefix';
-
-export type IR =
-  | { readonly k: 'const'; readonly v: boolean }
-  | { readonly k: 'or' | 'and'; readonly items: readonly IR[] }
-  | { readonly k: 'not'; readonly item: IR }
-  /** attr ∈ keys (or ∉ when neg). */
-  | { readonly k: 'set'; readonly attr: AttrDef; readonly mode: SetMode; readonly neg: boolean; readonly keys: readonly Key[] }
-  /** Host name equal to one of `exact` or ending in one of `suffix` (each starting with '.'). */
-  | { readonly k: 'host'; readonly attr: AttrDef; readonly neg: boolean; readonly exact: readonly string[]; readonly suffix: readonly string[] }
-  /** IP attribute inside any of the prefix sets. */
-  | { readonly k: 'addr'; readonly attr: AttrDef; readonly neg: boolean; readonly sets: readonly PrefixSet[] }
-  /** Anything else (ordering, regex, presence): an opaque predicate. */
-  | { readonly k: 'fn'; readonly fn: Matcher; readonly cost: number };
-
-const TRUE: IR = { k: 'const', v: true };
-const FALSE: IR = { k: 'const', v: false };
-
-// ---------------------------------------------------------------- 1. check
 
 class Checker {
   readonly errors: Diagnostic[] = [];
@@ -127,8 +81,7 @@ class Checker {
       this.error(`attribute '${name}' is not supported: ${why}`, pos);
       return null;
     }
-    const hint = closest(lower, attributeNames());
-    this.error(`unknown attribute '${name}'` + (hint ? ` (did you mean '${hint}'?)` : ''), pos);
+    this.error(`unknown attribute '${name}'${didYouMean(lower, attributeNames())}`, pos);
     return null;
   }
 
@@ -404,240 +357,6 @@ function ordering(attr: AttrDef, op: CmpOp, n: number): Matcher {
         const v = key(r);
         return typeof v === 'number' && v >= n;
       };
-  }
-}
-
-/** Nearest known name within edit distance 2, for "did you mean". */
-function closest(name: string, names: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const c of names) {
-    const d = editDistance(name, c, bestD);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) >= cap) return cap;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-// ---------------------------------------------------------------- 2. simplify
-
-function negate(ir: IR): IR {
-  switch (ir.k) {
-    case 'const':
-      return ir.v ? FALSE : TRUE;
-    case 'not':
-      return ir.item;
-    case 'set':
-    case 'host':
-    case 'addr':
-      return { ...ir, neg: !ir.neg };
-    default:
-      return { k: 'not', item: ir };
-  }
-}
-
-function mergeKey(ir: IR): string | null {
-  switch (ir.k) {
-    case 'set':
-      return `set|${ir.attr.name}|${ir.mode}|${ir.neg}`;
-    case 'host':
-    case 'addr':
-      return `${ir.k}|${ir.attr.name}|${ir.neg}`;
-    default:
-      return null;
-  }
-}
-
-/** Two leaves with the same mergeKey → one leaf holding both value lists. */
-function merge(a: IR, b: IR): IR {
-  if (a.k === 'set' && b.k === 'set') return { ...a, keys: [...a.keys, ...b.keys] };
-  if (a.k === 'host' && b.k === 'host') return { ...a, exact: [...a.exact, ...b.exact], suffix: [...a.suffix, ...b.suffix] };
-  if (a.k === 'addr' && b.k === 'addr') return { ...a, sets: [...a.sets, ...b.sets] };
-  return a;
-}
-
-/** Rough evaluation cost, to try cheap tests first (all tests are pure, so order is free). */
-function cost(ir: IR): number {
-  switch (ir.k) {
-    case 'const':
-      return 0;
-    case 'set':
-      return 1;
-    case 'addr':
-      return 2;
-    case 'host':
-      return 2;
-    case 'fn':
-      return ir.cost;
-    case 'not':
-      return cost(ir.item);
-    default:
-      return ir.items.reduce((s, x) => s + cost(x), 0);
-  }
-}
-
-export function simplify(ir: IR): IR {
-  switch (ir.k) {
-    case 'not':
-      return negate(simplify(ir.item));
-    case 'or':
-    case 'and': {
-      const isOr = ir.k === 'or';
-      // Flatten, fold constants.
-      const flat: IR[] = [];
-      const push = (x: IR): boolean => {
-        if (x.k === ir.k) {
-          for (const y of x.items) if (push(y)) return true;
-          return false;
-        }
-        if (x.k === 'const') return x.v === isOr; // true in OR / false in AND decides
-        flat.push(x);
-        return false;
-      };
-      for (const item of ir.items) if (push(simplify(item))) return isOr ? TRUE : FALSE;
-      // Merge same-attribute equalities: positive ones under OR, negated ones under AND
-      // (`a != x && a != y` is `!(a == x || a == y)`).
-      const merged: IR[] = [];
-      const slot = new Map<string, number>();
-      for (const x of flat) {
-        const key = mergeKey(x);
-        const mergeable = key !== null && (x as { neg: boolean }).neg === !isOr;
-        const at = mergeable ? slot.get(key) : undefined;
-        if (at !== undefined) {
-          merged[at] = merge(merged[at]!, x);
-        } else {
-          if (mergeable) slot.set(key, merged.length);
-          merged.push(x);
-        }
-      }
-      if (merged.length === 0) return isOr ? FALSE : TRUE;
-      if (merged.length === 1) return merged[0]!;
-      merged.sort((a, b) => cost(a) - cost(b));
-      return { k: ir.k, items: merged };
-    }
-    default:
-      return ir;
-  }
-}
-
-// ---------------------------------------------------------------- 3. build
-
-/** Category tag equal to a key, or starting with a key followed by '-' (`vpn` ~ `vpn-and-proxy`). */
-function prefixHas(set: ReadonlySet<Key>, tag: Key | null): boolean {
-  if (typeof tag !== 'string') return false;
-  if (set.has(tag)) return true;
-  for (let i = tag.indexOf('-'); i > 0; i = tag.indexOf('-', i + 1)) if (set.has(tag.slice(0, i))) return true;
-  return false;
-}
-
-function buildSet(ir: Extract<IR, { k: 'set' }>): Matcher {
-  const key = ir.attr.key;
-  const alt = ir.attr.keyAlt;
-  const keys = [...new Set(ir.keys)];
-  if (ir.mode === 'prefix') {
-    const set = new Set(keys);
-    return alt ? (r) => prefixHas(set, key(r)) || prefixHas(set, alt(r)) : (r) => prefixHas(set, key(r));
-  }
-  if (keys.length === 1) {
-    const v = keys[0]!;
-    return alt ? (r) => key(r) === v || alt(r) === v : (r) => key(r) === v;
-  }
-  const set = new Set<Key | null>(keys);
-  return alt ? (r) => set.has(key(r)) || set.has(alt(r)) : (r) => set.has(key(r));
-}
-
-function buildHost(ir: Extract<IR, { k: 'host' }>): Matcher {
-  const text = ir.attr.text ?? ((): null => null);
-  const exact = new Set(ir.exact);
-  const suffix = new Set(ir.suffix);
-  if (suffix.size === 0) {
-    return (r) => {
-      const h = text(r);
-      return h !== null && exact.has(h);
-    };
-  }
-  return (r) => {
-    const h = text(r);
-    if (h === null) return false;
-    if (exact.has(h)) return true;
-    // Try each label boundary as a suffix: O(labels) Set lookups, whatever the rule count.
-    for (let i = h.indexOf('.'); i >= 0; i = h.indexOf('.', i + 1)) if (suffix.has(h.slice(i))) return true;
-    return false;
-  };
-}
-
-function buildAddr(ir: Extract<IR, { k: 'addr' }>): Matcher {
-  const key = ir.attr.key;
-  let set: PrefixSet;
-  if (ir.sets.length === 1) set = ir.sets[0]!;
-  else {
-    set = new PrefixSet();
-    for (const s of ir.sets) set.addAll(s);
-  }
-  return (r) => set.has(key(r) as string | null);
-}
-
-export function build(ir: IR): Matcher {
-  switch (ir.k) {
-    case 'const':
-      return ir.v ? () => true : () => false;
-    case 'fn':
-      return ir.fn;
-    case 'not': {
-      const m = build(ir.item);
-      return (r) => !m(r);
-    }
-    case 'set':
-    case 'host':
-    case 'addr': {
-      const m = ir.k === 'set' ? buildSet(ir) : ir.k === 'host' ? buildHost(ir) : buildAddr(ir);
-      return ir.neg ? (r) => !m(r) : m;
-    }
-    case 'or': {
-      const ms = ir.items.map(build);
-      if (ms.length === 2) {
-        const [a, b] = ms as [Matcher, Matcher];
-        return (r) => a(r) || b(r);
-      }
-      if (ms.length === 3) {
-        const [a, b, c] = ms as [Matcher, Matcher, Matcher];
-        return (r) => a(r) || b(r) || c(r);
-      }
-      return (r) => {
-        for (let i = 0; i < ms.length; i++) if (ms[i]!(r)) return true;
-        return false;
-      };
-    }
-    case 'and': {
-      const ms = ir.items.map(build);
-      if (ms.length === 2) {
-        const [a, b] = ms as [Matcher, Matcher];
-        return (r) => a(r) && b(r);
-      }
-      if (ms.length === 3) {
-        const [a, b, c] = ms as [Matcher, Matcher, Matcher];
-        return (r) => a(r) && b(r) && c(r);
-      }
-      return (r) => {
-        for (let i = 0; i < ms.length; i++) if (!ms[i]!(r)) return false;
-        return true;
-      };
-    }
   }
 }
 

@@ -1,0 +1,331 @@
+/**
+ * The engine side of `npm run bench:dpi`, bundled on its own (scripts/bench-dpi.mjs builds
+ * it) so the same code runs under Node, inside QuickJS-ng as WebAssembly, and under tjs:
+ *
+ *  - `StageProfile`: the pipeline over a capture pushed in chunks, with every stage timed
+ *    (decode, flow table, classifier, each dissector family, catalogue lookups, record
+ *    building, JSON text). Time is exclusive: a stage's figure leaves out the stages it
+ *    calls. The instruments cost time of their own, reported as `timerPairUs`.
+ *  - `JsonReplay`: what `flowsieve replay` does (records as JSON text), for an engine
+ *    without the command line (QuickJS-ng as WebAssembly).
+ *  - `FlowMemory`: flows kept alive (no idle expiry) while the engine's memory is read
+ *    at checkpoints, for bytes per live flow.
+ *
+ * It drives the same modules replay uses (decodePacket, FlowPipeline, buildFlowRecord),
+ * with the dissectors and the catalogue wrapped, not changed.
+ */
+import { CaptureStream } from '../../src/capture/reader.js';
+import { defaultCatalogue } from '../../src/catalogue/catalogue.js';
+import type { Catalogue } from '../../src/catalogue/types.js';
+import type { Dissector } from '../../src/classify/dissector.js';
+import { DISSECTORS_BY_PRECEDENCE } from '../../src/classify/precedence.js';
+import { decodeFailed, decodePacket } from '../../src/decode/decode.js';
+import { FlowPipeline } from '../../src/pipeline/pipeline.js';
+import { CaptureReplay } from '../../src/cli/replay.js';
+
+export { makeBigCapture } from './big-capture.js';
+
+const STAGES = [
+  'capture',
+  'decode',
+  'flow table',
+  'classifier',
+  'dissect: secure-transport',
+  'dissect: naming',
+  'dissect: mail-transfer',
+  'dissect: peer-tunnel-voice',
+  'catalogue',
+  'record',
+  'json',
+] as const;
+const [CAPTURE, DECODE, TABLE, CLASSIFIER, , , , , CATALOGUE, RECORD, JSON_TEXT] = STAGES.map((_, i) => i);
+/** Dissector families as src/classify/precedence.ts groups them; any other is peer-tunnel-voice. */
+const FAMILIES: readonly (readonly string[])[] = [
+  ['tls', 'quic', 'dtls'],
+  ['dns', 'mdns', 'llmnr', 'http', 'ssdp', 'dhcp', 'dhcpv6', 'netbios', 'ntp', 'nat-pmp', 'dropbox', 'spotify'],
+  ['smtp', 'imap', 'pop3', 'ftp_control'],
+];
+
+export interface StageReport {
+  readonly frames: number;
+  readonly flows: number;
+  /** Most flows alive at once. */
+  readonly peakLiveFlows: number;
+  /** µs per frame, by stage (exclusive). */
+  readonly stages: { readonly [stage: string]: number };
+  /** Per dissector: flows it was started on and µs spent per such flow. */
+  readonly dissectors: { readonly name: string; readonly flows: number; readonly usPerFlow: number }[];
+  readonly totalUs: number;
+  /** What one start/stop pair of the instruments costs, µs (included in the stages). */
+  readonly timerPairUs: number;
+  /** FNV-1a of all JSON records, to check engines agree. */
+  readonly digest: string;
+}
+
+/** The pipeline with every stage timed; push the capture's bytes, then `end()`. */
+export class StageProfile {
+  private readonly acc = new Float64Array(STAGES.length);
+  private readonly stack: number[] = [];
+  private cur = CAPTURE;
+  private t0: number;
+  private readonly stream = new CaptureStream();
+  private readonly pipeline: FlowPipeline;
+  private frames = 0;
+  private flows = 0;
+  private peakLive = 0;
+  private hash = 0x811c9dc5;
+  private readonly byDissector = new Map<string, { flows: number; us: number }>();
+
+  constructor(private readonly clock: () => number) {
+    const catalogue = this.wrapCatalogue(defaultCatalogue);
+    const dissectors = DISSECTORS_BY_PRECEDENCE.map((d) => {
+      const family = FAMILIES.findIndex((f) => f.includes(d.name));
+      return this.wrapDissector(d, 4 + (family < 0 ? 3 : family));
+    });
+    const pipeline = new FlowPipeline(
+      { catalogue, dissectors },
+      {
+        ended: (flow) => {
+          this.enter(RECORD);
+          const r = pipeline.record(flow);
+          this.leave();
+          this.enter(JSON_TEXT);
+          const text = JSON.stringify(r);
+          this.leave();
+          this.flows++;
+          this.hash = fnv(this.hash, text);
+        },
+      },
+    );
+    const classifier = pipeline.classifier;
+    for (const m of ['start', 'inspect', 'finish'] as const) {
+      const f = classifier[m].bind(classifier) as (...a: unknown[]) => unknown;
+      (classifier as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+        this.enter(CLASSIFIER);
+        try {
+          return f(...a);
+        } finally {
+          this.leave();
+        }
+      };
+    }
+    this.pipeline = pipeline;
+    this.t0 = clock();
+  }
+
+  push(chunk: Uint8Array): void {
+    const s = this.stream;
+    const p = this.pipeline;
+    s.push(chunk);
+    while (s.next()) {
+      this.frames++;
+      this.enter(DECODE);
+      const pkt = decodePacket(s.linkType, s.data, s.timestamp, s.wireLength);
+      this.leave();
+      if (decodeFailed(pkt)) continue;
+      this.enter(TABLE);
+      p.packet(pkt);
+      this.leave();
+      if (p.table.size > this.peakLive) this.peakLive = p.table.size;
+    }
+  }
+
+  end(): StageReport {
+    this.stream.end();
+    this.push(new Uint8Array(0));
+    this.enter(TABLE);
+    this.pipeline.flush();
+    this.leave();
+    this.acc[this.cur]! += this.clock() - this.t0;
+    const per = (us: number) => Math.round((us / Math.max(1, this.frames)) * 1000) / 1000;
+    const stages: { [k: string]: number } = {};
+    let total = 0;
+    STAGES.forEach((name, i) => {
+      stages[name] = per(this.acc[i]! * 1000);
+      total += this.acc[i]! * 1000;
+    });
+    const dissectors = [...this.byDissector]
+      .map(([name, v]) => ({ name, flows: v.flows, usPerFlow: Math.round((v.us * 1000) / Math.max(1, v.flows) * 10) / 10 }))
+      .sort((a, b) => b.flows * b.usPerFlow - a.flows * a.usPerFlow);
+    return {
+      frames: this.frames,
+      flows: this.flows,
+      peakLiveFlows: this.peakLive,
+      stages,
+      dissectors,
+      totalUs: Math.round(total),
+      timerPairUs: Math.round(timerPairCost(this.clock) * 1e6) / 1000,
+      digest: (this.hash >>> 0).toString(16).padStart(8, '0'),
+    };
+  }
+
+  private enter(stage: number): void {
+    const now = this.clock();
+    this.acc[this.cur]! += now - this.t0;
+    this.stack.push(this.cur);
+    this.cur = stage;
+    this.t0 = now;
+  }
+
+  private leave(): void {
+    const now = this.clock();
+    this.acc[this.cur]! += now - this.t0;
+    this.cur = this.stack.pop()!;
+    this.t0 = now;
+  }
+
+  private timed<A extends unknown[], R>(stage: number, f: (...a: A) => R): (...a: A) => R {
+    return (...a: A): R => {
+      this.enter(stage);
+      try {
+        return f(...a);
+      } finally {
+        this.leave();
+      }
+    };
+  }
+
+  private wrapCatalogue(cat: Catalogue): Catalogue {
+    return {
+      appForHost: this.timed(CATALOGUE, (h: string) => cat.appForHost(h)),
+      appForAddress: this.timed(CATALOGUE, (ip: string) => cat.appForAddress(ip)),
+      appForProtocol: this.timed(CATALOGUE, (p: string) => cat.appForProtocol(p)),
+      categoryOfApp: this.timed(CATALOGUE, (a: string) => cat.categoryOfApp(a)),
+      protocolCategory: this.timed(CATALOGUE, (p: string) => cat.protocolCategory(p)),
+    };
+  }
+
+  private wrapDissector(d: Dissector<unknown>, stage: number): Dissector<unknown> {
+    const mine = { flows: 0, us: 0 };
+    this.byDissector.set(d.name, mine);
+    const measure = <R>(run: () => R): R => {
+      const before = this.acc[stage]!;
+      this.enter(stage);
+      try {
+        return run();
+      } finally {
+        this.leave();
+        mine.us += this.acc[stage]! - before;
+      }
+    };
+    return {
+      name: d.name,
+      ipProtocols: d.ipProtocols,
+      create: (flow) => {
+        mine.flows++;
+        return measure(() => d.create(flow));
+      },
+      feed: (state, pkt, flow, out, hints) => measure(() => d.feed(state, pkt, flow, out, hints)),
+    };
+  }
+}
+
+/** FNV-1a over the UTF-16 code units of `text`, continuing from `hash`. */
+function fnv(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
+/** Replay as the command line does it: every record turned into its JSON line. */
+export class JsonReplay {
+  private readonly replay: CaptureReplay;
+  private flows = 0;
+  private hash = 0x811c9dc5;
+
+  constructor() {
+    this.replay = new CaptureReplay({
+      catalogue: defaultCatalogue,
+      onRecord: (r) => {
+        this.flows++;
+        this.hash = fnv(this.hash, JSON.stringify(r));
+      },
+    });
+  }
+
+  push(chunk: Uint8Array): void {
+    this.replay.push(chunk);
+  }
+
+  end(): { frames: number; flows: number; digest: string } {
+    this.replay.end();
+    return { frames: this.replay.pipeline.counters.frames, flows: this.flows, digest: (this.hash >>> 0).toString(16).padStart(8, '0') };
+  }
+}
+
+/** ms per start/stop pair of the instruments (two clock reads and the bookkeeping). */
+function timerPairCost(clock: () => number): number {
+  const acc = new Float64Array(2);
+  const n = 20000;
+  const t = clock();
+  let t0 = t;
+  for (let i = 0; i < n; i++) {
+    const a = clock();
+    acc[0]! += a - t0;
+    t0 = a;
+    const b = clock();
+    acc[1]! += b - t0;
+    t0 = b;
+  }
+  return (clock() - t) / n;
+}
+
+export interface MemoryPoint {
+  readonly liveFlows: number;
+  readonly bytes: number;
+}
+
+/**
+ * Flows that never expire, for memory per live flow: push the capture, and between
+ * pushes `mark` the engine's memory (read after a collection) against `liveFlows`.
+ * Records are built and dropped as flows end.
+ */
+export class FlowMemory {
+  private readonly stream = new CaptureStream();
+  private readonly pipeline: FlowPipeline;
+  readonly points: MemoryPoint[] = [];
+
+  constructor() {
+    const never = 1e15;
+    const pipeline = new FlowPipeline(
+      {
+        catalogue: defaultCatalogue,
+        flowTable: { maxFlows: 1 << 22, tcpIdleMs: never, udpIdleMs: never, otherIdleMs: never, closedLingerMs: never },
+      },
+      { ended: (flow) => void JSON.stringify(pipeline.record(flow)) },
+    );
+    this.pipeline = pipeline;
+  }
+
+  get liveFlows(): number {
+    return this.pipeline.table.size;
+  }
+
+  push(chunk: Uint8Array): void {
+    const s = this.stream;
+    const p = this.pipeline;
+    s.push(chunk);
+    while (s.next()) p.frame(s.linkType, s.data, s.timestamp, s.wireLength);
+  }
+
+  mark(bytes: number): void {
+    this.points.push({ liveFlows: this.liveFlows, bytes });
+  }
+
+  /** Bytes per live flow: the least-squares slope over the marks. */
+  end(): { points: MemoryPoint[]; bytesPerFlow: number } {
+    this.stream.end();
+    this.push(new Uint8Array(0));
+    const pts = this.points;
+    const n = pts.length;
+    const mx = pts.reduce((a, p) => a + p.liveFlows, 0) / n;
+    const my = pts.reduce((a, p) => a + p.bytes, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (const p of pts) {
+      sxy += (p.liveFlows - mx) * (p.bytes - my);
+      sxx += (p.liveFlows - mx) ** 2;
+    }
+    this.pipeline.flush();
+    return { points: pts, bytesPerFlow: Math.round(sxx > 0 ? sxy / sxx : 0) };
+  }
+}

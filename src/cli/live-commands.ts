@@ -1,0 +1,42 @@
+/** `flowsieve run` (the daemon) and `flowsieve rules` (the firewall rules it needs). */
+import { runDaemon } from '../live/daemon.js';
+import { iptablesScript, nftRuleset, rulesSpec } from '../live/rules.js';
+import { DEFAULT_CONFIG_PATH, loadPolicy } from '../policy/load.js';
+import type { Runtime } from '../runtime/types.js';
+import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+
+const CONFIG_OPTION: OptionSpec = { name: 'config', short: 'c', kind: 'string', help: `configuration file (default ${DEFAULT_CONFIG_PATH})` };
+
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  CONFIG_OPTION,
+  { name: 'records', kind: 'flag', help: 'print each ended flow as a JSON record on stdout (active ones too at exit)' },
+  { name: 'no-rules', kind: 'flag', help: 'do not apply or remove firewall rules (the firewall includes `flowsieve rules`)' },
+];
+
+export const RULES_OPTIONS: readonly OptionSpec[] = [
+  CONFIG_OPTION,
+  { name: 'format', short: 'f', kind: 'string', help: "'nft' (default) or 'iptables' (a shell script, for fw3)" },
+];
+
+export async function runRun(rt: Runtime, args: ParsedArgs): Promise<number> {
+  return runDaemon(rt, {
+    configPath: (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH,
+    records: args.options['records'] === true,
+    applyRules: args.options['no-rules'] !== true,
+  });
+}
+
+export async function runRules(rt: Runtime, args: ParsedArgs): Promise<number> {
+  const format = (args.options['format'] as string | undefined) ?? 'nft';
+  if (format !== 'nft' && format !== 'iptables') throw new UsageError(`--format must be 'nft' or 'iptables', not '${format}'`);
+  const path = (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH;
+  const r = await loadPolicy(rt, path);
+  if (!r.ok) {
+    for (const e of r.errors) rt.stderr(`${e}\n`);
+    rt.stderr(`flowsieve: ${path}: ${r.errors.length} error(s)\n`);
+    return 1;
+  }
+  const spec = rulesSpec(r.loaded.config);
+  rt.stdout(format === 'nft' ? nftRuleset(spec, { queue: true }) : iptablesScript(spec, { full: true }));
+  return 0;
+}

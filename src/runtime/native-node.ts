@@ -1,0 +1,47 @@
+/** Native modules under Node, through koffi (an npm dependency, loaded only on Node). */
+import { findLibrary, type AsyncFunctions, type BoundFunctions, type ModuleAbi, type NativeLibrary } from './native-abi.js';
+
+interface KoffiFunction {
+  (...args: unknown[]): number;
+  async(...args: unknown[]): void;
+}
+
+interface KoffiLib {
+  func(name: string, result: string, args: string[]): KoffiFunction;
+  unload(): void;
+}
+
+interface Koffi {
+  load(path: string): KoffiLib;
+}
+
+// Held in a variable so the bundler leaves koffi out: it is only loaded under Node.
+const KOFFI_MODULE = 'koffi';
+const C_TYPES = { int: 'int', buffer: 'uint8_t *' } as const;
+
+export async function loadNodeNative<A extends ModuleAbi>(
+  module: string,
+  abi: A,
+  env: (name: string) => string | undefined,
+  exists: (path: string) => Promise<boolean>,
+): Promise<NativeLibrary<A>> {
+  const path = await findLibrary(module, env, exists);
+  const imported = (await import(KOFFI_MODULE)) as Koffi & { default?: Koffi };
+  const koffi = imported.default ?? imported;
+  const lib = koffi.load(path);
+  const fn: { [name: string]: (...args: unknown[]) => number } = {};
+  const later: { [name: string]: (...args: unknown[]) => Promise<number> } = {};
+  for (const [name, decl] of Object.entries(abi)) {
+    const f = lib.func(name, decl.returns, decl.args.map((t) => C_TYPES[t]));
+    fn[name] = f;
+    later[name] = (...args) =>
+      new Promise((resolve, reject) => f.async(...args, (err: Error | null, r: number) => (err ? reject(err) : resolve(r))));
+  }
+  return {
+    path,
+    fn: fn as BoundFunctions<A>,
+    async: later as AsyncFunctions<A>,
+    close: () => lib.unload(),
+  };
+}
+
