@@ -99,6 +99,8 @@ export class UbusClient {
   private closed = false;
   private retry: ReturnType<typeof setTimeout> | null = null;
   private connecting = false;
+  /** Failed attempts since the last connection: only the first of an outage is a warning. */
+  private failures = 0;
   private readonly path: string;
   private readonly connectFn: (path: string) => Promise<StreamSocket>;
   private readonly log: LogFn;
@@ -134,8 +136,12 @@ export class UbusClient {
     if (this.closed || this.retry || this.connecting || this.connected) return;
     this.connecting = true;
     this.connect()
+      .then(() => {
+        if (this.failures > 0) this.log('info', `ubus: connected to ${this.path} again`);
+        this.failures = 0;
+      })
       .catch((e: unknown) => {
-        this.log('warning', `ubus: cannot connect to ${this.path}: ${e instanceof Error ? e.message : String(e)}`);
+        this.log(this.failures++ === 0 ? 'warning' : 'debug', `ubus: cannot connect to ${this.path}: ${e instanceof Error ? e.message : String(e)}`);
         this.session?.end(null);
         this.scheduleReconnect();
       })
