@@ -4,7 +4,7 @@ import { iptablesScript, nftRuleset, rulesSpec } from '../live/rules.js';
 import { DEFAULT_CONFIG_PATH, loadPolicy } from '../policy/load.js';
 import type { Runtime } from '../runtime/types.js';
 import { attachUbus } from '../ubus/attach.js';
-import { VERSION } from './main.js';
+import { VERSION } from '../version.js';
 import { DEFAULT_SOCKET } from '../ubus/client.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 

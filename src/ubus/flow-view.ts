@@ -30,10 +30,11 @@ export function flowKey(r: Pick<FlowRecord, 'ip_protocol' | 'local_ip' | 'local_
   return `${r.ip_protocol}|${r.local_ip}|${r.local_port}|${r.other_ip}|${r.other_port}`;
 }
 
-export function flowRow(r: FlowRecord, actions: readonly string[]): FlowRow {
+/** Who talks to whom and what it is: the part of a flow that rows and events both show. */
+export function flowSummary(r: FlowRecord) {
   return {
     app: r.detected_application_name,
-    protocol: r.detected_protocol_name,
+    protocol: r.detected_protocol_name as string,
     category: r.category.application ?? r.category.protocol,
     host: r.host_server_name ?? r.dns_host_name,
     ip_protocol: r.ip_protocol,
@@ -43,6 +44,12 @@ export function flowRow(r: FlowRecord, actions: readonly string[]): FlowRow {
     other_ip: r.other_ip,
     other_port: r.other_port,
     interface: r.interface,
+  };
+}
+
+export function flowRow(r: FlowRecord, actions: readonly string[]): FlowRow {
+  return {
+    ...flowSummary(r),
     bytes: r.local_bytes + r.other_bytes,
     packets: r.local_packets + r.other_packets,
     first_seen: r.first_seen_at,

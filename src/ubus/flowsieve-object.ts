@@ -6,7 +6,7 @@
 import type { ActionStats, DaemonState, MatchEvent } from '../live/daemon-state.js';
 import type { JsonObject } from './blobmsg.js';
 import { type LogFn, type PublishedObject, type UbusClient, type UbusObjectSpec } from './client.js';
-import { type FlowRow, flowKey, flowRow, selectFlows, usage } from './flow-view.js';
+import { type FlowRow, flowKey, flowRow, flowSummary, selectFlows, usage } from './flow-view.js';
 import { RateLimit } from './rate-limit.js';
 
 export const OBJECT_NAME = 'flowsieve';
@@ -56,21 +56,11 @@ function actionJson(a: ActionStats): JsonObject {
 
 /** The event (and NOTIFY) body for one match. */
 export function matchEventData(e: MatchEvent, held: number): JsonObject {
-  const r = e.record;
   return {
     action: e.action,
     reason: e.reason,
     time: e.time,
-    app: r.detected_application_name,
-    protocol: r.detected_protocol_name,
-    category: r.category.application ?? r.category.protocol,
-    host: r.host_server_name ?? r.dns_host_name,
-    local_ip: r.local_ip,
-    local_port: r.local_port,
-    local_mac: r.local_mac,
-    other_ip: r.other_ip,
-    other_port: r.other_port,
-    interface: r.interface,
+    ...flowSummary(e.record),
     ...(held > 0 ? { suppressed: held } : {}),
   };
 }
