@@ -23,7 +23,7 @@ ip link set fs-s0 netns $cli && ip link set fs-s1 netns $srv
 ip -n $cli addr add 192.168.77.20/24 dev fs-s0
 ip -n $srv addr add 192.168.77.1/24 dev fs-s1
 ip -n $srv addr add 198.51.100.10/32 dev fs-s1
-for ns in $cli $srv; do ip -n $ns link set lo up; done
+for ns in $cli $srv; do ip -n "$ns" link set lo up; done
 ip -n $cli link set fs-s0 up && ip -n $srv link set fs-s1 up
 ip -n $cli route add default via 192.168.77.1
 

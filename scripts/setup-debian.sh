@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, tshark and
-# ndpiReader and GNU time (max RSS) for the benchmark, and the npm dependencies. Idempotent; run as root.
+# ndpiReader and GNU time (max RSS) for the benchmark, shellcheck for the package
+# scripts, and the npm dependencies. Idempotent; run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ packages=(
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
   tshark libndpi-bin time tzdata
+  shellcheck file make
 )
 missing=()
 for p in "${packages[@]}"; do

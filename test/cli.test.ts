@@ -159,6 +159,13 @@ test('import of a file whose conversion has errors exits 1 and prints nothing on
   assert.match(r.err, /nothing written/);
 });
 
+test('runtimes made one after another share one stdout error handler (no listener leak)', async () => {
+  await createNodeRuntime();
+  const before = process.stdout.listenerCount('error');
+  for (let i = 0; i < 12; i++) await createNodeRuntime();
+  assert.is(process.stdout.listenerCount('error'), before);
+});
+
 test('the built bundle runs as a program under Node', () => {
   const r = spawnSync(process.execPath, [join(REPO_DIR, 'dist', 'flowsieve.js'), 'replay', SAMPLE], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);

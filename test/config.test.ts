@@ -27,7 +27,7 @@ const read = (name: string): string => readFileSync(new URL(name, FIX), 'utf8');
 const DEFAULT_CONFIG = readFileSync(new URL('../files/etc/config/flowsieve', import.meta.url), 'utf8');
 
 function loaded(r: LoadResult): PolicyConfig {
-  if (!r.ok) assert.unreachable(`load failed:\n${r.errors.map(formatConfigDiagnostic).join('\n')}`);
+  if (!r.ok) throw new Error(`load failed:\n${r.errors.map(formatConfigDiagnostic).join('\n')}`);
   return r.config;
 }
 

@@ -63,14 +63,14 @@ test('interleaved flows are each found again, in both directions', () => {
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 600; i++) {
       const sport = 20000 + i;
-      const fwd = t.process(pkt({ t: round * 10 + 1, src: '10.0.0.2', sport, dst: `1.1.${i % 7}.1`, dport: 443, flags: ACK }))!;
-      const back = t.process(pkt({ t: round * 10 + 2, src: `1.1.${i % 7}.1`, sport: 443, dst: '10.0.0.2', dport: sport, flags: ACK }))!;
-      assert.is(fwd.dir, 0);
-      assert.is(back.dir, 1);
-      assert.ok(fwd.flow === back.flow);
+      const fwd = t.track(pkt({ t: round * 10 + 1, src: '10.0.0.2', sport, dst: `1.1.${i % 7}.1`, dport: 443, flags: ACK }))!;
+      assert.is(t.trackedDir, 0);
+      const back = t.track(pkt({ t: round * 10 + 2, src: `1.1.${i % 7}.1`, sport: 443, dst: '10.0.0.2', dport: sport, flags: ACK }))!;
+      assert.is(t.trackedDir, 1);
+      assert.ok(fwd === back);
       const known = ids.get(i);
-      if (known === undefined) ids.set(i, fwd.flow.data);
-      else assert.is(fwd.flow.data, known);
+      if (known === undefined) ids.set(i, fwd.data);
+      else assert.is(fwd.data, known);
     }
   }
   assert.is(t.size, 600);
@@ -81,24 +81,24 @@ test('a flow that ended is never found again: its tuple starts a new flow', () =
   const { t, ended } = table();
   const a = { src: '10.0.0.2', sport: 40000, dst: '1.1.1.1', dport: 443 };
   const other = { src: '10.0.0.3', sport: 40001, dst: '1.1.1.2', dport: 80 };
-  const first = t.process(pkt({ t: 0, ...a, flags: SYN }))!.flow;
-  t.process(pkt({ t: 1, ...other, flags: SYN }));
-  t.process(pkt({ t: 2, ...a, flags: FIN | ACK }));
-  t.process(pkt({ t: 3, src: a.dst, sport: a.dport, dst: a.src, dport: a.sport, flags: FIN | ACK }));
-  t.process(pkt({ t: 4, ...other, flags: ACK }));
+  const first = t.track(pkt({ t: 0, ...a, flags: SYN }))!;
+  t.track(pkt({ t: 1, ...other, flags: SYN }));
+  t.track(pkt({ t: 2, ...a, flags: FIN | ACK }));
+  t.track(pkt({ t: 3, src: a.dst, sport: a.dport, dst: a.src, dport: a.sport, flags: FIN | ACK }));
+  t.track(pkt({ t: 4, ...other, flags: ACK }));
   // Closed, then gone after the linger time; a packet on the tuple is a new flow.
   t.advance(10_000);
   assert.ok(ended.some((e) => e.flow === first && e.reason === 'closed'));
-  const again = t.process(pkt({ t: 10_001, ...a, flags: ACK }))!.flow;
+  const again = t.track(pkt({ t: 10_001, ...a, flags: ACK }))!;
   assert.ok(again !== first);
   assert.is.not(again.data, first.data);
   // A fresh SYN on a closed (lingering) tuple is a new flow too, found by later packets.
-  t.process(pkt({ t: 10_002, ...a, flags: RST_FLAG }));
-  const reused = t.process(pkt({ t: 10_003, ...a, flags: SYN }))!.flow;
+  t.track(pkt({ t: 10_002, ...a, flags: RST_FLAG }));
+  const reused = t.track(pkt({ t: 10_003, ...a, flags: SYN }))!;
   assert.ok(reused !== again);
   assert.ok(ended.some((e) => e.flow === again && e.reason === 'reused'));
-  t.process(pkt({ t: 10_004, ...other, flags: ACK }));
-  assert.ok(t.process(pkt({ t: 10_005, ...a, flags: ACK }))!.flow === reused);
+  t.track(pkt({ t: 10_004, ...other, flags: ACK }));
+  assert.ok(t.track(pkt({ t: 10_005, ...a, flags: ACK })) === reused);
 });
 
 const RST_FLAG = 0x04;
@@ -107,14 +107,14 @@ test('a flow that went idle is never found again by its tuple', () => {
   const { t, ended } = table();
   const a = { src: '10.0.0.2', sport: 5000, dst: '8.8.8.8', dport: 53, proto: 17 };
   const b = { src: '10.0.0.2', sport: 5001, dst: '8.8.4.4', dport: 53, proto: 17 };
-  const first = t.process(pkt({ t: 0, ...a }))!.flow;
-  t.process(pkt({ t: 1, ...b }));
-  t.process(pkt({ t: 2, ...a })); // found through the recent-flow slot
-  t.process(pkt({ t: 3, ...b }));
+  const first = t.track(pkt({ t: 0, ...a }))!;
+  t.track(pkt({ t: 1, ...b }));
+  t.track(pkt({ t: 2, ...a })); // found through the recent-flow slot
+  t.track(pkt({ t: 3, ...b }));
   t.advance(120_000);
   assert.ok(ended.some((e) => e.flow === first && e.reason === 'idle'));
-  t.process(pkt({ t: 120_001, ...b }));
-  const again = t.process(pkt({ t: 120_002, ...a }))!.flow;
+  t.track(pkt({ t: 120_001, ...b }));
+  const again = t.track(pkt({ t: 120_002, ...a }))!;
   assert.ok(again !== first);
   assert.is(t.counters.flowsCreated, 4);
 });
@@ -122,9 +122,9 @@ test('a flow that went idle is never found again by its tuple', () => {
 test('a busy table keeps finding flows while its recent-flow slots grow', () => {
   const { t } = table();
   const flows: Flow<number>[] = [];
-  for (let i = 0; i < 5000; i++) flows.push(t.process(pkt({ t: 1, src: '10.0.0.2', sport: 1024 + i, dst: '1.1.1.1', dport: 443, proto: 17 }))!.flow);
+  for (let i = 0; i < 5000; i++) flows.push(t.track(pkt({ t: 1, src: '10.0.0.2', sport: 1024 + i, dst: '1.1.1.1', dport: 443, proto: 17 }))!);
   for (let i = 4999; i >= 0; i -= 7) {
-    assert.ok(t.process(pkt({ t: 2, src: '1.1.1.1', sport: 443, dst: '10.0.0.2', dport: 1024 + i, proto: 17 }))!.flow === flows[i]);
+    assert.ok(t.track(pkt({ t: 2, src: '1.1.1.1', sport: 443, dst: '10.0.0.2', dport: 1024 + i, proto: 17 })) === flows[i]);
   }
   assert.is(t.size, 5000);
 });
@@ -223,7 +223,7 @@ test('a QUIC payload opened in steps equals the payload opened at once', () => {
   assert.is(all.length, sealed.length);
   for (const steps of [[16, 640], [5, 33, 700, 1186], [640, 1187], [2000]]) {
     const o = new InitialOpening(keys.key, nonce, sealed);
-    let got = new Uint8Array(0);
+    let got: Uint8Array = new Uint8Array(0);
     for (const n of steps) got = o.openTo(n);
     assert.ok(o.complete || got.length >= steps[steps.length - 1]!);
     assert.equal(Array.from(o.openTo(Infinity)), Array.from(all));

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_DIR } from './helpers/corpus.js';
-import { CLIENT_IP, Lab, SERVER_IP, sleep } from './helpers/lab.js';
+import { CLIENT_IP, Lab } from './helpers/lab.js';
 import { isRoot } from './helpers/netns.js';
 
 interface Rec {

@@ -1,16 +1,16 @@
 /** Fragment reassembly (RFC 791 §3.2, RFC 815, RFC 8200 §4.5): what comes back, when, and within which bounds. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeFrame } from '../src/decode/decode.js';
+import { decodeFailed, decodePacket } from '../src/decode/decode.js';
 import type { DecodedPacket, ReassembledDatagram } from '../src/decode/packet.js';
 import { Reassembler, type ReassemblyOptions } from '../src/flow/reassembly.js';
 import { bytes, eth, ipv4, ipv4Fragments, ipv6Fragments, udp } from './helpers/frames.js';
 
 function decoded(frame: number[], t = 0, vlans: number[] = []): DecodedPacket {
   const isV6 = frame[0]! >> 4 === 6;
-  const r = decodeFrame(1, bytes(eth(isV6 ? 0x86dd : 0x0800, frame, vlans)), t, frame.length + 14);
-  if (!r.ok) throw new Error(r.reason);
-  return r.packet;
+  const r = decodePacket(1, bytes(eth(isV6 ? 0x86dd : 0x0800, frame, vlans)), t, frame.length + 14);
+  if (decodeFailed(r)) throw new Error(r.reason);
+  return r;
 }
 
 function reassembler(opts: Partial<ReassemblyOptions> = {}) {

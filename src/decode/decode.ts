@@ -14,7 +14,6 @@ import {
   IPPROTO_UDP,
   LinkType,
   type DecodedPacket,
-  type DecodeResult,
   type FragmentInfo,
   type ReassembledDatagram,
 } from './packet.js';
@@ -66,12 +65,7 @@ const nonIp = (reason: string): Fail => ({ ok: false, skip: 'non-ip', reason });
  */
 const scratchLink: LinkInfo = { srcMac: null, dstMac: null, vlanId: 0 };
 
-export function decodeFrame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeResult {
-  const r = decodePacket(linkType, data, timestamp, wireLength);
-  return decodeFailed(r) ? r : { ok: true, packet: r };
-}
-
-/** `decodeFrame` without the result wrapper: the packet itself (one object less per packet). */
+/** One captured or queued frame → its packet, or why there is none (no result wrapper: one object less per packet). */
 export function decodePacket(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeOutcome {
   const link = scratchLink;
   link.srcMac = null;

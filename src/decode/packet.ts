@@ -1,6 +1,6 @@
 /**
  * A decoded packet: what every later stage (flow table, classifier) reads.
- * Produced by decodeFrame() from one captured or queued frame; pure data, no methods.
+ * Produced by decodePacket() from one captured or queued frame; pure data, no methods.
  */
 
 /** IP protocol numbers used by name across the code. */
@@ -113,6 +113,3 @@ export type DecodeSkip =
   | 'malformed' // truncated or inconsistent headers
   | 'unsupported-link'; // a link type we do not decode
 
-export type DecodeResult =
-  | { readonly ok: true; readonly packet: DecodedPacket }
-  | { readonly ok: false; readonly skip: DecodeSkip; readonly reason: string };

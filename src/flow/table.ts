@@ -91,12 +91,6 @@ export interface FlowTableCounters {
   fragmentsAttributed: number;
 }
 
-export interface FlowPacketResult<T> {
-  readonly flow: Flow<T>;
-  readonly dir: Direction;
-  /** False for a later fragment: counted, but carries no transport payload. */
-  readonly hasTransport: boolean;
-}
 
 interface FragmentAttribution {
   key: FlowKey;
@@ -147,16 +141,11 @@ export class FlowTable<T> {
     return this.clock;
   }
 
-  /** Account one packet to its flow (creating it if new); null when it cannot be attributed. */
-  process(pkt: DecodedPacket, frames = 1): FlowPacketResult<T> | null {
-    const flow = this.track(pkt, frames);
-    return flow ? { flow, dir: this.trackedDir, hasTransport: this.trackedTransport } : null;
-  }
-
   /**
-   * `process` without the result object (the packet path makes one per packet otherwise):
-   * the flow, with the packet's direction and whether it carries its transport header
-   * left in `trackedDir` and `trackedTransport` until the next packet. A datagram
+   * Account one packet to its flow (creating it if new); null when it cannot be
+   * attributed. No result object (the packet path would make one per packet): the
+   * packet's direction and whether it carries its transport header are left in
+   * `trackedDir` and `trackedTransport` until the next packet. A datagram
    * reassembled from fragments counts as the `frames` packets it came in (its wireLength
    * their sum).
    */

@@ -59,6 +59,9 @@ interface NodeChildProcess {
 const FS_MODULE = 'node:fs/promises';
 const CHILD_MODULE = 'node:child_process';
 
+/** The process's stdout has its EPIPE handler. */
+let stdoutGuarded = false;
+
 export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   const fs = (await import(FS_MODULE)) as NodeFs;
@@ -66,11 +69,15 @@ export async function createNodeRuntime(): Promise<Runtime> {
   let out = '';
   let err = '';
   // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
-  // by SIGPIPE would, instead of dying on an unhandled stream error.
-  proc.stdout.on('error', (e) => {
-    if (e.code === 'EPIPE') proc.exit(0);
-    throw e;
-  });
+  // by SIGPIPE would, instead of dying on an unhandled stream error. One handler per
+  // process, however many runtimes it makes (the tests make one per command).
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    proc.stdout.on('error', (e) => {
+      if (e.code === 'EPIPE') proc.exit(0);
+      throw e;
+    });
+  }
 
   const writeAll = (stream: NodeProcess['stdout'], text: string) =>
     new Promise<void>((resolve) => {

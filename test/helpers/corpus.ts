@@ -1,6 +1,8 @@
 /**
  * The shared nDPI corpus (captures + truth files). Its place can be set with
  * FLOWSIEVE_CORPUS; by default it sits beside the checkout, in ../shared/corpus/ndpi.
+ * With FLOWSIEVE_REQUIRE_CORPUS=1 (as .ci/run sets it) a missing corpus fails the test
+ * files that need it, instead of skipping their tests.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +13,11 @@ export const CORPUS_DIR = process.env.FLOWSIEVE_CORPUS ?? join(repo, '..', 'shar
 export const REPO_DIR = repo;
 
 export function corpusAvailable(): boolean {
-  return existsSync(join(CORPUS_DIR, 'manifest.json'));
+  const there = existsSync(join(CORPUS_DIR, 'manifest.json'));
+  if (!there && process.env.FLOWSIEVE_REQUIRE_CORPUS === '1') {
+    throw new Error(`the shared corpus is missing (no ${join(CORPUS_DIR, 'manifest.json')}) and FLOWSIEVE_REQUIRE_CORPUS=1`);
+  }
+  return there;
 }
 
 export function corpusCaptures(): string[] {

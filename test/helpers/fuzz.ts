@@ -5,7 +5,7 @@
  * scripts/fuzz.ts (the full run).
  */
 import { readCapture } from '../../src/capture/reader.js';
-import { decodeFrame } from '../../src/decode/decode.js';
+import { decodeFailed, decodePacket } from '../../src/decode/decode.js';
 import type { Dissector, L4Packet } from '../../src/classify/dissector.js';
 import { emptyDetection } from '../../src/classify/dissector.js';
 import { HintCache } from '../../src/classify/hints.js';
@@ -45,9 +45,8 @@ export function seedsFrom(captures: Uint8Array[], perFlow = 4): Seed[] {
     const cap = readCapture(bytes);
     if (!cap.ok) continue;
     for (const f of cap.frames) {
-      const r = decodeFrame(f.linkType, f.data, f.timestamp, f.wireLength);
-      if (!r.ok || r.packet.payload.length === 0 || r.packet.laterFragment) continue;
-      const p = r.packet;
+      const p = decodePacket(f.linkType, f.data, f.timestamp, f.wireLength);
+      if (decodeFailed(p) || p.payload.length === 0 || p.laterFragment) continue;
       const key = `${p.ipProtocol}|${[p.srcIp, p.srcPort, p.dstIp, p.dstPort].sort().join('|')}`;
       const n = seen.get(key) ?? 0;
       if (n >= perFlow) continue;
