@@ -62,7 +62,7 @@ function rebuild(hex: string): { kind: string; bytes: Uint8Array } {
       const m = str(ATTR.method);
       const args = toJson(data());
       if (u32(ATTR.objid) === 1 && m === 'send') {
-        const payload = data().find((a) => a.name === 'data')!.value as { items: BlobmsgAttr[] };
+        const payload = data().find((a) => a.name === 'data')!.value as unknown as { items: BlobmsgAttr[] };
         return { kind: 'send event', bytes: sendEventMsg(seq, args.id as string, payload.items) };
       }
       if (u32(ATTR.objid) === 1 && m === 'register') return { kind: 'register for events', bytes: registerEventMsg(seq, (args.object as number) >>> 0, args.pattern as string) };
