@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_DIR } from './helpers/corpus.js';
-import { CLIENT_IP, Lab } from './helpers/lab.js';
+import { CLIENT_IP, Lab, SERVER_IP, sleep } from './helpers/lab.js';
 import { isRoot } from './helpers/netns.js';
 
 interface Rec {
@@ -70,8 +70,8 @@ test.before(async () => {
 
 test.after(() => lab?.close());
 
-test('live records of TLS, HTTP, DNS and UDP flows equal what replay finds in a capture of the same traffic', async () => {
-  if (!live) return;
+/** Traffic through the daemon and a capture on the router; the records of both compared. */
+async function recordsMatchReplay(lab: Lab): Promise<void> {
   const config = lab.writeConfig('live.uci', CONFIG);
   const cap = await lab.capture('r0');
   const d = await lab.startDaemon(config, ['--records']);
@@ -109,6 +109,68 @@ test('live records of TLS, HTTP, DNS and UDP flows equal what replay finds in a 
   const all = webAll.local_packets + webAll.other_packets;
   assert.ok(seen < 16 && all > 2 * seen + 20, `daemon saw ${seen} of ${all} packets`);
   assert.match(d.stderr, /action wiki matched .* www\.wikipedia\.org/);
+}
+
+test('live records of TLS, HTTP, DNS and UDP flows equal what replay finds in a capture of the same traffic', async () => {
+  if (!live) return;
+  await recordsMatchReplay(lab);
+});
+
+test('with NAT on the router, live records still equal replay of the LAN-side capture', async () => {
+  if (!live) return;
+  const natLab = new Lab({ nat: true, suffix: 'n' });
+  try {
+    await natLab.startServers();
+    await recordsMatchReplay(natLab);
+  } finally {
+    natLab.close();
+  }
+});
+
+test('kill -9 of the daemon under traffic: no connection fails (fail-open, queue bypass)', async () => {
+  if (!live) return;
+  const config = lab.writeConfig('kill.uci', CONFIG);
+  const d = await lab.startDaemon(config);
+  const client = lab.clientStart(['--repeat', '30', '--every', '100', 'tls:github.com:5000', 'http:www.wikipedia.org:20000', 'dns:www.youtube.com']);
+  await sleep(1200);
+  d.child.kill('SIGKILL');
+  await d.exited;
+  const outcomes = await client.done;
+  assert.is(outcomes.length, 90);
+  assert.equal(outcomes.filter((o) => !o.ok), []);
+});
+
+test('SIGHUP with a broken config: the reload fails, says why, and the old policy still decides', async () => {
+  if (!live) return;
+  const config = lab.writeConfig('hup.uci', CONFIG);
+  const d = await lab.startDaemon(config);
+  lab.writeConfig('hup.uci', CONFIG.replace("detected_hostname == 'www.wikipedia.org';", "detected_hostname == ;"));
+  d.child.kill('SIGHUP');
+  const start = Date.now();
+  while (!/reload of .* failed/.test(d.stderr) && Date.now() - start < 10_000) await sleep(50);
+  assert.match(d.stderr, /hup\.uci.*wiki/, d.stderr);
+  assert.match(d.stderr, /the running policy stays in force/);
+  assert.equal(lab.clientRun(['http:www.wikipedia.org']).filter((o) => !o.ok), []);
+  await sleep(300);
+  d.child.kill('SIGTERM');
+  assert.is(await d.exited, 0);
+  assert.match(d.stderr, /action wiki matched .* www\.wikipedia\.org/);
+  assert.match(d.stderr, /reloads 0 \(failed 1\)/);
+});
+
+test('a UDP flood of new flows: the queue drops nothing (fail-open) and traffic still flows', async () => {
+  if (!live) return;
+  const config = lab.writeConfig('flood.uci', CONFIG);
+  const d = await lab.startDaemon(config);
+  const flood = lab.spawnIn(lab.client, [process.execPath, join(REPO_DIR, 'test/helpers/udp-flood.mjs'), SERVER_IP, '5001', '2000']);
+  await new Promise((r) => flood.on('close', r));
+  assert.equal(lab.clientRun(['tls:www.netflix.com', 'dns:www.youtube.com']).filter((o) => !o.ok), []);
+  d.child.kill('SIGTERM');
+  assert.is(await d.exited, 0);
+  const counters = /counters: packets (\d+).*queue 0: dropped (\d+), user dropped (\d+); queue 1: dropped (\d+), user dropped (\d+)/.exec(d.stderr);
+  assert.ok(counters, d.stderr);
+  assert.ok(Number(counters![1]) > 1000, `daemon saw ${counters![1]} packets`);
+  assert.is(Number(counters![2]) + Number(counters![4]), 0, 'queue_dropped');
 });
 
 test.run();

@@ -1,5 +1,6 @@
 /** `flowsieve run` (the daemon) and `flowsieve rules` (the firewall rules it needs). */
 import { runDaemon } from '../live/daemon.js';
+import { applyRules, removeRules } from '../live/rules-apply.js';
 import { iptablesScript, nftRuleset, rulesSpec } from '../live/rules.js';
 import { DEFAULT_CONFIG_PATH, loadPolicy } from '../policy/load.js';
 import type { Runtime } from '../runtime/types.js';
@@ -21,6 +22,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
 export const RULES_OPTIONS: readonly OptionSpec[] = [
   CONFIG_OPTION,
   { name: 'format', short: 'f', kind: 'string', help: "'nft' (default) or 'iptables' (a shell script, for fw3)" },
+  { name: 'apply', kind: 'flag', help: "apply the rules as the daemon does (nft, or iptables where the kernel lacks the nft queue)" },
+  { name: 'remove', kind: 'flag', help: 'remove the rules flowsieve installed' },
 ];
 
 export async function runRun(rt: Runtime, args: ParsedArgs): Promise<number> {
@@ -47,6 +50,15 @@ export async function runRules(rt: Runtime, args: ParsedArgs): Promise<number> {
     return 1;
   }
   const spec = rulesSpec(r.loaded.config);
+  if (args.options['remove'] === true) {
+    await removeRules(rt.run);
+    return 0;
+  }
+  if (args.options['apply'] === true) {
+    const applied = await applyRules(rt.run, spec, r.loaded.config.globals.firewall);
+    rt.stderr(`flowsieve: rules applied (${applied.mode})${applied.note ? `: ${applied.note}` : ''}\n`);
+    return 0;
+  }
   rt.stdout(format === 'nft' ? nftRuleset(spec, { queue: true }) : iptablesScript(spec, { full: true }));
   return 0;
 }

@@ -53,6 +53,14 @@ interface FlowSlot {
 
 export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<number> {
   const log = new Logger((line) => rt.logLine(line));
+  // Signals are taken from the start (SIGHUP's default action ends the process); until the
+  // daemon runs, a stop request is remembered and a reload is moot (it loads anyway).
+  let onStop: (signal: string) => void = (signal) => (earlyStop ??= signal);
+  let onReload: () => void = () => {};
+  let earlyStop: string | null = null;
+  rt.onSignal('SIGTERM', () => onStop('SIGTERM'));
+  rt.onSignal('SIGINT', () => onStop('SIGINT'));
+  rt.onSignal('SIGHUP', () => onReload());
   const manager = new PolicyManager(rt, opts.configPath);
   const first = await manager.reload();
   for (const w of first.warnings) log.warning(w);
@@ -97,7 +105,6 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
     if (opts.applyRules && !g.keepRules) await removeRules(rt.run);
     throw e;
   }
-  log.info(`${queue.description} on ${rt.kind}; rules: ${rulesMode ?? 'not applied (--no-rules)'}`);
   if (!(queue.flags & QUEUE_FLAGS.conntrack)) log.info('the kernel gives no conntrack info with queued packets (CONNTRACK flag refused); carrying on without');
 
   const epochOffset = () => rt.now() - rt.monotonic();
@@ -263,11 +270,13 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       );
       resolve(0);
     };
-    rt.onSignal('SIGTERM', () => void stop('SIGTERM'));
-    rt.onSignal('SIGINT', () => void stop('SIGINT'));
-    rt.onSignal('SIGHUP', () => {
+    onStop = (signal) => void stop(signal);
+    onReload = () => {
       log.info('SIGHUP: reloading');
       void state.reload().catch((e) => log.error(`reload: ${errorText(e)}`));
-    });
+    };
+    // The line that says the daemon runs comes once signals reach it.
+    log.info(`${queue.description} on ${rt.kind}; rules: ${rulesMode ?? 'not applied (--no-rules)'}`);
+    if (earlyStop !== null) void stop(earlyStop);
   });
 }

@@ -17,6 +17,8 @@ export const TLS_NAMES = ['www.netflix.com', 'www.wikipedia.org', 'github.com'];
 
 export interface LabOptions {
   readonly nat?: boolean;
+  /** Added to the namespace names, for a second lab at the same time. */
+  readonly suffix?: string;
 }
 
 export interface Daemon {
@@ -37,16 +39,17 @@ export class Lab {
 
   constructor(opts: LabOptions = {}) {
     try {
-      this.client = this.nss.add('c');
-      this.router = this.nss.add('r');
-      this.server = this.nss.add('s');
+      const x = opts.suffix ?? '';
+      this.client = this.nss.add(`c${x}`);
+      this.router = this.nss.add(`r${x}`);
+      this.server = this.nss.add(`s${x}`);
       this.nss.link(this.client, 'c0', `${CLIENT_IP}/24`, this.router, 'r0', '10.77.1.1/24');
       this.nss.link(this.router, 'r1', '10.77.2.1/24', this.server, 's0', `${SERVER_IP}/24`);
       nsh(this.client, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
       if (!opts.nat) nsh(this.server, ['ip', 'route', 'add', 'default', 'via', '10.77.2.1']);
       nsh(this.router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
       if (opts.nat) {
-        nsh(this.router, ['nft', '-f', '-'], 'table ip labnat { chain post { type nat hook postrouting priority srcnat; oifname "r1" masquerade; } }\n');
+        nsh(this.router, ['nft', '-f', '-'], 'table ip labnat {\n chain post {\n  type nat hook postrouting priority srcnat;\n  oifname "r1" masquerade\n }\n}\n');
       }
     } catch (e) {
       this.close();

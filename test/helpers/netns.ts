@@ -23,6 +23,8 @@ export function nsh(ns: string, argv: readonly string[], input?: string): string
   return sh(['ip', 'netns', 'exec', ns, ...argv], input);
 }
 
+let vethCount = 0;
+
 export class Namespaces {
   private readonly created: string[] = [];
   private readonly links: string[] = [];
@@ -39,8 +41,10 @@ export class Namespaces {
 
   /** A veth pair between two namespaces, addressed (CIDR strings) and up. */
   link(a: string, aName: string, aAddr: string | null, b: string, bName: string, bAddr: string | null): void {
-    const tmpA = `${RUN_PREFIX}${aName}`.slice(0, 15);
-    const tmpB = `${RUN_PREFIX}${bName}`.slice(0, 15);
+    // Temporary names in the root namespace, unique per run and per pair.
+    const n = ++vethCount;
+    const tmpA = `${RUN_PREFIX}v${n}a`.slice(0, 15);
+    const tmpB = `${RUN_PREFIX}v${n}b`.slice(0, 15);
     sh(['ip', 'link', 'add', tmpA, 'type', 'veth', 'peer', 'name', tmpB]);
     this.links.push(tmpA);
     sh(['ip', 'link', 'set', tmpA, 'netns', a]);
