@@ -88,15 +88,18 @@ try {
 
   const traffic = lab.clientStart(['tls:www.netflix.com:400000', 'tls:github.com:20000', 'http:www.wikipedia.org:300000', 'dns:www.youtube.com', 'udp:hello', 'tls:www.wikipedia.org:50000', '--repeat', '3', '--every', '300']);
   // Answers while the flows are active: what the overview shows.
-  await sleep(1500);
+  await until('active flows', async () => {
+    const r = await ubus(sock, 'call', 'flowsieve', 'flows', '{"limit":50}');
+    return r.code === 0 && JSON.parse(r.out).total >= 6;
+  }, 20_000);
   const answers: Record<string, unknown> = {};
   answers.status = JSON.parse(await shown(sock, 'call', 'flowsieve', 'status'));
   answers.apps = JSON.parse(await shown(sock, 'call', 'flowsieve', 'apps', '{"window":300,"limit":20}'));
   answers.flows = JSON.parse(await shown(sock, 'call', 'flowsieve', 'flows', '{"limit":50}'));
   await traffic.done;
   answers.actions = JSON.parse(await shown(sock, 'call', 'flowsieve', 'actions'));
-  answers.checkGood = JSON.parse(await shown(sock, 'call', 'flowsieve', 'check', JSON.stringify({ config: "config target 'form_check'\n\toption target_type 'log'\n\nconfig action 'form_check'\n\tlist target 'form_check'\n\tlist criteria 'category == \\'games\\';'\n" })));
-  answers.checkBad = JSON.parse(await shown(sock, 'call', 'flowsieve', 'check', JSON.stringify({ config: "config target 'form_check'\n\toption target_type 'log'\n\nconfig action 'form_check'\n\tlist target 'form_check'\n\tlist criteria 'category == ;'\n" })));
+  answers.checkGood = JSON.parse(await shown(sock, 'call', 'flowsieve', 'check', JSON.stringify({ config: "config target 'form_check_target'\n\toption target_type 'log'\n\nconfig action 'form_check'\n\tlist target 'form_check_target'\n\tlist criteria \"category == 'games';\"\n" })));
+  answers.checkBad = JSON.parse(await shown(sock, 'call', 'flowsieve', 'check', JSON.stringify({ config: "config target 'form_check_target'\n\toption target_type 'log'\n\nconfig action 'form_check'\n\tlist target 'form_check_target'\n\tlist criteria 'category == ;'\n" })));
   await until('action events', async () => heard.includes('flowsieve.action'));
   console.log(`$ ubus listen 'flowsieve.*'    (first lines)\n${heard.trimEnd().split('\n').slice(0, 3).join('\n')}\n`);
 

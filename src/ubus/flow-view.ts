@@ -52,8 +52,9 @@ export function flowRow(r: FlowRecord, actions: readonly string[]): FlowRow {
     ...flowSummary(r),
     bytes: r.local_bytes + r.other_bytes,
     packets: r.local_packets + r.other_packets,
-    first_seen: r.first_seen_at,
-    last_seen: r.last_seen_at,
+    // Live records carry monotonic-derived fractional ms; whole ms read better on the wire.
+    first_seen: Math.round(r.first_seen_at),
+    last_seen: Math.round(r.last_seen_at),
     actions: [...actions],
   };
 }

@@ -125,7 +125,7 @@ function quoteUci(v) {
  * holds can be wrong.
  */
 function actionCheckText(criteria, exemptions) {
-	var lines = [ "config target 'form_check'", "\toption target_type 'log'", '', "config action 'form_check'", "\tlist target 'form_check'" ];
+	var lines = [ "config target 'form_check_target'", "\toption target_type 'log'", '', "config action 'form_check'", "\tlist target 'form_check_target'" ];
 	(criteria || []).forEach(function(c) { lines.push('\tlist criteria ' + quoteUci(c)); });
 	(exemptions || []).forEach(function(e) { lines.push('\tlist exemption ' + quoteUci(e)); });
 	return lines.join('\n') + '\n';
@@ -135,7 +135,7 @@ function actionCheckText(criteria, exemptions) {
 function checkMessages(report) {
 	if (!report) return [ _t('the daemon did not answer') ];
 	return (report.errors || []).map(function(e) {
-		return String(e).replace(/^<check>:\d+(:\d+)?:\s*/, '').replace(/^action 'form_check':\s*/, '');
+		return String(e).replace(/^<check>(:\d+)*:\s*/, '').replace(/^(error|warning):\s*/, '').replace(/^action 'form_check'( criteria)?:\s*/, '');
 	});
 }
 
@@ -202,7 +202,8 @@ var STYLE = '.fs-cards{display:flex;flex-wrap:wrap;gap:.8em;margin-bottom:1em}' 
 
 /*
  * The overview: counters, applications and categories now (as bars people read at a
- * glance), queue health, and the active flows with app, host, device and actions.
+ * glance), queue health, and the active flows with app, host, device and actions. Bytes
+ * are those the daemon inspected: a flow leaves the queue once it is classified.
  * `d`: { status, apps, flows, actions, hints, previousQueues, now } as the daemon gave them.
  */
 function renderOverview(E, d) {
@@ -211,7 +212,7 @@ function renderOverview(E, d) {
 	var health = queueHealth(st.queues, d.previousQueues);
 	var cards = [
 		[ _t('Active flows'), formatCount(st.flows) ],
-		[ fmt(_t('Traffic, last %1'), formatDuration(apps.window || 0)), formatBytes(apps.bytes) ],
+		[ fmt(_t('Bytes inspected, last %1'), formatDuration(apps.window || 0)), formatBytes(apps.bytes) ],
 		[ _t('Classified'), formatCount(st.classifications) ],
 		[ _t('Action matches'), formatCount(st.action_firings) ],
 		[ _t('Target errors'), formatCount(st.target_errors) ],
@@ -229,7 +230,7 @@ function renderOverview(E, d) {
 			return [ String(q.queue), E('span', { 'class': 'fs-q-' + q.state }, [ q.text ]), formatCount(q.dropped_total) ];
 		})),
 		E('h3', {}, [ fmt(_t('Active flows (%1 of %2, most traffic first)'), (d.flows && d.flows.flows || []).length, formatCount(d.flows && d.flows.total)) ]),
-		table(E, 'fs-flows', [ _t('Application'), _t('Host'), _t('Device'), _t('Remote'), _t('Traffic'), _t('Matched actions') ],
+		table(E, 'fs-flows', [ _t('Application'), _t('Host'), _t('Device'), _t('Remote'), _t('Bytes inspected'), _t('Matched actions') ],
 			flowRows(d.flows && d.flows.flows, d.hints).map(function(r) { return [ r.app, r.host, r.device, r.remote, r.bytes, r.actions ]; })),
 		E('h3', {}, [ _t('Actions') ]),
 		table(E, 'fs-actions', [ _t('Action'), _t('Matches'), _t('Last match') ], ((d.actions && d.actions.actions) || []).map(function(a) {

@@ -51,7 +51,7 @@ return view.extend({
 		o.editable = true;
 
 		o = s.option(form.DynamicList, 'criteria', _('Criteria'),
-			_("For example: category == 'games'; or detected_application == 'netflix';"));
+			_("For example: category == 'games'; or app == 'netify.netflix';"));
 		o.rmempty = false;
 		o.validate = function(section_id, value) {
 			return (value == null || value === '') ? true : logic.criterionSyntax(value);
