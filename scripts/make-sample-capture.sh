@@ -5,6 +5,7 @@
 # The addresses are private/documentation ranges that exist only inside the namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/need-debian-packages.sh tshark openssl curl python3
 out=${1:-samples/home-lan.pcapng}
 work=$(mktemp -d)
 cli=fs-sample-cli srv=fs-sample-srv

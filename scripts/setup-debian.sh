@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
-# libraries for native/, the netfilter tools the integration tests drive, tshark and
-# ndpiReader and GNU time (max RSS) for the benchmark, shellcheck for the package
-# scripts, and the npm dependencies. Idempotent; run as root.
+# libraries for native/, the netfilter tools the integration tests drive, GNU time, the
+# shell script linter for the package scripts, and the npm dependencies. Idempotent; run
+# as root.
+# The test suite needs neither tshark nor ndpiReader: the scripts that compare against
+# them install them (need-debian-packages.sh).
 set -euo pipefail
+# Everything it says goes to stderr: the README's first command pipes the records that
+# follow it on stdout into jq.
+exec 1>&2
 cd "$(dirname "$0")/.."
 
 packages=(
   build-essential pkg-config musl-tools
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
   nftables iptables ipset conntrack iproute2
-  tshark libndpi-bin time tzdata
+  time tzdata
   shellcheck file make
 )
 missing=()

@@ -36,4 +36,16 @@ test('the type check covers every test and script written in TypeScript', () => 
   assert.equal(wanted.filter((f) => !listed.has(f)), []);
 });
 
+test('the test suite needs neither tshark nor ndpiReader; setup talks on stderr only', () => {
+  const setup = readFileSync(join(REPO_DIR, 'scripts', 'setup-debian.sh'), 'utf8');
+  const packages = /packages=\(([^)]*)\)/.exec(setup)?.[1] ?? '';
+  assert.not.match(packages, /\btshark\b|\blibndpi-bin\b/);
+  assert.match(packages, /\bnftables\b/);
+  // Before any command runs, stdout is sent to stderr.
+  const body = setup.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  assert.equal(body.slice(0, 2), ['set -euo pipefail', 'exec 1>&2']);
+  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(pkg.scripts['bench:dpi']!, /need-debian-packages\.sh libndpi-bin/);
+});
+
 test.run();

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/main.js';
@@ -46,6 +46,8 @@ test('replay prints one JSON record per flow, with the hostnames of the sample',
   assert.is(http.http.user_agent, 'flowsieve-sample/1.0');
   // The DNS answers named the server's address: the TLS flows carry that name too.
   assert.ok(records.some((x) => x.detected_protocol_name === 'TLS' && x.dns_host_name === 'www.youtube.com'));
+  // Times are whole milliseconds, as Netify's records have them.
+  for (const x of records) assert.ok(Number.isInteger(x.first_seen_at) && Number.isInteger(x.last_seen_at), `${x.first_seen_at} ${x.last_seen_at}`);
 });
 
 test('replay --summary prints a table of protocols and applications', async () => {
@@ -84,11 +86,50 @@ test('check orders actions by priority and shows their targets and criteria grou
   assert.match(r.out, /block_video: nftset inet \w+ video \(other_addr \. other_port/);
 });
 
-test('check: a bad expression names the file, the action and the column; exit code 1', async () => {
+test('check: a bad expression is reported at its line and column in the file, like option errors; exit code 1', async () => {
   const path = tempFile('bad', `config target 't'\n\toption target_type 'log'\n\nconfig action 'oops'\n\tlist criteria "app == 'x' &&;"\n\tlist target 't'\n`);
   const r = await cli('check', '--config', path);
   assert.is(r.code, 1);
-  assert.match(r.err, new RegExp(`${path}: action 'oops' criteria: .*column \\d+`));
+  // Line 5 is `<tab>list criteria "app == 'x' &&;"`: the expression starts at column 17,
+  // and the ';' that ends it too early is its 14th character.
+  assert.match(r.err, new RegExp(`^${path}:5:30: error: section 'oops' option 'criteria': .*\\(in "app == 'x' &&;"\\)$`, 'm'));
+});
+
+test('check: an expression in a criteria file is reported at its line and column in that file', async () => {
+  const crit = tempFile('games.criteria', `# games\n\napp == 'steam';\n  protocol == ;\n`);
+  const path = tempFile('conf', `config target 't'\n\toption target_type 'log'\n\nconfig action 'games'\n\tlist criteria '${crit}'\n\tlist target 't'\n`);
+  const r = await cli('check', path);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`^${crit}:4:15: error: criteria of action 'games': `, 'm'));
+});
+
+test('check: the expression errors of an action are reported even when another of its options is wrong', async () => {
+  const path = tempFile('both', `config target 't'\n\toption target_type 'log'\n\nconfig action 'a'\n\tlist criteria "app == 'x' &&"\n\tlist target 't'\n\toption priority 'abc'\n`);
+  const r = await cli('check', path);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`^${path}:7:18: error: section 'a' option 'priority': expected an integer`, 'm'));
+  assert.match(r.err, new RegExp(`^${path}:5:30: error: section 'a' option 'criteria': unexpected end of expression`, 'm'));
+});
+
+test('check takes the configuration as its argument, as the docs write it', async () => {
+  const r = await cli('check', DEFAULT_CONFIG);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /actions in evaluation order/);
+  assert.match(readFileSync(join(REPO_DIR, 'docs', 'configuration.md'), 'utf8'), /flowsieve check \/etc\/config\/flowsieve/);
+  assert.is((await cli('check', '--config', POLICY, DEFAULT_CONFIG)).code, 2);
+});
+
+test('check: an unreadable file is named in the same form; bytes that are not text are escaped', async () => {
+  const missing = await cli('check', '/nonexistent/flowsieve.conf');
+  assert.is(missing.code, 1);
+  assert.match(missing.err, /^\/nonexistent\/flowsieve\.conf: error: cannot read: /m);
+  // A section type with an escape sequence and a byte that is not UTF-8 (0xff).
+  const binary = tempFile('binary', '');
+  writeFileSync(binary, new Uint8Array([...Buffer.from('config foo\u001b[31m'), 0xff, 0x0a]));
+  const r = await cli('check', binary);
+  assert.is(r.code, 1);
+  assert.not.match(r.err, /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/);
+  assert.match(r.err, /"foo\\u001b\[31m\\ufffd"/);
 });
 
 test('check: each diagnostic line says its severity once, compiler-style', async () => {

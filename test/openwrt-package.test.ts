@@ -135,6 +135,15 @@ test('the data files are exactly what the install recipe promises, with its mode
   }
 });
 
+test('every file of files/ (what the package puts on the router) is in the flowsieve package', () => {
+  const tracked = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '--', 'files'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+  const installed = new Set(ipks.get('flowsieve')!.data.map((e) => e.path.replace(/^\./, '')));
+  for (const f of tracked) {
+    const path = f.replace(/^files/, '');
+    assert.ok(installed.has(path), `${f} is not installed: add it to Package/flowsieve/install in openwrt/Makefile`);
+  }
+});
+
 test('flowsieve carries a native module for each native/ directory the build makes', () => {
   const so = ipks.get('flowsieve')!.data.filter((e) => /\/usr\/lib\/flowsieve\/libflowsieve-.+\.so$/.test(e.path));
   assert.ok(so.length >= 1, 'at least the NFQUEUE module');

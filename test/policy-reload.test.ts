@@ -43,7 +43,7 @@ test('a missing file on the first load leaves no policy, and says so', async () 
   const m = new PolicyManager(await createNodeRuntime(), '/nonexistent/flowsieve');
   const r = await m.reload();
   assert.not.ok(r.ok);
-  assert.match(r.errors[0]!, /\/nonexistent\/flowsieve: cannot read/);
+  assert.match(r.errors[0]!, /^\/nonexistent\/flowsieve: error: cannot read: /);
   assert.is(m.current, null);
 });
 

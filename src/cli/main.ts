@@ -39,9 +39,9 @@ const COMMANDS: { readonly [name: string]: Command } = {
     run: runReplay,
   },
   check: {
-    synopsis: 'check [--config PATH]  validate a configuration and print the compiled policy',
+    synopsis: 'check [--config PATH | PATH]  validate a configuration and print the compiled policy',
     options: CHECK_OPTIONS,
-    positional: [0, 0],
+    positional: [0, 1],
     run: runCheck,
   },
   explain: {

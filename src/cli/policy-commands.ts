@@ -4,6 +4,7 @@
  * `explain` replays a capture and shows, flow by flow, which actions match and which
  * targets would fire; `import` turns a Netify Flow Actions JSON file into UCI.
  */
+import { printable } from '../util/printable.js';
 import { defaultCatalogue } from '../catalogue/catalogue.js';
 import { formatConfigDiagnostic, netifyJsonToUci, type TargetConfig } from '../config/index.js';
 import type { ActionOutcome, SkipReason } from '../policy/actions.js';
@@ -29,15 +30,26 @@ export const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
 export const IMPORT_OPTIONS: readonly OptionSpec[] = [];
 
 /**
- * A diagnostic with its severity: those with a position already carry it, compiler-style
- * (`file:12:20: error: …`); the others get it in front.
+ * A diagnostic with its severity: those with a place already carry it, compiler-style
+ * (`file:12:20: error: …`, or `file: error: …` for a file as a whole); the others get it
+ * in front.
  */
 function labelled(severity: 'error' | 'warning', text: string): string {
-  return /^[^\s]*:\d+:\d+: (error|warning): /.test(text) ? text : `${severity}: ${text}`;
+  return printable(/^[^\s]*?(:\d+:\d+)?: (error|warning): /.test(text) ? text : `${severity}: ${text}`);
 }
 
-async function load(rt: Runtime, args: ParsedArgs): Promise<{ loaded: LoadedPolicy; path: string } | null> {
-  const path = (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH;
+/** The configuration to use: `--config PATH`, or for `check` the path as its argument (as users type it). */
+function configPath(args: ParsedArgs, takesPath: boolean): string {
+  const option = args.options['config'] as string | undefined;
+  const given = takesPath ? args.positional[0] : undefined;
+  if (option !== undefined && given !== undefined && option !== given) {
+    throw new UsageError(`two configurations given: --config ${option} and ${given}`);
+  }
+  return given ?? option ?? DEFAULT_CONFIG_PATH;
+}
+
+async function load(rt: Runtime, args: ParsedArgs, takesPath = false): Promise<{ loaded: LoadedPolicy; path: string } | null> {
+  const path = configPath(args, takesPath);
   const r = await loadPolicy(rt, path);
   for (const w of r.warnings) rt.stderr(`${labelled('warning', w)}\n`);
   if (!r.ok) {
@@ -70,7 +82,7 @@ function describeTarget(t: TargetConfig | undefined, name: string): string {
 }
 
 export async function runCheck(rt: Runtime, args: ParsedArgs): Promise<number> {
-  const r = await load(rt, args);
+  const r = await load(rt, args, true);
   if (!r) return 1;
   const { config, policy, zone, criteria } = r.loaded;
   const g = config.globals;

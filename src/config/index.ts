@@ -7,7 +7,7 @@
  *   netifyJsonToUci                                   (`flowsieve import netify.json`)
  */
 import { parseUci, type UciDiagnostic } from './uci-parse.js';
-import { validateConfig, type ConfigDiagnostic } from './validate.js';
+import { validateConfig, type ConfigDiagnostic, type ValidatedConfig } from './validate.js';
 import { buildPolicyConfig } from './build-policy-config.js';
 import type { PolicyConfig } from './policy-config.js';
 
@@ -22,7 +22,13 @@ export { parseTimeWindow, TIME_WINDOW_HELP, type TimeWindowSpec, type DayName } 
 
 export type LoadResult =
   | { readonly ok: true; readonly config: PolicyConfig; readonly warnings: readonly ConfigDiagnostic[] }
-  | { readonly ok: false; readonly errors: readonly ConfigDiagnostic[]; readonly warnings: readonly ConfigDiagnostic[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly ConfigDiagnostic[];
+      readonly warnings: readonly ConfigDiagnostic[];
+      /** The sections that did check, when the text parsed (for reporting more than the first problem). */
+      readonly checked?: ValidatedConfig;
+    };
 
 /** A parser message as a configuration diagnostic (no section or option known). */
 export function fromUciDiagnostic(d: UciDiagnostic, severity: 'error' | 'warning'): ConfigDiagnostic {
@@ -38,7 +44,7 @@ export function loadConfig(text: string, file: string): LoadResult {
   }
   const checked = validateConfig(parsed.package);
   const warnings = [...parseWarnings, ...checked.warnings];
-  if (!checked.ok) return { ok: false, errors: checked.errors, warnings };
+  if (!checked.ok) return { ok: false, errors: checked.errors, warnings, checked: checked.config };
   try {
     return { ok: true, config: buildPolicyConfig(checked.config), warnings };
   } catch (e) {

@@ -30,6 +30,7 @@ import {
   type OptionSpec,
   type SectionSpec,
 } from './schema.js';
+import { printable } from '../util/printable.js';
 import { didYouMean } from '../util/suggest.js';
 
 export interface ConfigDiagnostic {
@@ -49,7 +50,8 @@ export function formatConfigDiagnostic(d: ConfigDiagnostic): string {
   let where = '';
   if (d.section !== null) where += `section '${d.section}' `;
   if (d.option !== null) where += `option '${d.option}' `;
-  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${where ? where.trimEnd() + ': ' : ''}${d.message}`;
+  // Names and values in messages come from the file: bytes that are not text are escaped.
+  return printable(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${where ? where.trimEnd() + ': ' : ''}${d.message}`);
 }
 
 /** One option after checking: its values converted, in order (a single option has one). */

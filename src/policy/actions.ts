@@ -13,7 +13,7 @@
  */
 import type { ActionConfig } from '../config/policy-config.js';
 import type { FlowRecord } from '../record/flow-record.js';
-import { compileCriteria, formatDiagnostic, type CompileContext } from './expr/index.js';
+import { compileCriteria, formatDiagnostic, type CompileContext, type ExprDiagnostic } from './expr/index.js';
 import { PrefixSet } from '../net/prefix-tree.js';
 
 /** What an interface named in `globals` is to the policy. */
@@ -50,6 +50,12 @@ export interface PolicySpec {
 export interface PolicyMessage {
   readonly where: string;
   readonly message: string;
+  /**
+   * For a problem in an expression: which list it is in and the compiler's diagnostic,
+   * whose `index` is the entry of that list (criteria or exemptions as given), so the
+   * caller can point at the place the entry came from.
+   */
+  readonly expr?: { readonly part: 'criteria' | 'exemptions'; readonly diagnostic: ExprDiagnostic };
 }
 
 export type Matcher = (r: FlowRecord) => boolean;
@@ -111,17 +117,25 @@ export function compileExemptions(
 ): CompiledExemptions {
   const addresses = new PrefixSet();
   const expressions: string[] = [];
-  for (const e of entries) {
+  /** Entry index of each expression. */
+  const entryOf: number[] = [];
+  entries.forEach((e, i) => {
     const text = e.trim();
-    if (text === '') continue;
-    if (!addresses.addText(text)) expressions.push(text);
-  }
+    if (text === '' || addresses.addText(text)) return;
+    expressions.push(text);
+    entryOf.push(i);
+  });
   let expression: Matcher | null = null;
   if (expressions.length) {
     const c = compileCriteria(expressions, ctx);
-    for (const w of c.warnings) warnings.push({ where, message: formatDiagnostic(w) });
+    const message = (d: ExprDiagnostic): PolicyMessage => ({
+      where,
+      message: formatDiagnostic(d),
+      expr: { part: 'exemptions', diagnostic: { ...d, index: entryOf[d.index]! } },
+    });
+    for (const w of c.warnings) warnings.push(message(w));
     if (c.ok) expression = c.evaluate;
-    else for (const err of c.errors) errors.push({ where, message: formatDiagnostic(err) });
+    else for (const err of c.errors) errors.push(message(err));
   }
   return { addresses, expression, entries };
 }
@@ -150,8 +164,13 @@ export function compilePolicy(spec: PolicySpec, ctx: CompileContext = {}): Polic
     names.add(a.name);
     if (a.targets.length === 0) errors.push({ where, message: 'has no targets (every action needs at least one)' });
     const c = compileCriteria(a.criteria.length ? a.criteria : [], ctx);
-    for (const w of c.warnings) warnings.push({ where: `${where} criteria`, message: formatDiagnostic(w) });
-    if (!c.ok) for (const e of c.errors) errors.push({ where: `${where} criteria`, message: formatDiagnostic(e) });
+    const message = (d: ExprDiagnostic): PolicyMessage => ({
+      where: `${where} criteria`,
+      message: formatDiagnostic(d),
+      expr: { part: 'criteria', diagnostic: d },
+    });
+    for (const w of c.warnings) warnings.push(message(w));
+    if (!c.ok) for (const e of c.errors) errors.push(message(e));
     const exemptions = compileExemptions(a.exemptions, `${where} exemptions`, ctx, errors, warnings);
     if (c.ok) actions.push({ spec: a, matches: c.evaluate, exemptions, order });
   });

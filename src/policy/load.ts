@@ -8,17 +8,17 @@
  * daemon keeps its last good policy when this fails.
  */
 import type { ActionConfig, ExemptionEntry, PolicyConfig } from '../config/policy-config.js';
-import { formatConfigDiagnostic, loadConfig } from '../config/index.js';
-import type { Runtime } from '../runtime/types.js';
+import { formatConfigDiagnostic, isCriteriaPath, loadConfig, type ValidatedConfig } from '../config/index.js';
 import { errorText } from '../runtime/types.js';
-import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole } from './actions.js';
-import { parseGroupsFile, type AddressGroups } from './expr/index.js';
+import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole, type PolicyMessage } from './actions.js';
+import { compileCriteria, parseGroupsFile, type AddressGroups } from './expr/index.js';
+import { placedMessage, readCriteriaPath, valueOrigin, type Origin, type PolicyIo } from './expression-origin.js';
 import { formatSchedule, isActive, scheduleOf } from './time-of-day.js';
 import { parsePosixTz } from './posix-tz.js';
 import { parseTzif } from './tzif.js';
 import { looksLikePosixTz, UTC_ZONE, zoneinfoPath, type TimeZone } from './zone.js';
 
-export type PolicyIo = Pick<Runtime, 'readFile' | 'readTextFile' | 'readDir' | 'stat'>;
+export type { PolicyIo } from './expression-origin.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/config/flowsieve';
 
@@ -57,25 +57,6 @@ function expandVariables(path: string, vars: { readonly [name: string]: string }
     return v ?? '';
   });
   return missing === null ? { ok: true, path: out } : { ok: false, name: missing };
-}
-
-/** Lines of a criteria file: one expression per line; blank lines and `#` comments skipped. */
-export function criteriaLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
-
-/** A criteria path names a file, or a directory whose files are read in name order. */
-async function readCriteriaPath(io: PolicyIo, path: string): Promise<string[]> {
-  const st = await io.stat(path);
-  if (st === null) throw new Error('no such file or directory');
-  if (!st.isDirectory) return criteriaLines(await io.readTextFile(path));
-  const entries = (await io.readDir(path)).filter((e) => e.isFile && !e.name.startsWith('.')).map((e) => e.name).sort();
-  const lines: string[] = [];
-  for (const name of entries) lines.push(...criteriaLines(await io.readTextFile(`${path}/${name}`)));
-  return lines;
 }
 
 /**
@@ -120,38 +101,37 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
   try {
     text = await io.readTextFile(configPath);
   } catch (e) {
-    return { ok: false, errors: [`${configPath}: cannot read: ${errorText(e)}`], warnings };
+    return { ok: false, errors: [`${configPath}: error: cannot read: ${errorText(e)}`], warnings };
   }
   const loaded = loadConfig(text, configPath);
   for (const w of loaded.warnings) warnings.push(formatConfigDiagnostic(w));
-  if (!loaded.ok) return { ok: false, errors: loaded.errors.map(formatConfigDiagnostic), warnings };
+  if (!loaded.ok) {
+    errors.push(...loaded.errors.map(formatConfigDiagnostic));
+    // The inline expressions of what did validate are checked too: one run shows every problem.
+    if (loaded.checked) errors.push(...(await inlineExpressionErrors(io, loaded.checked, text)));
+    return { ok: false, errors, warnings };
+  }
   const config = loaded.config;
 
   const zoneResult = await loadZone(io, config.globals.timezone, opts.zoneinfoRoot);
   if (!zoneResult.ok) errors.push(`${configPath}: globals: ${zoneResult.error}`);
   const zone = zoneResult.ok ? zoneResult.zone : UTC_ZONE;
 
-  let groups: AddressGroups | null = null;
-  if (config.globals.groupsFile) {
-    const path = config.globals.groupsFile;
-    try {
-      const g = parseGroupsFile(await io.readTextFile(path));
-      if (g.ok) groups = g.groups;
-      else for (const e of g.errors) errors.push(`${path}:${e.line}:${e.column}: ${e.message}`);
-    } catch (e) {
-      errors.push(`${configPath}: globals option 'groups_file': cannot read ${path}: ${errorText(e)}`);
-    }
-  }
+  const groups = await loadGroups(io, configPath, config.globals.groupsFile, errors);
 
   const vars = opts.variables ?? PATH_VARIABLES;
   const criteria = new Map<string, readonly string[]>();
+  /** Where each action's criteria entries came from, in the order compiled. */
+  const origins = new Map<string, Origin[]>();
   const specs: ActionSpec[] = [];
   for (const a of config.actions) {
     const where = `${a.source.file}: action '${a.name}'`;
     const list: string[] = [];
+    const from: Origin[] = [];
     for (const c of a.criteria) {
       if (c.kind === 'expression') {
         list.push(c.text);
+        from.push(valueOrigin(text, c.source, `section '${a.source.section}' option '${c.source.option ?? 'criteria'}'`));
         continue;
       }
       const expanded = expandVariables(c.path, vars);
@@ -160,15 +140,19 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
         continue;
       }
       try {
-        const lines = await readCriteriaPath(io, expanded.path);
+        const lines = await readCriteriaPath(io, expanded.path, `criteria of action '${a.name}'`);
         if (lines.length === 0) warnings.push(`${where} criteria file ${expanded.path} holds no expressions`);
-        list.push(...lines);
+        for (const l of lines) {
+          list.push(l.text);
+          from.push(l.origin);
+        }
       } catch (e) {
         // A disabled action's missing file is only worth a warning.
         (a.enabled ? errors : warnings).push(`${where} criteria file ${expanded.path}: ${errorText(e)}`);
       }
     }
     criteria.set(a.name, list);
+    origins.set(a.name, from);
     const window = windowFor(a, zone);
     specs.push(actionSpec(a, list, window));
   }
@@ -177,14 +161,71 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
     { actions: specs, globalExemptions: config.globalExemptions.map((e) => e.text) },
     { groups },
   );
-  for (const w of compiled.warnings) warnings.push(`${configPath}: ${w.where}: ${w.message}`);
-  if (!compiled.ok) for (const e of compiled.errors) errors.push(`${configPath}: ${e.where}: ${e.message}`);
+  /** A compiler message at the place its expression was written, else under the file's name. */
+  const place = (m: PolicyMessage, severity: 'error' | 'warning'): string => {
+    const d = m.expr?.diagnostic;
+    if (m.expr && d) {
+      const action = /^action '(.*)'/.exec(m.where)?.[1];
+      const a = action === undefined ? undefined : config.actions.find((x) => x.name === action);
+      const origin: Origin | undefined =
+        m.expr.part === 'criteria'
+          ? origins.get(action ?? '')?.[d.index]
+          : exemptionOrigin(text, (a ? a.exemptions : config.globalExemptions)[d.index]);
+      if (origin) return placedMessage(origin, severity, d);
+    }
+    return `${configPath}: ${m.where}: ${m.message}`;
+  };
+  for (const w of compiled.warnings) warnings.push(place(w, 'warning'));
+  if (!compiled.ok) for (const e of compiled.errors) errors.push(place(e, 'error'));
   if (errors.length || !compiled.ok) return { ok: false, errors, warnings };
 
   const roles = new Map<string, InterfaceRole>();
   for (const i of config.globals.lan) roles.set(i, 'lan');
   for (const i of config.globals.wan) roles.set(i, 'wan');
   return { ok: true, loaded: { config, policy: compiled.policy, zone, roles, criteria }, warnings };
+}
+
+function exemptionOrigin(text: string, e: ExemptionEntry | undefined): Origin | undefined {
+  if (!e) return undefined;
+  return valueOrigin(text, e.source, `section '${e.source.section}' option '${e.source.option ?? 'exemption'}'`);
+}
+
+/** The address groups file named in globals, or null (problems reported in `errors`). */
+async function loadGroups(io: PolicyIo, configPath: string, path: string | null, errors: string[]): Promise<AddressGroups | null> {
+  if (!path) return null;
+  try {
+    const g = parseGroupsFile(await io.readTextFile(path));
+    if (g.ok) return g.groups;
+    for (const e of g.errors) errors.push(`${path}:${e.line}:${e.column}: error: ${e.message}`);
+  } catch (e) {
+    errors.push(`${configPath}: globals option 'groups_file': cannot read ${path}: ${errorText(e)}`);
+  }
+  return null;
+}
+
+/**
+ * Errors in the inline criteria of a configuration that did not validate (an action with a
+ * wrong option still gets its expressions checked). Criteria files are not read here.
+ */
+async function inlineExpressionErrors(io: PolicyIo, checked: ValidatedConfig, text: string): Promise<string[]> {
+  const out: string[] = [];
+  const globals = checked.sections.find((c) => c.spec.type === 'globals');
+  const groupsFile = globals?.options.get('groups_file')?.values[0];
+  const groups = await loadGroups(io, checked.package.file, typeof groupsFile === 'string' ? groupsFile : null, []);
+  for (const c of checked.sections) {
+    if (c.spec.type !== 'action') continue;
+    const o = c.options.get('criteria');
+    if (!o) continue;
+    o.raw.forEach((entry, i) => {
+      if (isCriteriaPath(entry)) return;
+      const loc = o.locs[i] ?? c.section.loc;
+      const source = { file: checked.package.file, line: loc.line, column: loc.column, section: c.ref, option: o.writtenAs };
+      const origin = valueOrigin(text, source, `section '${c.ref}' option '${o.writtenAs}'`);
+      const r = compileCriteria(entry, { groups });
+      if (!r.ok) for (const d of r.errors) out.push(placedMessage(origin, 'error', d));
+    });
+  }
+  return out;
 }
 
 /** The configured action as the policy compiler takes it. */

@@ -47,8 +47,9 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
     other_type: otherTypeOf(other.ip),
     ip_nat: flow.meta?.nat ?? false,
     fwmark: flow.meta?.mark ?? 0,
-    first_seen_at: flow.firstSeen + epoch,
-    last_seen_at: flow.lastSeen + epoch,
+    // Whole milliseconds, as Netify writes them (capture timestamps carry micro- or nanoseconds).
+    first_seen_at: Math.floor(flow.firstSeen + epoch),
+    last_seen_at: Math.floor(flow.lastSeen + epoch),
     detected_protocol_name: protocol,
     detected_application_name: c.application,
     detection_guessed: c.guessed,

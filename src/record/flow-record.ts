@@ -32,7 +32,7 @@ export interface FlowRecord {
   ip_nat: boolean;
   /** Packet/conntrack mark seen with the flow (live mode), 0 otherwise. */
   fwmark: number;
-  /** Milliseconds since the epoch. */
+  /** Whole milliseconds since the epoch. */
   first_seen_at: number;
   last_seen_at: number;
   /** nDPI spelling; 'Unknown' when nothing recognised the flow. */
