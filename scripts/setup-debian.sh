@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, GNU time, the
-# shell script linter for the package scripts, and the npm dependencies. Idempotent; run
+# shell script linter for the package scripts, Chromium for the LuCI page test, and the
+# npm dependencies. Idempotent; run
 # as root.
 # The test suite needs neither tshark nor ndpiReader: the scripts that compare against
 # them install them (need-debian-packages.sh).
@@ -17,6 +18,7 @@ packages=(
   nftables iptables ipset conntrack iproute2
   time tzdata
   shellcheck file make
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -52,7 +52,7 @@ const logic = loadLuciModule(read('htdocs/luci-static/resources/flowsieve/logic.
 
 test('formatting: bytes in binary units, durations, counts', () => {
   assert.equal([0, 512, 1536, 10 * 1024 * 1024, 5 * 1024 ** 3].map(logic.formatBytes), ['0 B', '512 B', '1.5 KiB', '10 MiB', '5.0 GiB']);
-  assert.equal([5, 65, 3700, 90000].map(logic.formatDuration), ['5s', '1m 5s', '1h 1m', '1d 1h']);
+  assert.equal([5, 65, 300, 3700, 90000].map(logic.formatDuration), ['5s', '1m 5s', '5m', '1h 1m', '1d 1h']);
 });
 
 test('chart slices: top entries by bytes, the rest folded into one, shares summing to 1, colours stable', () => {
@@ -63,6 +63,7 @@ test('chart slices: top entries by bytes, the rest folded into one, shares summi
   assert.ok(s[7]!.other && s[7]!.name === '3 others' && s[7]!.bytes === 600 && s[7]!.flows === 6);
   assert.ok(Math.abs(s.reduce((n, x) => n + x.share, 0) - 1) < 1e-9);
   assert.is(logic.slices(entries, 8)[0]!.colour, s[0]!.colour);
+  assert.is(new Set(s.map((x) => x.colour)).size, s.length, 'no two slices share a colour');
   assert.equal(logic.slices([], 8), []);
 });
 

@@ -34,7 +34,7 @@ function formatDuration(seconds) {
 	var d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
 	if (d > 0) return d + 'd ' + h + 'h';
 	if (h > 0) return h + 'h ' + m + 'm';
-	if (m > 0) return m + 'm ' + (s % 60) + 's';
+	if (m > 0) return (s % 60) ? m + 'm ' + (s % 60) + 's' : m + 'm';
 	return s + 's';
 }
 
@@ -63,8 +63,13 @@ function slices(entries, max) {
 	var total = list.reduce(function(n, e) { return n + e.bytes; }, 0);
 	var shown = list.length > max ? list.slice(0, max - 1) : list;
 	var rest = list.slice(shown.length);
+	/* Each slice its own colour: a name keeps its colour unless an earlier slice took it. */
+	var used = {};
 	var out = shown.map(function(e) {
-		return { name: e.name, flows: e.flows, bytes: e.bytes, share: total ? e.bytes / total : 0, colour: colourFor(e.name) };
+		var c = colourFor(e.name);
+		for (var k = PALETTE.indexOf(c); used[c] && Object.keys(used).length < PALETTE.length; k++) c = PALETTE[(k + 1) % PALETTE.length];
+		used[c] = true;
+		return { name: e.name, flows: e.flows, bytes: e.bytes, share: total ? e.bytes / total : 0, colour: c };
 	});
 	if (rest.length) {
 		var b = rest.reduce(function(n, e) { return n + e.bytes; }, 0);
@@ -169,7 +174,7 @@ function legend(E, items) {
 		return E('li', {}, [
 			E('span', { 'class': 'fs-swatch', 'style': 'background:' + s.colour }, []),
 			E('span', { 'class': 'fs-name' }, [ s.name ]),
-			E('span', { 'class': 'fs-figure' }, [ fmt(_t('%1 · %2 flows · %3%'), formatBytes(s.bytes), formatCount(s.flows), Math.round(s.share * 100)) ])
+			E('span', { 'class': 'fs-figure' }, [ fmt(s.flows === 1 ? _t('%1 · 1 flow · %3%') : _t('%1 · %2 flows · %3%'), formatBytes(s.bytes), formatCount(s.flows), Math.round(s.share * 100)) ])
 		]);
 	}));
 }
