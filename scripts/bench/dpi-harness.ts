@@ -22,8 +22,18 @@ import { DISSECTORS_BY_PRECEDENCE } from '../../src/classify/precedence.js';
 import { decodeFailed, decodePacket } from '../../src/decode/decode.js';
 import { FlowPipeline } from '../../src/pipeline/pipeline.js';
 import { CaptureReplay } from '../../src/cli/replay.js';
+import { createRuntime } from '../../src/runtime/index.js';
 
 export { makeBigCapture } from './big-capture.js';
+
+/**
+ * What `flowsieve` does on start on this engine (the runtime adapter installs the engine's
+ * native digests, util/digest.ts), so the profile measures what replay runs.
+ */
+export async function setUpEngine(): Promise<string | null> {
+  const rt = await createRuntime();
+  return rt ? rt.kind : null;
+}
 
 const STAGES = [
   'capture',

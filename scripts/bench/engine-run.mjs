@@ -7,7 +7,8 @@
 const tjs = globalThis.tjs;
 const [harnessPath, mode, capture] = tjs ? tjs.args.slice(-3) : process.argv.slice(2);
 // The harness path is absolute (bench-dpi.mjs passes it so).
-const { StageProfile, FlowMemory } = await import(tjs ? harnessPath : `file://${harnessPath}`);
+const { StageProfile, FlowMemory, setUpEngine } = await import(tjs ? harnessPath : `file://${harnessPath}`);
+await setUpEngine();
 const CHUNK = 1 << 18;
 
 async function* chunks(path) {

@@ -53,6 +53,12 @@ export interface FlowClassification {
   faults: number;
 }
 
+/**
+ * The candidates of a decided flow: one shared empty list rather than one per flow (every
+ * live flow keeps it; never added to, the candidate loops do not run on it).
+ */
+const NONE_LEFT: Candidate[] = [];
+
 export interface ClassifierCounters {
   packetsInspected: number;
   dissectorFaults: number;
@@ -150,7 +156,7 @@ export class Classifier {
       const step = this.feedOne(c, cand.dissector, cand.state, flow, pkt);
       if (out.protocol !== null) {
         // Claimed: the verdict is settled on this packet.
-        c.candidates = [];
+        c.candidates = NONE_LEFT;
         c.claimant = step === 'more' ? cand : null;
         this.settle(c, flow, pkt.timestamp);
         return;
@@ -173,7 +179,7 @@ export class Classifier {
       const state = d.create(flow);
       const step = this.feedOne(c, d, state, flow, pkt);
       if (out.protocol !== null) {
-        c.candidates = [];
+        c.candidates = NONE_LEFT;
         c.claimant = step === 'more' ? { dissector: d, state } : null;
         this.settle(c, flow, pkt.timestamp);
         return;
@@ -238,7 +244,7 @@ export class Classifier {
   }
 
   private giveUp(c: FlowClassification, flow: FlowView, now: number): void {
-    c.candidates = [];
+    c.candidates = NONE_LEFT;
     c.claimant = null;
     c.decided = true;
     c.detectionPackets = c.examined;

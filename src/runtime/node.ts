@@ -1,5 +1,6 @@
 /** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
 import type { DirEntry, Runtime } from './types.js';
+import { useNativeDigests, type NativeDigests } from '../util/digest.js';
 import { nodeDaemonParts } from './node-daemon.js';
 
 interface NodeProcess {
@@ -58,6 +59,27 @@ interface NodeChildProcess {
 // modules: they are only ever loaded when running on Node.
 const FS_MODULE = 'node:fs/promises';
 const CHILD_MODULE = 'node:child_process';
+const CRYPTO_MODULE = 'node:crypto';
+
+interface NodeCipher {
+  update(data: Uint8Array): Uint8Array;
+  setAutoPadding(on: boolean): NodeCipher;
+}
+
+interface NodeCrypto {
+  createHash(name: string): { update(data: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } } & { digest(): Uint8Array } };
+  createCipheriv(name: string, key: Uint8Array, iv: Uint8Array | null): NodeCipher;
+}
+
+/** OpenSSL's SHA and AES through node:crypto (V8 runs @noble's versions slower, and per-call object churn adds up per QUIC flow). */
+function nodeDigests(c: NodeCrypto): NativeDigests {
+  return {
+    sha256: (a, b) => c.createHash('sha256').update(a).update(b).digest(),
+    sha1: (data) => c.createHash('sha1').update(data).digest(),
+    aes128Block: (key, block) => c.createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block),
+    aes128Ctr: (key, counter, data, out) => out.set(c.createCipheriv('aes-128-ctr', key, counter).update(data)),
+  };
+}
 
 /** The process's stdout has its EPIPE handler. */
 let stdoutGuarded = false;
@@ -66,6 +88,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   const fs = (await import(FS_MODULE)) as NodeFs;
   const child = (await import(CHILD_MODULE)) as NodeChildProcess;
+  useNativeDigests(nodeDigests((await import(CRYPTO_MODULE)) as NodeCrypto));
   let out = '';
   let err = '';
   // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed

@@ -5,6 +5,7 @@
  */
 import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
+import { useNativeDigests } from '../util/digest.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
 
 interface TjsStat {
@@ -168,8 +169,33 @@ function userArgs(argv: readonly string[], moduleUrl: string): string[] {
   return argv.slice(script + 1);
 }
 
+/** Held in a variable: a module only txiki.js has, loaded only there. */
+const HASHING_MODULE = 'tjs:hashing';
+
+interface TjsHash {
+  update(data: Uint8Array): TjsHash;
+  bytes(): Uint8Array;
+}
+
+/**
+ * SHA-1/SHA-256 from txiki.js's mbedtls (tjs:hashing): about 1 µs a hash against tens of
+ * µs in JavaScript under QuickJS. txiki.js has no synchronous AES, so that stays in JS.
+ */
+async function useTxikiDigests(): Promise<void> {
+  try {
+    const { createHash } = (await import(HASHING_MODULE)) as { createHash(type: string): TjsHash };
+    useNativeDigests({
+      sha256: (a, b) => createHash('sha256').update(a).update(b).bytes(),
+      sha1: (data) => createHash('sha1').update(data).bytes(),
+    });
+  } catch {
+    // An older txiki.js without tjs:hashing: the JavaScript versions serve.
+  }
+}
+
 export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
+  await useTxikiDigests();
   let out = '';
   let err = '';
   // Flushes run one after another: stdout and stderr are written in the order the text

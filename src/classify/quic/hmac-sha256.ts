@@ -1,23 +1,29 @@
 /**
- * HMAC-SHA256 (RFC 2104) over @noble/hashes' SHA-256, for the Initial key schedule. A key's
- * inner and outer states are set up once, in place, and copied into one working hash per
- * message: deriving a flow's keys then allocates no hash objects. (noble's own HMAC
- * allocates a pair per key and per message, which cost more than the hashing itself in
- * an interpreter, and this derivation is most of a QUIC flow's classification cost.)
+ * HMAC-SHA256 (RFC 2104) for the Initial key schedule. A key's padded blocks are set up
+ * once, in place; each MAC is then two hashes. With the engine's own SHA-256
+ * (util/digest.ts) those are two native calls. In JavaScript (@noble/hashes) the inner and
+ * outer states are absorbed once per key and copied into one working hash per message:
+ * deriving a flow's keys then allocates no hash objects (noble's own HMAC allocates a pair
+ * per key and per message, which cost more than the hashing itself in an interpreter).
  * Not re-entrant: callers finish with one message before the next.
  */
 import { _SHA256 } from '@noble/hashes/sha2.js';
+import { hasNativeSha256, sha256 } from '../../util/digest.js';
 
 const BLOCK = 64;
 /** SHA-256 before any input: copied into a state to reset it. */
 const blank = new _SHA256();
 const work = new _SHA256();
-const pad = new Uint8Array(BLOCK);
 const innerDigest = new Uint8Array(32);
 
 export class HmacSha256 {
+  /** Key XOR ipad and XOR opad. */
+  private readonly innerPad = new Uint8Array(BLOCK);
+  private readonly outerPad = new Uint8Array(BLOCK);
+  /** The pads absorbed, for the JavaScript path; built on its first use after a new key. */
   private readonly inner = new _SHA256();
   private readonly outer = new _SHA256();
+  private absorbed = false;
 
   constructor(key: Uint8Array | null = null) {
     if (key) this.setKey(key);
@@ -25,22 +31,29 @@ export class HmacSha256 {
 
   /** Absorb a (new) key; keys longer than a block are hashed first, as RFC 2104 says. */
   setKey(key: Uint8Array): this {
-    pad.fill(0);
-    if (key.length > BLOCK) {
-      blank._cloneInto(work).update(key);
-      work.digestInto(innerDigest);
-      pad.set(innerDigest);
-    } else pad.set(key);
-    for (let i = 0; i < BLOCK; i++) pad[i]! ^= 0x36;
-    blank._cloneInto(this.inner).update(pad);
-    for (let i = 0; i < BLOCK; i++) pad[i]! ^= 0x36 ^ 0x5c;
-    blank._cloneInto(this.outer).update(pad);
-    pad.fill(0);
+    const ip = this.innerPad;
+    const op = this.outerPad;
+    ip.fill(0);
+    ip.set(key.length > BLOCK ? sha256(key) : key);
+    for (let i = 0; i < BLOCK; i++) {
+      op[i] = ip[i]! ^ 0x5c;
+      ip[i]! ^= 0x36;
+    }
+    this.absorbed = false;
     return this;
   }
 
   /** HMAC(key, message) into the first 32 bytes of `out`. */
   macInto(message: Uint8Array, out: Uint8Array): void {
+    if (hasNativeSha256()) {
+      out.set(sha256(this.outerPad, sha256(this.innerPad, message)));
+      return;
+    }
+    if (!this.absorbed) {
+      blank._cloneInto(this.inner).update(this.innerPad);
+      blank._cloneInto(this.outer).update(this.outerPad);
+      this.absorbed = true;
+    }
     this.inner._cloneInto(work).update(message);
     work.digestInto(innerDigest);
     this.outer._cloneInto(work).update(innerDigest);

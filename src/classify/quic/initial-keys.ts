@@ -4,7 +4,8 @@
  * header protection removed with AES-ECB on a sample, payload opened with AES-128-GCM.
  * Anyone can do this: Initial keys are public by design.
  */
-import { ctr, ecb, gcm } from '@noble/ciphers/aes.js';
+import { gcm } from '@noble/ciphers/aes.js';
+import { aes128Block, aes128Ctr } from '../../util/digest.js';
 import { HmacSha256 } from './hmac-sha256.js';
 import { initialSalt, usesV1Labels } from './versions.js';
 
@@ -134,7 +135,7 @@ export class InitialOpening {
       // Decrypted in place: the cipher would otherwise copy the (unaligned) packet bytes.
       const span = this.plain.subarray(start, stop);
       span.set(this.sealed.subarray(start, stop));
-      ctr(this.key, counter).decrypt(span, span);
+      aes128Ctr(this.key, counter, span, span);
       this.opened = stop;
     }
     return this.plain.subarray(0, this.opened);
@@ -162,7 +163,7 @@ interface Unprotected {
 function unprotect(pkt: Uint8Array, pnOffset: number, keys: InitialKeys): Unprotected | null {
   // The sample starts 4 bytes past the packet number's start, whatever its real length.
   if (pnOffset + 4 + 16 > pkt.length) return null;
-  const mask = ecb(keys.hp, { disablePadding: true }).encrypt(pkt.subarray(pnOffset + 4, pnOffset + 20));
+  const mask = aes128Block(keys.hp, pkt.subarray(pnOffset + 4, pnOffset + 20));
   const first = pkt[0]! ^ (mask[0]! & 0x0f);
   const pnLen = (first & 3) + 1;
   const headerLen = pnOffset + pnLen;

@@ -4,7 +4,7 @@
  * to 63 chars, unprintable values left out), the subject CN, and the subjectAltName
  * entries (DNS names lower-cased, addresses as text). A minimal DER walk, bounds-checked.
  */
-import { sha1 } from '@noble/hashes/legacy.js';
+import { sha1 } from '../../util/digest.js';
 import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 import { latin1, u24be } from '../../util/bytes.js';

@@ -10,7 +10,7 @@
  *   c: sha256 of the sorted extensions without SNI (0) and ALPN (16), then '_' and the
  *      signature algorithms in wire order, 12 hex digits.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../util/digest.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 import { encodeUtf8, hex } from '../../util/bytes.js';
 import type { ClientHello } from './client-hello.js';
