@@ -35,7 +35,7 @@ if (!existsSync(CHROMIUM)) {
       assert.is(await charts.count(), 2);
       assert.is(await charts.nth(0).locator('.fs-bar-part').count(), Math.min(8, rec.apps.apps.length));
       assert.equal(await charts.nth(1).locator('.fs-name').allTextContents(), rec.apps.categories.slice(0, 8).map((c) => c.name));
-      const widths = await charts.nth(0).locator('.fs-bar-part').evaluateAll((els) => els.map((e) => (e as HTMLElement).getBoundingClientRect().width));
+      const widths = await charts.nth(0).locator('.fs-bar-part').evaluateAll((els) => els.map((e) => (e as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width));
       for (let i = 1; i < widths.length; i++) assert.ok(widths[i - 1]! >= widths[i]! - 0.5, 'bars from largest to smallest');
 
       const flowRows = page.locator('table.fs-flows tr.tr:not(.table-titles)');
