@@ -171,7 +171,7 @@ static int config_request(int fd, struct nlmsghdr *nlh)
  */
 FS_EXPORT int fsq_setup(int fd, int queue, int copy_range, int max_len, int flags, int rcvbuf)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[8192];
 	int one = 1;
 	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));

@@ -35,7 +35,8 @@ export const DEFAULT_FLOW_TABLE_OPTIONS: FlowTableOptions = {
   fragmentTtlMs: 30_000,
 };
 
-export type FlowEndReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'flush';
+/** 'conntrack': the kernel's connection tracking destroyed the connection (live only). */
+export type FlowEndReason = 'idle' | 'closed' | 'evicted' | 'reused' | 'flush' | 'conntrack';
 
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
@@ -215,6 +216,37 @@ export class FlowTable<T> {
   }
 
   /** End every flow (end of capture, shutdown). Oldest first. */
+  /** The flow with this key, when tracked. */
+  get(key: FlowKey): Flow<T> | undefined {
+    return this.flows.get(key);
+  }
+
+  /**
+   * Counts from elsewhere (the kernel's conntrack, for packets that bypassed the daemon)
+   * where they exceed what the table saw in that direction.
+   */
+  raiseCounts(flow: Flow<T>, dir: Direction, packets: number, bytes: number): void {
+    const f = flow as FlowEntry<T>;
+    if (dir === 0) {
+      if (packets > f.packets0) {
+        f.packets += packets - f.packets0;
+        f.packets0 = packets;
+      }
+      if (bytes > f.bytes0) f.bytes0 = bytes;
+    } else {
+      if (packets > f.packets1) {
+        f.packets += packets - f.packets1;
+        f.packets1 = packets;
+      }
+      if (bytes > f.bytes1) f.bytes1 = bytes;
+    }
+  }
+
+  /** End a tracked flow now (the kernel said it is over). */
+  endNow(flow: Flow<T>, reason: FlowEndReason): void {
+    if (this.flows.get(flow.key) === flow) this.end(flow, reason);
+  }
+
   flush(): void {
     const all = [...this.flows.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.id - b.id);
     for (const f of all) this.end(f, 'flush');

@@ -10,6 +10,7 @@
  * built. A timer expires idle flows without waiting for packets.
  */
 import { defaultCatalogue } from '../catalogue/catalogue.js';
+import { flowKeyOf } from '../flow/key.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { loadPolicy } from '../policy/load.js';
 import { PolicyManager } from '../policy/manager.js';
@@ -17,6 +18,7 @@ import { PolicyRunner } from '../policy/runner.js';
 import { FlowPipeline, type TrackedFlow } from '../pipeline/pipeline.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { errorText, type Runtime } from '../runtime/types.js';
+import { ConntrackEvents, type ConntrackEnd } from './conntrack-events.js';
 import { DaemonState, parseQueueStats, type QueueStats } from './daemon-state.js';
 import { InterfaceNames } from './interfaces.js';
 import { Logger } from './logger.js';
@@ -240,6 +242,19 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
   };
 
   queue.start(handle, () => dispatcher.batchDone());
+
+  // Conntrack says when a flow ends (it may no longer pass the queue); without the events,
+  // idle expiry alone ends flows.
+  let ctEvents: ConntrackEvents | null = null;
+  try {
+    ctEvents = await ConntrackEvents.open(rt);
+    ctEvents.start(
+      (e) => endByConntrack(pipeline, e),
+      (m) => log.warning(m),
+    );
+  } catch (e) {
+    log.warning(`${errorText(e)}; flows end by idle expiry only`);
+  }
   await readQueueStats();
   let ticks = 0;
   const stopTick = rt.every(TICK_MS, () => {
@@ -258,6 +273,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       stopTick();
       await readQueueStats();
       await queue.close();
+      await ctEvents?.close();
       pipeline.flush();
       state.counters.firingsDropped = dispatcher.counters.dropped;
       await dispatcher.idle();
@@ -279,4 +295,20 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
     log.info(`${queue.description} on ${rt.kind}; rules: ${rulesMode ?? 'not applied (--no-rules)'}`);
     if (earlyStop !== null) void stop(earlyStop);
   });
+}
+
+/**
+ * A connection the kernel destroyed: its flow ends now, with the kernel's counters where
+ * they exceed what the daemon saw (it saw none once the flow bypassed the queue).
+ */
+function endByConntrack(pipeline: FlowPipeline, e: ConntrackEnd): void {
+  const flow = pipeline.table.get(flowKeyOf(e.ipProtocol, 0, e.srcIp, e.srcPort, e.dstIp, e.dstPort));
+  if (!flow) return;
+  if (e.packets && e.bytes) {
+    const orig = flow.initiator.ip === e.srcIp && flow.initiator.port === e.srcPort ? 0 : 1;
+    pipeline.table.raiseCounts(flow, orig, e.packets[0], e.bytes[0]);
+    pipeline.table.raiseCounts(flow, orig === 0 ? 1 : 0, e.packets[1], e.bytes[1]);
+  }
+  if (e.nat && flow.meta && !flow.meta.nat) flow.meta = { ...flow.meta, nat: true };
+  pipeline.table.endNow(flow, 'conntrack');
 }

@@ -3,14 +3,14 @@
  * socket binds the whole queue range. Each batch is one drain (all waiting packets,
  * read with recvmmsg in C into a record array) and one verdict send.
  *
- * Two drivers, one per runtime: on txiki.js the socket is made in JS and its event loop
- * says when it is readable (C drains without waiting); under Node the wait happens in C
- * on a koffi worker thread (Node cannot watch a netlink fd), with a short timeout so
- * close() is noticed.
+ * The receive loop (drain-loop.ts) differs per runtime: on txiki.js the socket is made in
+ * JS and its event loop says when it is readable; under Node the wait happens in C on a
+ * koffi worker thread (Node cannot watch a netlink fd).
  */
 import type { PacketMeta } from '../flow/packet-meta.js';
 import { errnoText, NFQ_ABI, type NativeLibrary } from '../runtime/native-abi.js';
 import type { Runtime } from '../runtime/types.js';
+import { DrainLoop } from './drain-loop.js';
 import type { PacketBatch, PacketQueue, QueueCounters, QueuedPacket, Verdict } from './packet-queue.js';
 
 /** NFQA_CFG_F_* */
@@ -50,7 +50,6 @@ const REC_HEADER = 32;
 const V_SIZE = 12;
 const VERDICTS: { readonly [v in Verdict]: number } = { drop: 0, accept: 1, repeat: 4 };
 const NETLINK_NETFILTER = 12;
-const WAIT_MS = 200;
 const CT_NONE = 0xff;
 /** Batches are at most this many packets (the drain buffer is sized for it). */
 const MAX_BATCH = 64;
@@ -62,7 +61,7 @@ export class NfQueue implements PacketQueue {
   private verdicts = new Uint8Array(MAX_BATCH * V_SIZE * 4);
   private verdictView = new DataView(this.verdicts.buffer);
   private closed = false;
-  private loopDone: Promise<void> = Promise.resolve();
+  private readonly loop: DrainLoop;
 
   private constructor(
     private readonly lib: NativeLibrary<typeof NFQ_ABI>,
@@ -78,6 +77,7 @@ export class NfQueue implements PacketQueue {
     // A full-size message per slot: the C side stops when the next might not fit.
     this.out = new Uint8Array(MAX_BATCH * (opts.copyRange + 512 + REC_HEADER));
     this.outView = new DataView(this.out.buffer);
+    this.loop = new DrainLoop(fd, socket, lib.fn.fsq_drain, lib.async?.fsq_drain ?? null, this.out);
   }
 
   static async open(rt: Runtime, opts: NfQueueOptions, onError: (message: string) => void): Promise<NfQueue> {
@@ -105,7 +105,7 @@ export class NfQueue implements PacketQueue {
   }
 
   start(handle: (batch: PacketBatch) => void, afterVerdicts?: () => void): void {
-    const turn = (n: number) => {
+    this.loop.start((n) => {
       if (n < 0) {
         this.counters.errors++;
         this.onError(`NFQUEUE receive: ${errnoText(n)}`);
@@ -113,36 +113,15 @@ export class NfQueue implements PacketQueue {
       }
       if (n > 0) this.deliver(n, handle);
       afterVerdicts?.();
-    };
-    const socket = this.socket;
-    if (socket) {
-      socket.onReadable(() => {
-        if (!this.closed) turn(this.lib.fn.fsq_drain(this.fd, 0, this.out, this.out.length));
-      });
-      return;
-    }
-    const drainAsync = this.lib.async!.fsq_drain;
-    this.loopDone = (async () => {
-      while (!this.closed) {
-        const n = await drainAsync(this.fd, WAIT_MS, this.out, this.out.length);
-        if (this.closed) break;
-        turn(n);
-        // A failing socket must not spin the CPU.
-        if (n < 0) await new Promise<void>((r) => setTimeout(() => r(), WAIT_MS));
-      }
-    })();
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.socket) {
-      this.lib.fn.fsq_close(this.fd, 0);
-      this.socket.close();
-      return;
-    }
-    await this.loopDone;
-    this.lib.fn.fsq_close(this.fd, 1);
+    await this.loop.close();
+    // A JS-made socket is closed by its owner (the loop); a C-made one here.
+    this.lib.fn.fsq_close(this.fd, this.socket ? 0 : 1);
   }
 
   /** Records → packets → handler → one verdict send. */

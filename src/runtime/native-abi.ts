@@ -111,3 +111,17 @@ export const NFQ_ABI = {
   /** (fd, closeFd) → 0 or -errno. */
   fsq_close: { args: ['int', 'int'], returns: 'int' },
 } as const satisfies ModuleAbi;
+
+// ---------------------------------------------------------------------------------------
+// ctev: conntrack destroy events (native/ctev/ctev.c). Record layout in src/live/conntrack-events.ts.
+
+export const CTEV_ABI = {
+  /** A bound NETLINK_NETFILTER socket: fd or -errno. */
+  fsct_socket: { args: [], returns: 'int' },
+  /** (fd, rcvbuf) → 0 or -errno: join the destroy-event group. */
+  fsct_subscribe: { args: ['int', 'int'], returns: 'int' },
+  /** (fd, waitMs, out, outLen) → records written or -errno. */
+  fsct_drain: { args: ['int', 'int', 'buffer', 'int'], returns: 'int' },
+  /** (fd, closeFd) → 0 or -errno. */
+  fsct_close: { args: ['int', 'int'], returns: 'int' },
+} as const satisfies ModuleAbi;

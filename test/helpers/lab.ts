@@ -48,6 +48,8 @@ export class Lab {
       nsh(this.client, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
       if (!opts.nat) nsh(this.server, ['ip', 'route', 'add', 'default', 'via', '10.77.2.1']);
       nsh(this.router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      // Conntrack counters, so flows ended by conntrack carry the kernel's counts.
+      nsh(this.router, ['sysctl', '-qw', 'net.netfilter.nf_conntrack_acct=1']);
       if (opts.nat) {
         nsh(this.router, ['nft', '-f', '-'], 'table ip labnat {\n chain post {\n  type nat hook postrouting priority srcnat;\n  oifname "r1" masquerade\n }\n}\n');
       }
