@@ -94,6 +94,16 @@ test('pcapng: unknown interface and overlong blocks are reported damage', () => 
   assert.match(overlong.error ?? '', /bad length/);
 });
 
+test('pcapng: a block whose trailing length differs from its leading one is reported, by its place', () => {
+  const good = [...shb(), ...idb(1, null), ...epb(0, 1000, [1, 2, 3, 4])];
+  const second = epb(0, 2000, [5, 6, 7, 8]);
+  second.splice(second.length - 4, 4, ...u32(99, true));
+  const at = good.length;
+  const r = frames(new Uint8Array([...good, ...second, ...epb(0, 3000, [9])]));
+  assert.equal(r.frames.map((f) => f.timestamp), [1]);
+  assert.is(r.error, `block at byte ${at} ends with length 99, not the ${second.length} it starts with`);
+});
+
 test('files that are no capture are refused with a reason', () => {
   const r = readCapture(new TextEncoder().encode('GET / HTTP/1.1\r\n'));
   assert.ok(!r.ok && /not a pcap or pcapng/.test(r.error));

@@ -5,6 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_DIR } from './helpers/corpus.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ipv4Text, ipv6Text, macText } from '../src/net/format.js';
@@ -234,6 +237,13 @@ test('a QUIC payload opened in steps equals the payload opened at once', () => {
   assert.equal(Array.from(new InitialOpening(keys.key, nonce, sealed, into.subarray(0, 100)).openTo(Infinity)), Array.from(all));
   // Opening never touches the sealed bytes.
   assert.equal(Array.from(sealed), Array.from(bytes(1187, 9)));
+});
+
+test('@noble/hashes is pinned to one exact version (HmacSha256 reaches into its internals)', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.match(pkg.dependencies['@noble/hashes']!, /^\d+\.\d+\.\d+$/);
+  const installed = JSON.parse(readFileSync(join(REPO_DIR, 'node_modules', '@noble', 'hashes', 'package.json'), 'utf8')) as { version: string };
+  assert.is(installed.version, pkg.dependencies['@noble/hashes']);
 });
 
 test('HMAC-SHA256 with states set up in place equals noble hmac, for any key length', () => {

@@ -17,7 +17,7 @@ const ZONEINFO = '/usr/share/zoneinfo';
 const HAVE_ZONEINFO = existsSync(join(ZONEINFO, 'Europe/Berlin'));
 if (!HAVE_ZONEINFO) throw new Error(`${ZONEINFO}/Europe/Berlin missing: install tzdata (apt-get install -y tzdata)`);
 
-/** Version of the system's tz data (`# version 2026f` heading tzdata.zi), if known. */
+/** Version of the system's tz data (the `# version …` line heading tzdata.zi), if known. */
 const SYSTEM_TZ_VERSION = (() => {
   try {
     return /# version (\S+)/.exec(readFileSync(join(ZONEINFO, 'tzdata.zi'), 'utf8').slice(0, 100))?.[1] ?? null;

@@ -198,6 +198,10 @@ export class CaptureStream {
       const len = dv.getUint32(off + 4, little);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return this.fail(`block at byte ${at} has bad length ${len}`);
       if (off + len > buf.length) return this.short(`block at byte ${at} has bad length ${len}`);
+      // The length is written again at the block's end (pcapng §3.1): a mismatch means the
+      // block, or the one before it, is damaged.
+      const trailing = dv.getUint32(off + len - 4, little);
+      if (trailing !== len) return this.fail(`block at byte ${at} ends with length ${trailing}, not the ${len} it starts with`);
       if (type === PCAPNG_SHB) {
         this.little = little;
         this.ifaces = [];

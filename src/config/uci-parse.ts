@@ -20,6 +20,9 @@
  *
  * Errors carry file, line and column (1-based). Parsing never throws: after an error the rest
  * of the line is skipped (as libuci does) so that every error in the file is reported.
+ *
+ * Longer than the house's ~450 lines on purpose: libuci's grammar, with its quirks and
+ * their messages, kept in one place so it can be read against file.c.
  */
 
 export interface UciLocation {

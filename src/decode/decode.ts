@@ -7,6 +7,9 @@
  * present: a damaged frame yields a 'malformed' result with the reason, never an
  * exception. Fragments are described, not reassembled (that needs state: see
  * src/flow/reassembly.ts); decodeDatagram() decodes what reassembly gives back.
+ *
+ * Longer than the house's ~450 lines on purpose: it is one table of header layouts, each
+ * a few checked reads, and splitting the layers apart would put the hot path behind calls.
  */
 import { ipv4TextCached, ipv6TextCached, macTextCached } from './address-cache.js';
 import {

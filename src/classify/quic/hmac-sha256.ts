@@ -6,6 +6,10 @@
  * deriving a flow's keys then allocates no hash objects (noble's own HMAC allocates a pair
  * per key and per message, which cost more than the hashing itself in an interpreter).
  * Not re-entrant: callers finish with one message before the next.
+ *
+ * `_SHA256` and `_cloneInto` are noble's internals, not its public API: package.json pins
+ * @noble/hashes to one exact version, and test/fast-paths.test.ts checks the pin and that
+ * this HMAC equals noble's public `hmac(sha256, …)`, so an upgrade that moves them fails there.
  */
 import { _SHA256 } from '@noble/hashes/sha2.js';
 import { hasNativeSha256, sha256 } from '../../util/digest.js';
