@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, GNU time, the
-# shell script linter for the package scripts, Chromium for the LuCI page test, and the
-# npm dependencies. Idempotent; run
+# shell script linter for the package scripts, nfdump (the IPFIX collector the ipfix target
+# is checked against), Chromium for the LuCI page test, and the npm dependencies.
+# Idempotent; run
 # as root.
 # The test suite needs neither tshark nor ndpiReader: the scripts that compare against
 # them install them (need-debian-packages.sh).
@@ -18,6 +19,7 @@ packages=(
   nftables iptables ipset conntrack iproute2
   time tzdata
   shellcheck file make
+  nfdump
   chromium fonts-dejavu-core
 )
 missing=()

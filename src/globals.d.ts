@@ -19,3 +19,9 @@ declare class URL {
 interface ImportMeta {
   readonly url: string;
 }
+/** gzip for the sink target (WHATWG Compression Streams: Node ≥ 18, txiki.js's polyfill). */
+declare class CompressionStream {
+  constructor(format: 'gzip' | 'deflate' | 'deflate-raw');
+  readonly readable: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } };
+  readonly writable: { getWriter(): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void> } };
+}

@@ -124,6 +124,12 @@ test('check: an unreadable file is named in the same form; bytes that are not te
   assert.is(missing.code, 1);
   assert.match(missing.err, /^\/nonexistent\/flowsieve\.conf: error: cannot read: /m);
   // A section type with an escape sequence and a byte that is not UTF-8 (0xff).
+  // Files the configuration names are reported in the same form.
+  const names = tempFile('names', `config globals 'globals'\n\toption groups_file '/nonexistent/groups'\n\nconfig target 't'\n\toption target_type 'log'\n\nconfig action 'a'\n\tlist criteria '/nonexistent/a.criteria'\n\tlist target 't'\n`);
+  const named = await cli('check', names);
+  assert.is(named.code, 1);
+  assert.match(named.err, /^\/nonexistent\/a\.criteria: error: criteria of action 'a': cannot read: /m);
+  assert.match(named.err, /^\/nonexistent\/groups: error: groups_file of .*names: cannot read: /m);
   const binary = tempFile('binary', '');
   writeFileSync(binary, new Uint8Array([...Buffer.from('config foo\u001b[31m'), 0xff, 0x0a]));
   const r = await cli('check', binary);

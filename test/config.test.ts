@@ -219,10 +219,10 @@ test('target references: missing (error when enabled, warning when disabled), wr
 
 test('target checks: missing target_type, unknown type with suggestion, required options, enum suggestions', () => {
   assert.equal(errorsOf("config target 'x'\n\toption set_name 's'\n"), [
-    "test.conf:1:8: error: section 'x' option 'target_type': missing; expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink",
+    "test.conf:1:8: error: section 'x' option 'target_type': missing; expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink, ipfix",
   ]);
   assert.equal(errorsOf("config target 'x'\n\toption target_type 'nfset'\n"), [
-    "test.conf:2:21: error: section 'x' option 'target_type': expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink, got \"nfset\" (did you mean 'nftset'?)",
+    "test.conf:2:21: error: section 'x' option 'target_type': expected one of ipset, nftset, ctlabel, ctmark, pftable, log, sink, ipfix, got \"nfset\" (did you mean 'nftset'?)",
   ]);
   const e = errorsOf("config target 'x'\n\toption target_type 'nftset'\n");
   assert.is(e.length, 2);

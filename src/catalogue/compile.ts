@@ -12,7 +12,7 @@
  * into the bundle (`packCatalogueApps`, network-codec.ts), so the router decodes it instead
  * of parsing and folding thousands of prefixes at start-up.
  */
-import { quickIpv4, quickIpv6 } from '../net/address.js';
+import { parseNetworkPrefix } from '../net/address.js';
 import { CompiledCatalogue, MAX_HOST, type AppInfo, type CategoryInfo, type ProtocolInfo } from './compiled.js';
 import { packNetworks, unpackNetworks, type PackedTable } from './network-codec.js';
 import { aggregatePrefixes, toPrefixList, type Prefix } from './networks.js';
@@ -38,47 +38,6 @@ const GENERIC_TLDS = new Set([
   'shop', 'cloud', 'local', 'home', 'corp', 'lan', 'internal', 'host', 'tech', 'space', 'website', 'live', 'news',
   'blog', 'life', 'world', 'today', 'media', 'network', 'email', 'link', 'click', 'social', 'video', 'tube', 'chat',
 ]);
-
-/** A network entry: address words with host bits clear, and the prefix length. */
-interface ParsedPrefix {
-  readonly family: 4 | 6;
-  readonly words: number[];
-  readonly length: number;
-}
-
-/** `address/length` → prefix, or the reason it is not one. */
-function parsePrefix(text: string): ParsedPrefix | string {
-  const slash = text.indexOf('/');
-  if (slash < 0) return 'is not an address/length prefix';
-  const lenText = text.slice(slash + 1);
-  let length = 0;
-  for (let i = 0; i < lenText.length; i++) {
-    const c = lenText.charCodeAt(i);
-    if (c < 48 || c > 57 || i >= 3) return 'is not an address/length prefix';
-    length = length * 10 + (c - 48);
-  }
-  if (lenText.length === 0) return 'is not an address/length prefix';
-  const addr = text.slice(0, slash);
-  const words = [0, 0, 0, 0];
-  let family: 4 | 6;
-  const v4 = quickIpv4(addr);
-  if (v4 >= 0) {
-    family = 4;
-    words[0] = v4;
-    if (length > 32) return 'is not an address/length prefix';
-  } else if (quickIpv6(addr, words)) {
-    family = 6;
-    if (length > 128) return 'is not an address/length prefix';
-  } else {
-    return 'is not an address/length prefix';
-  }
-  for (let i = 0; i < 4; i++) {
-    const keep = length - i * 32;
-    const mask = keep >= 32 ? 0xffffffff : keep <= 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
-    if ((words[i]! & ~mask) >>> 0 !== 0) return 'has bits set past its length';
-  }
-  return { family, words, length };
-}
 
 // ---------------------------------------------------------------------------------------
 // Validation
@@ -301,7 +260,7 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       const networks = stringList(raw['networks']);
       if (networks === null) errors.push(`${where}: "networks" must be a list of strings`);
       for (const n of networks ?? []) {
-        const c = parsePrefix(n);
+        const c = parseNetworkPrefix(n);
         if (typeof c === 'string') {
           errors.push(`${where}: network '${n}' ${c}`);
           continue;

@@ -77,7 +77,9 @@ function describeTarget(t: TargetConfig | undefined, name: string): string {
     case 'log':
       return `${name}: log ${t.path}/${t.prefix ?? ''}*${t.suffix}${off}`;
     case 'sink':
-      return `${name}: sink ${t.sink ?? ''}${t.channel ? '/' + t.channel : ''}${off}`;
+      return `${name}: sink ${t.endpoint}${t.channel ? ' channel ' + t.channel : ''}${off}`;
+    case 'ipfix':
+      return `${name}: ipfix ${t.transport} ${t.collector}${off}`;
   }
 }
 

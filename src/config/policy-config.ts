@@ -161,9 +161,23 @@ export interface SinkTarget extends TargetBase {
   readonly compressor: 'none' | 'gz' | null;
   readonly flowEvents: readonly string[];
   readonly header: boolean | null;
+  /** `unix:<path>` or `tcp:<host>:<port>`. */
+  readonly endpoint: string;
+  readonly bufferSize: number;
 }
 
-export type TargetConfig = IpsetTarget | NftsetTarget | CtlabelTarget | CtmarkTarget | PftableTarget | LogTarget | SinkTarget;
+export interface IpfixTarget extends TargetBase {
+  readonly type: 'ipfix';
+  /** `<host>:<port>`. */
+  readonly collector: string;
+  readonly transport: 'udp' | 'tcp';
+  readonly templateInterval: number;
+  readonly observationDomain: number;
+  readonly enterpriseNumber: number;
+  readonly bufferSize: number;
+}
+
+export type TargetConfig = IpsetTarget | NftsetTarget | CtlabelTarget | CtmarkTarget | PftableTarget | LogTarget | SinkTarget | IpfixTarget;
 
 export interface TargetGlobals {
   readonly ctlabel: { readonly maxBits: number; readonly connlabelConf: string };

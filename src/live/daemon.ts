@@ -22,12 +22,12 @@ import { ConntrackEvents, type ConntrackEnd } from './conntrack-events.js';
 import { DaemonState, parseQueueStats, type QueueStats } from './daemon-state.js';
 import { InterfaceNames } from './interfaces.js';
 import { Logger } from './logger.js';
-import { MatchLogRunner } from './match-log.js';
 import { DEFAULT_NFQUEUE_OPTIONS, NfQueue, QUEUE_FLAGS } from './nfqueue.js';
 import type { PacketBatch } from './packet-queue.js';
 import { applyRules, removeRules, type QueueMode } from './rules-apply.js';
 import { rulesSpec } from './rules.js';
 import { FiringDispatcher, type TargetRunner } from './target-runner.js';
+import { PolicyTargets, targetDeps } from '../targets/policy-targets.js';
 
 export interface DaemonOptions {
   readonly configPath: string;
@@ -120,7 +120,9 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
   };
 
   // Targets, policy, pipeline: the firings of a batch reach the targets after its verdicts.
-  const targets = opts.targets ? opts.targets(log) : new MatchLogRunner(log);
+  const policyTargets = opts.targets ? null : new PolicyTargets(targetDeps(rt, log), log, loaded.config);
+  await policyTargets?.start();
+  const targets = opts.targets ? opts.targets(log) : policyTargets!;
   const dispatcher = new FiringDispatcher(targets, (e) => log.warning(`targets: ${errorText(e)}`));
   let state: DaemonState;
   const runner = new PolicyRunner(loaded.policy, {
@@ -148,6 +150,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       updated: (flow) => runner.evaluate(flow, 'updated'),
       ended: (flow) => {
         state.counters.flowsEnded++;
+        policyTargets?.ended(flow, () => pipeline.record(flow));
         if (opts.records) rt.stdout(JSON.stringify(pipeline.record(flow)) + '\n');
       },
     },
@@ -172,6 +175,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
     }
     const before = loaded.config.globals;
     loaded = manager.current!;
+    await policyTargets?.reconfigure(loaded.config);
     const now = loaded.config.globals;
     log.setLevel(now.logLevel);
     if (now.queue.first !== before.queue.first || now.queue.last !== before.queue.last) {
@@ -277,6 +281,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       pipeline.flush();
       state.counters.firingsDropped = dispatcher.counters.dropped;
       await dispatcher.idle();
+      await policyTargets?.stop();
       if (opts.applyRules && !loaded.config.globals.keepRules) await removeRules(rt.run);
       const c = state.counters;
       const q = queueStats.map((s) => `queue ${s.queue}: dropped ${s.queueDropped}, user dropped ${s.userDropped}`).join('; ');

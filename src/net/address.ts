@@ -255,6 +255,50 @@ export function quickIpv6(s: string, out: number[]): boolean {
   return true;
 }
 
+/** A network: four address words (IPv4 in the first) with host bits clear, and the prefix length. */
+export interface NetworkPrefix {
+  readonly family: 4 | 6;
+  readonly words: number[];
+  readonly length: number;
+}
+
+/**
+ * `address/length` as a list of networks writes it (the catalogue's): the length is
+ * required and host bits must be clear. The prefix, or the reason it is not one.
+ */
+export function parseNetworkPrefix(text: string): NetworkPrefix | string {
+  const slash = text.indexOf('/');
+  if (slash < 0) return 'is not an address/length prefix';
+  const lenText = text.slice(slash + 1);
+  let length = 0;
+  for (let i = 0; i < lenText.length; i++) {
+    const c = lenText.charCodeAt(i);
+    if (c < 48 || c > 57 || i >= 3) return 'is not an address/length prefix';
+    length = length * 10 + (c - 48);
+  }
+  if (lenText.length === 0) return 'is not an address/length prefix';
+  const addr = text.slice(0, slash);
+  const words = [0, 0, 0, 0];
+  let family: 4 | 6;
+  const v4 = quickIpv4(addr);
+  if (v4 >= 0) {
+    family = 4;
+    words[0] = v4;
+    if (length > 32) return 'is not an address/length prefix';
+  } else if (quickIpv6(addr, words)) {
+    family = 6;
+    if (length > 128) return 'is not an address/length prefix';
+  } else {
+    return 'is not an address/length prefix';
+  }
+  for (let i = 0; i < 4; i++) {
+    const keep = length - i * 32;
+    const mask = keep >= 32 ? 0xffffffff : keep <= 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
+    if ((words[i]! & ~mask) >>> 0 !== 0) return 'has bits set past its length';
+  }
+  return { family, words, length };
+}
+
 /**
  * Parsing the same flow address for every rule would dominate evaluation, and rules for one
  * flow read the same two strings (local_ip, other_ip) over and over: a tiny cache of the

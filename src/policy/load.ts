@@ -114,7 +114,7 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
   const config = loaded.config;
 
   const zoneResult = await loadZone(io, config.globals.timezone, opts.zoneinfoRoot);
-  if (!zoneResult.ok) errors.push(`${configPath}: globals: ${zoneResult.error}`);
+  if (!zoneResult.ok) errors.push(`${configPath}: error: globals: ${zoneResult.error}`);
   const zone = zoneResult.ok ? zoneResult.zone : UTC_ZONE;
 
   const groups = await loadGroups(io, configPath, config.globals.groupsFile, errors);
@@ -125,7 +125,7 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
   const origins = new Map<string, Origin[]>();
   const specs: ActionSpec[] = [];
   for (const a of config.actions) {
-    const where = `${a.source.file}: action '${a.name}'`;
+    const of = `criteria of action '${a.name}'`;
     const list: string[] = [];
     const from: Origin[] = [];
     for (const c of a.criteria) {
@@ -136,19 +136,21 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
       }
       const expanded = expandVariables(c.path, vars);
       if (!expanded.ok) {
-        errors.push(`${where} criteria '${c.path}': unknown variable \${${expanded.name}}`);
+        const o = valueOrigin(text, c.source, `section '${a.source.section}' option '${c.source.option ?? 'criteria'}'`);
+        errors.push(`${o.file}:${o.line}:${o.column}: error: ${o.what}: unknown variable \${${expanded.name}} in '${c.path}'`);
         continue;
       }
       try {
-        const lines = await readCriteriaPath(io, expanded.path, `criteria of action '${a.name}'`);
-        if (lines.length === 0) warnings.push(`${where} criteria file ${expanded.path} holds no expressions`);
+        const lines = await readCriteriaPath(io, expanded.path, of);
+        if (lines.length === 0) warnings.push(`${expanded.path}: warning: ${of}: holds no expressions`);
         for (const l of lines) {
           list.push(l.text);
           from.push(l.origin);
         }
       } catch (e) {
         // A disabled action's missing file is only worth a warning.
-        (a.enabled ? errors : warnings).push(`${where} criteria file ${expanded.path}: ${errorText(e)}`);
+        if (a.enabled) errors.push(`${expanded.path}: error: ${of}: cannot read: ${errorText(e)}`);
+        else warnings.push(`${expanded.path}: warning: ${of} (a disabled action): cannot read: ${errorText(e)}`);
       }
     }
     criteria.set(a.name, list);
@@ -173,7 +175,7 @@ export async function loadPolicy(io: PolicyIo, configPath: string, opts: LoadOpt
           : exemptionOrigin(text, (a ? a.exemptions : config.globalExemptions)[d.index]);
       if (origin) return placedMessage(origin, severity, d);
     }
-    return `${configPath}: ${m.where}: ${m.message}`;
+    return `${configPath}: ${severity}: ${m.where}: ${m.message}`;
   };
   for (const w of compiled.warnings) warnings.push(place(w, 'warning'));
   if (!compiled.ok) for (const e of compiled.errors) errors.push(place(e, 'error'));
@@ -198,7 +200,7 @@ async function loadGroups(io: PolicyIo, configPath: string, path: string | null,
     if (g.ok) return g.groups;
     for (const e of g.errors) errors.push(`${path}:${e.line}:${e.column}: error: ${e.message}`);
   } catch (e) {
-    errors.push(`${configPath}: globals option 'groups_file': cannot read ${path}: ${errorText(e)}`);
+    errors.push(`${path}: error: groups_file of ${configPath}: cannot read: ${errorText(e)}`);
   }
   return null;
 }
