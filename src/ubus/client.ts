@@ -4,7 +4,7 @@
  * for is remembered; after a lost connection it reconnects (libubus's ubus_auto_connect:
  * every second) and registers it all again, under the new ids ubusd hands out.
  */
-import { connectUnix, type StreamSocket } from '../runtime/stream-socket.js';
+import { connectStream, type OutStream } from '../runtime/net-socket.js';
 import { type BlobmsgAttr, type JsonObject, fromJson, toJson } from './blobmsg.js';
 import {
   MSG,
@@ -66,7 +66,7 @@ export type LogFn = (level: 'error' | 'warning' | 'info' | 'debug', text: string
 
 export interface UbusClientOptions {
   readonly socketPath?: string;
-  readonly connect?: (path: string) => Promise<StreamSocket>;
+  readonly connect?: (path: string) => Promise<OutStream>;
   /** Pause between reconnect attempts (libubus: 1 s). */
   readonly reconnectMs?: number;
   /** How long a request may wait for its STATUS (the ubus CLI's default: 30 s). */
@@ -102,12 +102,12 @@ export class UbusClient {
   /** Failed attempts since the last connection: only the first of an outage is a warning. */
   private failures = 0;
   private readonly path: string;
-  private readonly connectFn: (path: string) => Promise<StreamSocket>;
+  private readonly connectFn: (path: string) => Promise<OutStream>;
   private readonly log: LogFn;
 
   constructor(private readonly opts: UbusClientOptions = {}) {
     this.path = opts.socketPath ?? DEFAULT_SOCKET;
-    this.connectFn = opts.connect ?? connectUnix;
+    this.connectFn = opts.connect ?? ((path) => connectStream({ kind: 'unix', path }));
     this.log = opts.log ?? (() => {});
   }
 

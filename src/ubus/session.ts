@@ -4,7 +4,7 @@
  * NOTIFY, UNSUBSCRIBE) to its owner. It ends on EOF, a socket error or a malformed frame,
  * failing its pending requests; reconnecting is the client's business (client.ts).
  */
-import type { StreamSocket } from '../runtime/stream-socket.js';
+import type { OutStream } from '../runtime/net-socket.js';
 import { BlobError } from './blob.js';
 import { FrameReader } from './frames.js';
 import { MSG, STATUS, type MsgAttrs, type UbusMessage, decodeMessage, statusText } from './message.js';
@@ -40,7 +40,7 @@ export class UbusSession {
   private open = true;
 
   private constructor(
-    private readonly sock: StreamSocket,
+    private readonly sock: OutStream,
     readonly localId: number,
     private readonly frames: FrameReader,
     private readonly handlers: SessionHandlers,
@@ -48,7 +48,7 @@ export class UbusSession {
   ) {}
 
   /** Wait for ubusd's HELLO (it carries our client id), then start reading. */
-  static async start(sock: StreamSocket, handlers: SessionHandlers, timeoutMs: number): Promise<UbusSession> {
+  static async start(sock: OutStream, handlers: SessionHandlers, timeoutMs: number): Promise<UbusSession> {
     const frames = new FrameReader();
     let queued: Uint8Array[] = [];
     let hello: UbusMessage | undefined;
