@@ -25,7 +25,7 @@ return view.extend({
 		return Promise.all([
 			callStatus(),
 			callApps(WINDOW, 20),
-			callFlows(50),
+			callFlows(25),
 			callActions(),
 			L.resolveDefault(callHostHints(), {})
 		]);
