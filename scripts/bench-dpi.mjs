@@ -193,14 +193,14 @@ function stdoutOf(argv) {
 }
 
 function printProfiles(profiles, n) {
-  console.log(`\nper-stage profile, µs per packet (x${n}; exclusive time, instruments included):`);
+  console.log(`\nper-stage profile, µs per packet (x${n}; exclusive time, the instruments' cost per call taken off):`);
   console.log(`${'stage'.padEnd(30)}${profiles.map(([e]) => e.padStart(14)).join('')}`);
   for (const stage of Object.keys(profiles[0][1].stages)) {
     console.log(`${stage.padEnd(30)}${profiles.map(([, p]) => p.stages[stage].toFixed(2).padStart(14)).join('')}`);
   }
   const total = (p) => p.totalUs / p.frames;
   console.log(`${'total'.padEnd(30)}${profiles.map(([, p]) => total(p).toFixed(2).padStart(14)).join('')}`);
-  console.log(`${'(one timer pair)'.padEnd(30)}${profiles.map(([, p]) => p.timerPairUs.toFixed(2).padStart(14)).join('')}`);
+  console.log(`${'(instrument cost per call)'.padEnd(30)}${profiles.map(([, p]) => p.timerPairUs.toFixed(2).padStart(14)).join('')}`);
   console.log(`${'peak live flows'.padEnd(30)}${profiles.map(([, p]) => String(p.peakLiveFlows).padStart(14)).join('')}`);
   console.log(`${'records digest'.padEnd(30)}${profiles.map(([, p]) => p.digest.padStart(14)).join('')}`);
   console.log('dissectors, µs per flow they were started on (top 8 by total time):');

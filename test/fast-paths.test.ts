@@ -20,6 +20,7 @@ import { TcpByteStream, TcpPrefix } from '../src/classify/tcp-stream.js';
 import { TlsDirection } from '../src/classify/tls/records.js';
 import { ACK, FIN, SYN, pkt } from './helpers/packets.js';
 import { concat } from './fixtures/secure/quic-build.js';
+import { encodeUtf8, encodeUtf8Js } from '../src/util/bytes.js';
 
 /** Deterministic pseudo-random bytes. */
 function bytes(n: number, seed: number): Uint8Array {
@@ -278,6 +279,15 @@ test('CRYPTO ranges merge in place however fragments arrive', () => {
   t.write(20, data.subarray(20, 30));
   assert.is(t.contiguous, 40);
   assert.equal(Array.from(t.prefix(40)), Array.from(data.subarray(0, 40)));
+});
+
+test('UTF-8 encoding in JavaScript equals the engine encoder, lone surrogates included', () => {
+  const samples = ['', 'plain ascii', 'caf\u00e9 \u4e2d\u6587 \ud83d\ude00', 'lone \ud800 high', 'lone \udc00 low', '\ud83d', 'end \udbff'];
+  const rnd = bytes(4000, 3);
+  let mixed = '';
+  for (let i = 0; i + 1 < rnd.length; i += 2) mixed += String.fromCharCode((rnd[i]! << 8) | rnd[i + 1]!);
+  for (const s of [...samples, mixed]) assert.equal(Array.from(encodeUtf8Js(s)), Array.from(new TextEncoder().encode(s)));
+  assert.equal(Array.from(encodeUtf8('caf\u00e9')), [0x63, 0x61, 0x66, 0xc3, 0xa9]);
 });
 
 test.run();

@@ -5,7 +5,9 @@
  *  - `StageProfile`: the pipeline over a capture pushed in chunks, with every stage timed
  *    (decode, flow table, classifier, each dissector family, catalogue lookups, record
  *    building, JSON text). Time is exclusive: a stage's figure leaves out the stages it
- *    calls. The instruments cost time of their own, reported as `timerPairUs`.
+ *    calls. The instruments' own cost (`timerPairUs` per entry, measured in the same run)
+ *    is taken off each stage; what remains is approximate, the totals are not the
+ *    uninstrumented speed (the whole-process runs are).
  *  - `JsonReplay`: what `flowsieve replay` does (records as JSON text), for an engine
  *    without the command line (QuickJS-ng as WebAssembly).
  *  - `FlowMemory`: flows kept alive (no idle expiry) while the engine's memory is read
@@ -66,7 +68,7 @@ export interface StageReport {
   /** Per dissector: flows it was started on and µs spent per such flow. */
   readonly dissectors: { readonly name: string; readonly flows: number; readonly usPerFlow: number }[];
   readonly totalUs: number;
-  /** What one start/stop pair of the instruments costs, µs (included in the stages). */
+  /** What one enter/leave pair of the instruments costs, µs (taken off each stage per entry). */
   readonly timerPairUs: number;
   /** FNV-1a of all JSON records, to check engines agree. */
   readonly digest: string;
@@ -75,6 +77,8 @@ export interface StageReport {
 /** The pipeline with every stage timed; push the capture's bytes, then `end()`. */
 export class StageProfile {
   private readonly acc = new Float64Array(STAGES.length);
+  /** Times each stage was entered: its share of the instruments' own cost is taken off. */
+  private readonly entries = new Float64Array(STAGES.length);
   private readonly stack: number[] = [];
   private cur = CAPTURE;
   private t0: number;
@@ -84,7 +88,7 @@ export class StageProfile {
   private flows = 0;
   private peakLive = 0;
   private hash = 0x811c9dc5;
-  private readonly byDissector = new Map<string, { flows: number; us: number }>();
+  private readonly byDissector = new Map<string, { flows: number; us: number; calls: number }>();
 
   constructor(private readonly clock: () => number) {
     const catalogue = this.wrapCatalogue(defaultCatalogue);
@@ -147,15 +151,18 @@ export class StageProfile {
     this.pipeline.flush();
     this.leave();
     this.acc[this.cur]! += this.clock() - this.t0;
+    const acc = Float64Array.from(this.acc);
+    const pair = this.pairCost();
     const per = (us: number) => Math.round((us / Math.max(1, this.frames)) * 1000) / 1000;
     const stages: { [k: string]: number } = {};
     let total = 0;
     STAGES.forEach((name, i) => {
-      stages[name] = per(this.acc[i]! * 1000);
-      total += this.acc[i]! * 1000;
+      const us = Math.max(0, acc[i]! - this.entries[i]! * pair) * 1000;
+      stages[name] = per(us);
+      total += us;
     });
     const dissectors = [...this.byDissector]
-      .map(([name, v]) => ({ name, flows: v.flows, usPerFlow: Math.round((v.us * 1000) / Math.max(1, v.flows) * 10) / 10 }))
+      .map(([name, v]) => ({ name, flows: v.flows, usPerFlow: Math.round((Math.max(0, v.us - v.calls * pair) * 1000 / Math.max(1, v.flows)) * 10) / 10 }))
       .sort((a, b) => b.flows * b.usPerFlow - a.flows * a.usPerFlow);
     return {
       frames: this.frames,
@@ -164,12 +171,24 @@ export class StageProfile {
       stages,
       dissectors,
       totalUs: Math.round(total),
-      timerPairUs: Math.round(timerPairCost(this.clock) * 1e6) / 1000,
+      timerPairUs: Math.round(pair * 1e6) / 1000,
       digest: (this.hash >>> 0).toString(16).padStart(8, '0'),
     };
   }
 
+  /** ms one enter/leave pair costs here (measured on a stage nothing else uses any more). */
+  private pairCost(): number {
+    const n = 20000;
+    const t = this.clock();
+    for (let i = 0; i < n; i++) {
+      this.enter(CAPTURE);
+      this.leave();
+    }
+    return (this.clock() - t) / n;
+  }
+
   private enter(stage: number): void {
+    this.entries[stage]!++;
     const now = this.clock();
     this.acc[this.cur]! += now - this.t0;
     this.stack.push(this.cur);
@@ -206,10 +225,11 @@ export class StageProfile {
   }
 
   private wrapDissector(d: Dissector<unknown>, stage: number): Dissector<unknown> {
-    const mine = { flows: 0, us: 0 };
+    const mine = { flows: 0, us: 0, calls: 0 };
     this.byDissector.set(d.name, mine);
     const measure = <R>(run: () => R): R => {
       const before = this.acc[stage]!;
+      mine.calls++;
       this.enter(stage);
       try {
         return run();
@@ -260,23 +280,6 @@ export class JsonReplay {
     this.replay.end();
     return { frames: this.replay.pipeline.counters.frames, flows: this.flows, digest: (this.hash >>> 0).toString(16).padStart(8, '0') };
   }
-}
-
-/** ms per start/stop pair of the instruments (two clock reads and the bookkeeping). */
-function timerPairCost(clock: () => number): number {
-  const acc = new Float64Array(2);
-  const n = 20000;
-  const t = clock();
-  let t0 = t;
-  for (let i = 0; i < n; i++) {
-    const a = clock();
-    acc[0]! += a - t0;
-    t0 = a;
-    const b = clock();
-    acc[1]! += b - t0;
-    t0 = b;
-  }
-  return (clock() - t) / n;
 }
 
 export interface MemoryPoint {
