@@ -50,8 +50,10 @@ opts=$(make -s --no-print-directory -C "$REPO/openwrt/txiki.js" TOPDIR="$REPO/sc
 echo "check-txiki-musl: CMake options: $opts"
 
 # shellcheck disable=SC2086 # word splitting of the option list is intended
-TJS_MUSL=1 TJS_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release $opts -DBUILD_WITH_STRIP=ON -DFFI_LIB=$FFI/lib/libffi.a -DFFI_INCLUDE_DIR=$FFI/include" \
-	CFLAGS="-Os" bash "$REPO/../shared/tools/build-txiki.sh" "$MIRROR" "$WORK" >"$WORK/build.log" 2>&1 ||
+# Release with the flags in CFLAGS/CXXFLAGS only, as OpenWrt's cmake.mk configures (its
+# default target optimisation is -Os).
+TJS_MUSL=1 TJS_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG $opts -DBUILD_WITH_STRIP=ON -DFFI_LIB=$FFI/lib/libffi.a -DFFI_INCLUDE_DIR=$FFI/include" \
+	CFLAGS="-Os" CXXFLAGS="-Os" bash "$REPO/../shared/tools/build-txiki.sh" "$MIRROR" "$WORK" >"$WORK/build.log" 2>&1 ||
 	{ tail -20 "$WORK/build.log"; exit 1; }
 
 # Relink dynamically against musl's libc.so (see above), with the few glibc-only symbols

@@ -72,7 +72,7 @@ test('interface filter: *, a name, or a role', () => {
 });
 
 test('time windows gate actions', () => {
-  const window = { isActive: (t: number) => t >= 1000 && t < 2000, describe: () => 'test' };
+  const window = { isActive: (t: number) => t >= 1000 && t < 2000, nextChange: (t: number) => (t < 1000 ? 1000 : t < 2000 ? 2000 : null), describe: () => 'test' };
   const p = compile({ actions: [action('timed', { window })], globalExemptions: [] });
   assert.equal(p.evaluate(record(), { ...ctx, now: 1500 }).length, 1);
   assert.equal(p.explain(record(), { ...ctx, now: 2500 })[0]!.skipped, 'time');

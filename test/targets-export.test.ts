@@ -27,6 +27,7 @@ import { Logger } from '../src/live/logger.js';
 import type { Firing } from '../src/policy/runner.js';
 import { field, IpfixCollector, ipv4, text, uint } from './helpers/ipfix-decode.js';
 import { record } from './helpers/records.js';
+import { runScenario, txikiAvailable } from './helpers/targets-scenario.js';
 
 const source = { file: 'test', line: 1, column: 1 } as unknown as LogConfig['source'];
 const noNative: NativeLoader = () => Promise.reject(new Error('not used'));
@@ -405,6 +406,37 @@ test("ipfix: nfdump's nfcapd receives the flows and nfdump shows them with their
   assert.match(lines[0]!.slice(5).join(' '), /^youtube\/TLS streaming-media$/);
   rmSync(dir, { recursive: true, force: true });
   assert.ok(!existsSync(dir));
+});
+
+test('under txiki.js: the sink (unix socket, header, gzip) and IPFIX over UDP deliver, and the process ends', async () => {
+  if (!txikiAvailable()) {
+    console.log('  (skipped: no txiki.js binary)');
+    return;
+  }
+  const rx = await receiver('unix');
+  const col = await udpCollector();
+  try {
+    const r = runScenario(
+      null,
+      {
+        targets: [sinkCfg({ endpoint: rx.endpoint, header: true, compressor: 'gz' }), ipfixCfg({ collector: `127.0.0.1:${col.port}` })],
+        globals: { ctlabel: { maxBits: 127, connlabelConf: '' }, pftable: { device: '' } },
+        steps: [{ events: { sk: events(1, 3), fx: [{ record: FLOW, action: 'a', kind: 'new' }] } }],
+      },
+      'txiki',
+    );
+    assert.is(r.runtime, 'txiki');
+    assert.equal(r.log, []);
+    await sleep(100);
+    const recs = unframe(Buffer.concat(rx.data)).map((f) => JSON.parse(gunzipSync(f).toString()) as { local_port: number });
+    assert.equal(recs.map((x) => x.local_port), [1, 2, 3]);
+    const dec = new IpfixCollector();
+    const flows = col.messages.flatMap((m) => dec.decode(new Uint8Array(m)).records).filter((x) => x.template === TEMPLATE_V4);
+    assert.is(text(field(flows[0]!, ENTERPRISE_HOST_NAME, 32473)!), 'www.youtube.com');
+  } finally {
+    rx.server.close();
+    col.close();
+  }
 });
 
 // ------------------------------------------------------------------ the daemon's runner

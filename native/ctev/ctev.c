@@ -19,6 +19,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "../common/abi.h"
+#include "../common/netlink.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -46,16 +47,7 @@ struct tuple {
 
 FS_EXPORT int fsct_socket(void)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
+	return fs_netfilter_socket();
 }
 
 /* Join the destroy-event group on `fd`; `rcvbuf` sizes the socket buffer when > 0. */
@@ -187,12 +179,9 @@ static int write_record(const struct nlmsghdr *nlh, uint8_t *out)
 FS_EXPORT int fsct_drain(int fd, int wait_ms, uint8_t *out, int out_len)
 {
 	if (wait_ms != 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, wait_ms);
-		if (r < 0)
-			return errno == EINTR ? 0 : -errno;
-		if (r == 0)
-			return 0;
+		int r = fs_wait_readable(fd, wait_ms);
+		if (r <= 0)
+			return r;
 	}
 	static __thread uint8_t buf[65536];
 	int records = 0, room = out_len / R_SIZE;

@@ -26,6 +26,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 #include "../common/abi.h"
+#include "../common/netlink.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -113,16 +114,7 @@ static void bufs_release(int fd)
 
 FS_EXPORT int fsq_socket(void)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
+	return fs_netfilter_socket();
 }
 
 /* Send one config message and wait for its ACK (the socket may be non-blocking). */
@@ -268,12 +260,9 @@ FS_EXPORT int fsq_drain(int fd, int wait_ms, uint8_t *out, int out_len)
 	if (!b)
 		return -EBADF;
 	if (wait_ms != 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, wait_ms);
-		if (r < 0)
-			return errno == EINTR ? 0 : -errno;
-		if (r == 0)
-			return 0;
+		int r = fs_wait_readable(fd, wait_ms);
+		if (r <= 0)
+			return r;
 	}
 	size_t used = 0, room = (size_t)out_len;
 	int records = 0;

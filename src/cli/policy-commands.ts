@@ -9,6 +9,7 @@ import { defaultCatalogue } from '../catalogue/catalogue.js';
 import { formatConfigDiagnostic, netifyJsonToUci, type TargetConfig } from '../config/index.js';
 import type { ActionOutcome, SkipReason } from '../policy/actions.js';
 import { explainCriteria } from '../policy/expr/index.js';
+import { FIREWALL_CONFIG, fw4OffloadWarning } from '../live/fw4-offload.js';
 import { DEFAULT_CONFIG_PATH, loadPolicy, type LoadedPolicy } from '../policy/load.js';
 import { PolicyRunner, type Firing } from '../policy/runner.js';
 import type { TrackedFlow } from '../pipeline/pipeline.js';
@@ -90,6 +91,9 @@ export async function runCheck(rt: Runtime, args: ParsedArgs): Promise<number> {
   const g = config.globals;
   const out: string[] = [];
   out.push(`${r.path}: ok`);
+  const firewall = await rt.readTextFile(FIREWALL_CONFIG).catch(() => null);
+  const offload = firewall === null ? null : fw4OffloadWarning(firewall);
+  if (offload) rt.stderr(`warning: ${offload}\n`);
   out.push(
     `globals: ${g.enabled ? 'enabled' : 'disabled'}, queue ${g.queue.first}${g.queue.last !== g.queue.first ? '-' + g.queue.last : ''}` +
       `${g.failOpen ? ' (fail-open)' : ''}, packet cap ${g.packetCap}, max flows ${g.maxFlows}, ` +

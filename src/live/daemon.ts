@@ -188,6 +188,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
         log.error(`rules not updated: ${errorText(e)}`);
       }
     }
+    windowAt = nextWindowChange(loaded, rt.now());
     log.notice(`reloaded ${opts.configPath}: ${loaded.config.actions.length} action(s)${r.reprocessed ? `, ${r.reprocessed} flow(s) re-evaluated` : ''}`);
     return r;
   };
@@ -260,9 +261,23 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
     log.warning(`${errorText(e)}; flows end by idle expiry only`);
   }
   await readQueueStats();
+  // Time-of-day windows: when one opens or closes, active flows are evaluated again
+  // (checked on the tick, in wall time, so a clock step just moves the moment).
+  let windowAt = nextWindowChange(loaded, rt.now());
   let ticks = 0;
   const stopTick = rt.every(TICK_MS, () => {
     pipeline.tick(rt.monotonic());
+    const wall = rt.now();
+    if (windowAt !== null && wall >= windowAt) {
+      let n = 0;
+      for (const flow of pipeline.table.active()) {
+        if (!flow.data.decided) continue;
+        runner.evaluate(flow, 'reprocess');
+        n++;
+      }
+      log.info(`a time-of-day window opened or closed: ${n} active flow(s) evaluated again`);
+    }
+    if (windowAt !== null ? wall >= windowAt : ticks % 60 === 0) windowAt = nextWindowChange(loaded, wall);
     if (++ticks % 5 === 0) void readQueueStats();
     if (opts.records) void rt.flush();
   });
@@ -316,4 +331,14 @@ function endByConntrack(pipeline: FlowPipeline, e: ConntrackEnd): void {
   }
   if (e.nat && flow.meta && !flow.meta.nat) flow.meta = { ...flow.meta, nat: true };
   pipeline.table.endNow(flow, 'conntrack');
+}
+
+/** The next instant (epoch ms) any action's time-of-day window opens or closes; null: none. */
+function nextWindowChange(loaded: LoadedPolicy, now: number): number | null {
+  let next: number | null = null;
+  for (const a of loaded.policy.actions) {
+    const t = a.spec.window?.nextChange(now) ?? null;
+    if (t !== null && (next === null || t < next)) next = t;
+  }
+  return next;
 }

@@ -156,5 +156,13 @@ export function removalScript(): string {
   ].join('\n') + '\n';
 }
 
-/** A tiny table that loads only where the kernel has the nft queue expression. */
-export const QUEUE_PROBE = `table inet ${TABLE}_probe { chain c { type filter hook forward priority 0; queue num 0 bypass; } }\n`;
+/**
+ * A batch that loads only where the kernel has the nft queue expression (`nft -c` hands it
+ * to the kernel without committing). One command a line: nft 1.0 rejects a one-line
+ * `table t { chain c { …; } }` as a syntax error whatever the rule inside.
+ */
+export const QUEUE_PROBE = [
+  `add table inet ${TABLE}_probe`,
+  `add chain inet ${TABLE}_probe c { type filter hook forward priority 0; }`,
+  `add rule inet ${TABLE}_probe c queue num 0 bypass`,
+].join('\n') + '\n';

@@ -36,6 +36,8 @@ export interface ActionSpec extends Pick<ActionConfig, 'name' | 'enabled' | 'tar
 /** A compiled time-of-day rule: is the action active at this instant? */
 export interface ActiveWindow {
   isActive(utcMs: number): boolean;
+  /** The first instant after `utcMs` when isActive changes; null: never. */
+  nextChange(utcMs: number): number | null;
   /** Human form for `flowsieve check`. */
   describe(): string;
 }

@@ -13,7 +13,7 @@ import { errorText } from '../runtime/types.js';
 import { compilePolicy, type ActionSpec, type ActiveWindow, type CompiledPolicy, type InterfaceRole, type PolicyMessage } from './actions.js';
 import { compileCriteria, parseGroupsFile, type AddressGroups } from './expr/index.js';
 import { placedMessage, readCriteriaPath, valueOrigin, type Origin, type PolicyIo } from './expression-origin.js';
-import { formatSchedule, isActive, scheduleOf } from './time-of-day.js';
+import { formatSchedule, isActive, nextChange, scheduleOf } from './time-of-day.js';
 import { parsePosixTz } from './posix-tz.js';
 import { parseTzif } from './tzif.js';
 import { looksLikePosixTz, UTC_ZONE, zoneinfoPath, type TimeZone } from './zone.js';
@@ -251,6 +251,7 @@ function windowFor(a: ActionConfig, zone: TimeZone): ActiveWindow | null {
   const schedule = scheduleOf(a.timeOfDay);
   return {
     isActive: (utcMs) => isActive(schedule, utcMs, zone),
+    nextChange: (utcMs) => nextChange(schedule, utcMs, zone),
     describe: () => `${formatSchedule(schedule).join('; ')} (${zone.name})`,
   };
 }

@@ -1,5 +1,5 @@
 /** Native modules under Node, through koffi (an npm dependency, loaded only on Node). */
-import { findLibrary, type AsyncFunctions, type BoundFunctions, type ModuleAbi, type NativeLibrary } from './native-abi.js';
+import { type AsyncFunctions, type BoundFunctions, type ModuleAbi, type NativeLibrary } from './native-abi.js';
 
 interface KoffiFunction {
   (...args: unknown[]): number;
@@ -19,13 +19,7 @@ interface Koffi {
 const KOFFI_MODULE = 'koffi';
 const C_TYPES = { int: 'int', buffer: 'uint8_t *' } as const;
 
-export async function loadNodeNative<A extends ModuleAbi>(
-  module: string,
-  abi: A,
-  env: (name: string) => string | undefined,
-  exists: (path: string) => Promise<boolean>,
-): Promise<NativeLibrary<A>> {
-  const path = await findLibrary(module, env, exists);
+export async function loadNodeNative<A extends ModuleAbi>(path: string, abi: A): Promise<NativeLibrary<A>> {
   const imported = (await import(KOFFI_MODULE)) as Koffi & { default?: Koffi };
   const koffi = imported.default ?? imported;
   const lib = koffi.load(path);

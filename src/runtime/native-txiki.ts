@@ -1,5 +1,5 @@
 /** Native modules under txiki.js, through tjs:ffi (libffi). Calls run on the JS thread. */
-import { findLibrary, type BoundFunctions, type ModuleAbi, type NativeLibrary } from './native-abi.js';
+import { type BoundFunctions, type ModuleAbi, type NativeLibrary } from './native-abi.js';
 
 interface TjsFfi {
   dlopen(
@@ -11,13 +11,7 @@ interface TjsFfi {
 const FFI_TYPES = { int: 'sint', buffer: 'buffer' } as const;
 const FFI_MODULE = 'tjs:ffi';
 
-export async function loadTxikiNative<A extends ModuleAbi>(
-  module: string,
-  abi: A,
-  env: (name: string) => string | undefined,
-  exists: (path: string) => Promise<boolean>,
-): Promise<NativeLibrary<A>> {
-  const path = await findLibrary(module, env, exists);
+export async function loadTxikiNative<A extends ModuleAbi>(path: string, abi: A): Promise<NativeLibrary<A>> {
   const ffi = (await import(FFI_MODULE)) as TjsFfi;
   const decls: { [name: string]: { args: string[]; returns: string } } = {};
   for (const [name, decl] of Object.entries(abi)) {

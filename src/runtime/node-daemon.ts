@@ -1,4 +1,6 @@
 /** The daemon's part of the Runtime on Node (see daemon-types.ts). */
+import { findLibrary } from './native-abi.js';
+import { timers } from './timers.js';
 import type { DaemonRuntime } from './daemon-types.js';
 import { loadNodeNative } from './native-node.js';
 
@@ -22,15 +24,8 @@ export async function nodeDaemonParts(
         // stderr gone (EPIPE/EAGAIN): a log line is not worth the daemon.
       }
     },
-    every: (ms, fn) => {
-      const t = setInterval(fn, ms);
-      return () => clearInterval(t);
-    },
-    after: (ms, fn) => {
-      const t = setTimeout(fn, ms);
-      return () => clearTimeout(t);
-    },
-    loadNative: (module, abi) => loadNodeNative(module, abi, env, exists),
+    ...timers,
+    loadNative: async (module, abi) => loadNodeNative(await findLibrary(module, env, exists), abi),
     // Node cannot watch a raw descriptor: native receive loops block on a worker thread.
     netlinkSocket: () => null,
   };

@@ -3,6 +3,8 @@
  * is made with tjs:posix-socket so libuv can poll it (PosixSocket.createFromFD is broken
  * in 26.6, so a C-made fd could not be watched); C then drains it by its fd.
  */
+import { findLibrary } from './native-abi.js';
+import { timers } from './timers.js';
 import type { DaemonRuntime, WatchedSocket } from './daemon-types.js';
 import { loadTxikiNative } from './native-txiki.js';
 
@@ -50,15 +52,8 @@ export async function txikiDaemonParts(
         off += n;
       }
     },
-    every: (ms, fn) => {
-      const t = setInterval(fn, ms);
-      return () => clearInterval(t);
-    },
-    after: (ms, fn) => {
-      const t = setTimeout(fn, ms);
-      return () => clearTimeout(t);
-    },
-    loadNative: (module, abi) => loadTxikiNative(module, abi, env, exists),
+    ...timers,
+    loadNative: async (module, abi) => loadTxikiNative(await findLibrary(module, env, exists), abi),
     netlinkSocket: (protocol) => {
       const sock = new PosixSocket(AF_NETLINK, SOCK_RAW, protocol);
       // sockaddr_nl: family, pad, pid 0 (the kernel assigns one), groups 0.

@@ -172,7 +172,7 @@ export class IpfixTarget implements Target {
   async stop(): Promise<void> {
     this.udp?.close();
     this.udp = null;
-    this.tcp?.close();
+    await this.tcp?.closeAfter(1000);
   }
 
   status(): TargetStatus {

@@ -65,6 +65,11 @@ export class OutBuffer {
       if (!this.conn) {
         try {
           const c = await this.opts.connect();
+          // Closed while connecting: the new socket must not outlive the buffer.
+          if (this.closed) {
+            c.close();
+            break;
+          }
           if (this.opts.onConnect) await this.opts.onConnect(c);
           this.conn = c;
           this.backoff = 0;
@@ -93,6 +98,10 @@ export class OutBuffer {
       this.sent += n;
     }
     this.pumping = false;
+    if (this.closed) {
+      this.conn?.close();
+      this.conn = null;
+    }
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const f of w) f();
@@ -101,6 +110,14 @@ export class OutBuffer {
   private sleepBackoff(): Promise<void> {
     this.backoff = Math.min(this.opts.maxBackoffMs ?? 30_000, this.backoff ? this.backoff * 2 : 250);
     return new Promise((r) => setTimeout(r, this.backoff));
+  }
+
+  /** Close once what is queued went out, or after `graceMs` (a stalled peer waits no longer). */
+  async closeAfter(graceMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.drained(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    this.close();
   }
 
   close(): void {

@@ -57,8 +57,9 @@ export class SinkTarget implements Target {
     return this.out?.drained() ?? Promise.resolve();
   }
 
+  /** Queued records get a second to go out. */
   async stop(): Promise<void> {
-    this.out?.close();
+    await this.out?.closeAfter(1000);
   }
 
   status(): TargetStatus {

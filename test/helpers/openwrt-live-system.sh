@@ -57,19 +57,25 @@ cat /etc/connlabel.conf /etc/xtables/connlabel.conf 2>/dev/null || true
 if [ -n "${FLOWSIEVE:-}" ]; then export FLOWSIEVE; fi
 # Label rules, so that the label names must resolve through the connlabel.conf files.
 sed -i "/^config globals/a\\	option ct_label_init 'flowsieve-init'\\n	option ct_label_block 'flowsieve-block'" /etc/config/flowsieve
-echo "== apply"
-/usr/share/flowsieve/firewall.include apply && echo "rc=0" || echo "rc=$?"
-iptables -w -t mangle -S 2>&1 | grep flowsieve || true
-echo "== reapply"
-/usr/share/flowsieve/firewall.include && echo "rc=0" || echo "rc=$?"
-iptables -w -t mangle -S 2>&1 | grep flowsieve || true
-# This kernel lacks the nft queue expression: the rest of the nft form must load.
+# This kernel lacks the nft queue expression: the rest of the nft form must load
+# (checked on the empty firewall, before the rules are applied).
 echo "== nft form"
 if rules=$("${FLOWSIEVE:-/usr/bin/flowsieve}" rules --format nft); then
 	printf '%s\n' "$rules" | grep -c ' queue num '
 	printf '%s\n' "$rules" | grep -v ' queue num ' | nft -c -f - && echo "nft -c ok"
 fi
 
+echo "== apply"
+/usr/share/flowsieve/firewall.include apply && echo "rc=0" || echo "rc=$?"
+iptables -w -t mangle -S 2>&1 | grep flowsieve || true
+nft list table inet flowsieve 2>&1 | sed -e 's/counter packets [0-9]* bytes [0-9]*/counter/'
+# What the daemon adds between two firewall reloads must survive the second.
+nft add set inet flowsieve fs_added '{ type ipv4_addr; }'
+nft add element inet flowsieve fs_added '{ 198.51.100.9 }'
+echo "== reapply"
+/usr/share/flowsieve/firewall.include && echo "rc=0" || echo "rc=$?"
+iptables -w -t mangle -S 2>&1 | grep flowsieve || true
+nft list table inet flowsieve 2>&1 | sed -e 's/counter packets [0-9]* bytes [0-9]*/counter/'
 echo "== prerm"
 sh "$work/control/prerm-pkg"
 echo "== after"

@@ -109,8 +109,8 @@ export function txikiAvailable(): boolean {
   return existsSync(TJS);
 }
 
-/** Plays `scenario` inside `ns` and returns the driver's report. */
-export function runScenario(ns: string, scenario: Scenario, runtime: 'node' | 'txiki' = 'node'): DriverResult {
+/** Plays `scenario` inside `ns` (null: here) and returns the driver's report. */
+export function runScenario(ns: string | null, scenario: Scenario, runtime: 'node' | 'txiki' = 'node'): DriverResult {
   const dir = mkdtempSync(join(tmpdir(), 'fs-scenario-'));
   const file = join(dir, 'scenario.json');
   writeFileSync(file, JSON.stringify(scenario));
@@ -118,7 +118,8 @@ export function runScenario(ns: string, scenario: Scenario, runtime: 'node' | 't
     runtime === 'node'
       ? [process.execPath, '--import', 'tsx', join(REPO_DIR, 'test', 'helpers', 'targets-driver.ts'), file]
       : [TJS, 'run', driverBundle(), file];
-  const out = nsh(ns, ['env', `FLOWSIEVE_NATIVE_DIR=${NATIVE_DIR}`, ...argv]);
+  const cmd = ['env', `FLOWSIEVE_NATIVE_DIR=${NATIVE_DIR}`, ...argv];
+  const out = ns === null ? sh(cmd) : nsh(ns, cmd);
   return JSON.parse(out.trim().split('\n').pop()!) as DriverResult;
 }
 
