@@ -1,8 +1,9 @@
 /*
  * Conntrack labels and marks for the ctlabel and ctmark targets, over
- * libnetfilter_conntrack: change existing connections, found by tuple (either direction)
- * and by id when known. A batch is one sendto() of one update message per connection;
- * each connection's result comes back in `status`.
+ * libnetfilter_conntrack: change existing connections, found by tuple (either direction;
+ * the kernel ignores a conntrack id on updates, checked on 6.18, so none is sent). A
+ * batch is one sendto() of one update message per connection; each connection's result
+ * comes back in `status`.
  *
  * ABI (results are >= 0 or -errno):
  *   fs_ct_update(records, count, mark, mark_mask, flags, status)
@@ -12,8 +13,8 @@
  *       returns the number of connections that failed.
  *
  * Record: [0] family (2 or 10), [1] ip protocol, [2..3] source port, [4..5] destination
- * port (network order), [8..23] source ip, [24..39] destination ip, [40..43] conntrack id
- * (host order, 0 = unknown), [48..63] label bits (bit n = byte n/8, bit n%8).
+ * port (network order), [8..23] source ip, [24..39] destination ip, [48..63] label bits
+ * (bit n = byte n/8, bit n%8).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,9 +56,6 @@ static void set_tuple(struct nf_conntrack *ct, const uint8_t *rec) {
   nfct_set_attr_u16(ct, ATTR_PORT_SRC, port);
   memcpy(&port, rec + 4, 2);
   nfct_set_attr_u16(ct, ATTR_PORT_DST, port);
-  uint32_t id;
-  memcpy(&id, rec + 40, 4);
-  if (id) nfct_set_attr_u32(ct, ATTR_ID, id);
 }
 
 static void set_labels(struct nf_conntrack *ct, const uint8_t *bits, int clear) {

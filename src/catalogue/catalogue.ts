@@ -1,6 +1,6 @@
 /**
  * The built-in application catalogue: the JSON data under `data/`, bundled into the program
- * by esbuild and compiled into the lookup structures of `compile.ts` on first use (the
+ * by esbuild and compiled (`compile.ts`) into the lookups of `compiled.ts` on first use (the
  * compile takes tens of milliseconds under QuickJS; commands that never classify a flow
  * should not pay for it).
  *

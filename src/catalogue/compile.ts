@@ -144,7 +144,7 @@ export type PackResult =
 
 /**
  * The apps document as the bundle carries it: every app's `networks` removed and the
- * folded address table added as `packedNetworks` (see `networks.ts`). Compiling the result
+ * folded address table added as `packedNetworks` (see `network-codec.ts`). Compiling the result
  * gives the same answers as compiling the source, at a fraction of the size and start-up
  * cost. Fails with the same errors `compileCatalogue` would give.
  */
