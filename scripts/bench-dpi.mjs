@@ -11,7 +11,7 @@
  * figures from one run only.
  *
  * Usage: npm run bench:dpi [-- --copies N] [--profile-copies P] [--engines ndpi,node,tjs,quickjs]
- *        [--skip profile,memory,startup] [--bundle path/to/flowsieve.js]
+ *        [--skip profile,memory,startup] [--bundle path/to/flowsieve.js] [--before path/to/old.js]
  * The profile and memory parts are built from src/ (scripts/bench/dpi-harness.ts); --bundle
  * changes only the whole-process and start-up runs.
  */
@@ -36,6 +36,9 @@ if (!TJS) engines.delete('tjs');
 const skip = new Set(opt('skip', '').split(','));
 // --bundle: another build of flowsieve.js (e.g. an older commit's) for a before/after in one run.
 const bundle = opt('bundle', join(repo, 'dist', 'flowsieve.js'));
+// --before: an older build to run beside it (whole process and start-up), in the same run.
+const before = opt('before', null);
+const bundles = before ? [[before, ' (before)'], [bundle, '']] : [[bundle, '']];
 const work = join(tmpdir(), `flowsieve-bench-${process.getuid?.() ?? 0}`);
 mkdirSync(work, { recursive: true });
 const GNU_TIME = '/usr/bin/time';
@@ -141,12 +144,15 @@ async function main() {
   }
   for (const runner of ['node', 'tjs']) {
     if (!engines.has(runner)) continue;
-    const heapOut = join(work, 'heap.json');
-    const pre = runner === 'node' ? ['--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs')] : [];
-    const r = timed([...flowsieve(runner), ...pre, bundle, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
-    const flows = Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-    const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
-    rows.push({ engine: runner === 'node' ? `node ${process.version}` : `tjs ${tjsVersion}`, seconds: r.seconds, rss: r.rssKiB * 1024, flows, heap });
+    for (const [file, label] of bundles) {
+      const heapOut = join(work, 'heap.json');
+      const pre = runner === 'node' ? ['--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs')] : [];
+      const r = timed([...flowsieve(runner), ...pre, file, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
+      const flows = Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+      const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
+      const name = runner === 'node' ? `node ${process.version}` : `tjs ${tjsVersion}`;
+      rows.push({ engine: name + label, seconds: r.seconds, rss: r.rssKiB * 1024, flows, heap });
+    }
   }
   if (engines.has('quickjs')) {
     const r = await runInQuickJs(harnessSource, 'replay', fileChunks(big.path));
@@ -159,12 +165,12 @@ async function main() {
   for (const r of rows) {
     const pps = big.frames / r.seconds;
     const ratio = ndpi ? (pps / (big.frames / ndpi.seconds)).toFixed(2) : '-';
-    const other = r.heap ? `V8 heap peak ${MB(r.heap.used)} used, ${MB(r.heap.committed)} committed` : r.wasm ? `wasm memory ${MB(r.wasm)}` : '';
+    const other = r.heap ? `V8 heap peak ${MB(r.heap.used)} used, ${MB(r.heap.live)} live after full GC, ${MB(r.heap.committed)} committed` : r.wasm ? `wasm memory ${MB(r.wasm)}` : '';
     console.log(
       `${r.engine.padEnd(32)}${K(pps).padStart(9)}${K(r.flows / r.seconds).padStart(10)}${ratio.padStart(15)}${(r.rss === null ? 'n/a' : MB(r.rss)).padStart(10)}   ${other}`,
     );
   }
-  console.log(`(${big.frames} packets; flows: ${rows.map((r) => `${r.engine.split(' ')[0]} ${r.flows}`).join(', ')})`);
+  console.log(`(${big.frames} packets; flows: ${rows.map((r) => `${r.engine.split(' ')[0]}${r.engine.endsWith('(before)') ? ' (before)' : ''} ${r.flows}`).join(', ')})`);
 
   if (!skip.has('profile')) {
     const profiles = [];
@@ -183,8 +189,10 @@ async function main() {
   }
   if (!skip.has('startup')) {
     console.log('\nstart-up, `version` (median of 9):');
-    if (engines.has('node')) console.log(`  node  ${startup([process.execPath, bundle, 'version']).toFixed(3)} s`);
-    if (engines.has('tjs')) console.log(`  tjs   ${startup([TJS, 'run', bundle, 'version']).toFixed(3)} s`);
+    for (const [file, label] of bundles) {
+      if (engines.has('node')) console.log(`  node${label}  ${startup([process.execPath, file, 'version']).toFixed(3)} s`);
+      if (engines.has('tjs')) console.log(`  tjs${label}   ${startup([TJS, 'run', file, 'version']).toFixed(3)} s`);
+    }
   }
 }
 

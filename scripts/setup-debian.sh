@@ -2,7 +2,8 @@
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
 # libraries for native/, the netfilter tools the integration tests drive, GNU time, the
 # shell script linter for the package scripts, nfdump (the IPFIX collector the ipfix target
-# is checked against), and the npm dependencies. Idempotent; run
+# is checked against), Chromium for the LuCI page test, and the npm dependencies.
+# Idempotent; run
 # as root.
 # The test suite needs neither tshark nor ndpiReader: the scripts that compare against
 # them install them (need-debian-packages.sh).
@@ -19,6 +20,7 @@ packages=(
   time tzdata
   shellcheck file make
   nfdump
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do

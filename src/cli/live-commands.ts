@@ -4,6 +4,9 @@ import { applyRules, removeRules } from '../live/rules-apply.js';
 import { iptablesScript, nftRuleset, rulesSpec } from '../live/rules.js';
 import { DEFAULT_CONFIG_PATH, loadPolicy } from '../policy/load.js';
 import type { Runtime } from '../runtime/types.js';
+import { attachUbus } from '../ubus/attach.js';
+import { VERSION } from '../version.js';
+import { DEFAULT_SOCKET } from '../ubus/client.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
 const CONFIG_OPTION: OptionSpec = { name: 'config', short: 'c', kind: 'string', help: `configuration file (default ${DEFAULT_CONFIG_PATH})` };
@@ -12,6 +15,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   CONFIG_OPTION,
   { name: 'records', kind: 'flag', help: 'print each ended flow as a JSON record on stdout (active ones too at exit)' },
   { name: 'no-rules', kind: 'flag', help: 'do not apply or remove firewall rules (the firewall includes `flowsieve rules`)' },
+  { name: 'ubus', kind: 'string', help: `ubusd socket for the 'flowsieve' object (default ${DEFAULT_SOCKET}, used when it exists)` },
+  { name: 'no-ubus', kind: 'flag', help: 'stay off the bus' },
 ];
 
 export const RULES_OPTIONS: readonly OptionSpec[] = [
@@ -22,10 +27,15 @@ export const RULES_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export async function runRun(rt: Runtime, args: ParsedArgs): Promise<number> {
+  const asked = args.options['ubus'] as string | undefined;
+  const socketPath = asked ?? DEFAULT_SOCKET;
+  // Without --ubus, a host with no ubusd (a test lab, a desktop) is not an error.
+  const useUbus = args.options['no-ubus'] !== true && (asked !== undefined || (await rt.stat(socketPath)) !== null);
   return runDaemon(rt, {
     configPath: (args.options['config'] as string | undefined) ?? DEFAULT_CONFIG_PATH,
     records: args.options['records'] === true,
     applyRules: args.options['no-rules'] !== true,
+    ...(useUbus ? { started: (state, log) => void attachUbus(state, log, { socketPath, version: VERSION, clock: () => rt.now() }) } : {}),
   });
 }
 

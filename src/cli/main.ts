@@ -12,7 +12,9 @@ import { formatSummary } from './summary.js';
 import { RULES_OPTIONS, RUN_OPTIONS, runRules, runRun } from './live-commands.js';
 import { CHECK_OPTIONS, EXPLAIN_OPTIONS, IMPORT_OPTIONS, runCheck, runExplain, runImport } from './policy-commands.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 interface Command {
   readonly synopsis: string;

@@ -37,8 +37,8 @@ export interface DaemonOptions {
   readonly applyRules: boolean;
   /** Performs the targets; default: log each match. */
   readonly targets?: (log: Logger) => TargetRunner;
-  /** Called once the daemon is running (ubus registers here). */
-  readonly started?: (state: DaemonState) => void;
+  /** Called once the daemon is running (ubus registers here), with the daemon's log. */
+  readonly started?: (state: DaemonState, log: Logger) => void;
 }
 
 /** LINKTYPE_RAW: NFQUEUE hands over packets from their IP header. */
@@ -281,7 +281,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
     if (++ticks % 5 === 0) void readQueueStats();
     if (opts.records) void rt.flush();
   });
-  opts.started?.(state);
+  opts.started?.(state, log);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
