@@ -60,11 +60,11 @@ export interface Flow<T> extends FlowView {
   /** Per direction, as new pairs (the counts are plain fields: see FlowEntry). */
   readonly packetsByDir: readonly [number, number];
   readonly bytesByDir: readonly [number, number];
-  packets: number;
+  readonly packets: number;
   /** TCP: FIN seen from the initiator (bit 0) and the responder (bit 1). */
-  finBits: number;
+  readonly finBits: number;
   /** TCP: RST seen. */
-  reset: boolean;
+  readonly reset: boolean;
   timeoutClass: TimeoutClass;
   /**
    * lastSeen when the flow last took its place in its class's idle queue. Packets only
@@ -228,16 +228,10 @@ export class FlowTable<T> {
   raiseCounts(flow: Flow<T>, dir: Direction, packets: number, bytes: number): void {
     const f = flow as FlowEntry<T>;
     if (dir === 0) {
-      if (packets > f.packets0) {
-        f.packets += packets - f.packets0;
-        f.packets0 = packets;
-      }
+      if (packets > f.packets0) f.packets0 = packets;
       if (bytes > f.bytes0) f.bytes0 = bytes;
     } else {
-      if (packets > f.packets1) {
-        f.packets += packets - f.packets1;
-        f.packets1 = packets;
-      }
+      if (packets > f.packets1) f.packets1 = packets;
       if (bytes > f.bytes1) f.bytes1 = bytes;
     }
   }
@@ -277,7 +271,6 @@ export class FlowTable<T> {
 
   private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
     const f = flow as FlowEntry<T>;
-    f.packets += frames;
     if (dir === 0) {
       f.packets0 += frames;
       f.bytes0 += pkt.wireLength;
@@ -287,9 +280,9 @@ export class FlowTable<T> {
     }
     if (pkt.timestamp > flow.lastSeen) flow.lastSeen = pkt.timestamp;
     if (pkt.ipProtocol === IPPROTO_TCP && flow.timeoutClass !== TimeoutClass.Closed) {
-      if (pkt.tcpFlags & TCP_RST) flow.reset = true;
-      if (pkt.tcpFlags & TCP_FIN) flow.finBits |= 1 << dir;
-      if (flow.reset || flow.finBits === 3) {
+      if (pkt.tcpFlags & TCP_RST) f.tcpEnd |= RST_SEEN;
+      if (pkt.tcpFlags & TCP_FIN) f.tcpEnd |= 1 << dir;
+      if (f.tcpEnd & RST_SEEN || f.tcpEnd === 3) {
         this.byClass[flow.timeoutClass]!.delete(flow.key);
         flow.timeoutClass = TimeoutClass.Closed;
         flow.queuedAt = flow.lastSeen;
@@ -367,13 +360,19 @@ export class FlowTable<T> {
   }
 }
 
+/** `FlowEntry.tcpEnd`: RST seen (bits 0 and 1 are the FINs of each direction). */
+const RST_SEEN = 4;
+
 /**
  * One tracked flow. Its per-direction counts are plain fields with the pairs built on
  * demand (records, tests): three two-element arrays per flow cost about 0.3 KB under
- * QuickJS, a tenth of a live flow. Every flow gets the same fields in the same order.
+ * QuickJS, a tenth of a live flow. What can be derived from other fields (total packets,
+ * IP version, the FIN/RST state's two views) is a getter: QuickJS grows an object's
+ * property array 2, 3, 4, 6, 9, 13, 19, 28 as fields are added, 16 bytes a slot, so 19
+ * fields rather than 22 keep a flow's in the 19-slot step. Every flow gets the same
+ * fields in the same order.
  */
 class FlowEntry<T> implements Flow<T> {
-  readonly ipVersion: 4 | 6;
   readonly ipProtocol: number;
   readonly vlanId: number;
   readonly initiator: Endpoint;
@@ -382,13 +381,12 @@ class FlowEntry<T> implements Flow<T> {
   readonly responderMac: string | null;
   readonly firstSeen: number;
   lastSeen: number;
-  packets = 0;
   packets0 = 0;
   packets1 = 0;
   bytes0 = 0;
   bytes1 = 0;
-  finBits = 0;
-  reset = false;
+  /** TCP: FIN from the initiator (bit 0), from the responder (bit 1), RST (RST_SEEN). */
+  tcpEnd = 0;
   queuedAt: number;
   readonly data: T = undefined as unknown as T;
   meta: PacketMeta | null = null;
@@ -400,7 +398,6 @@ class FlowEntry<T> implements Flow<T> {
     readonly key: FlowKey,
     public timeoutClass: TimeoutClass,
   ) {
-    this.ipVersion = pkt.ipVersion;
     this.ipProtocol = pkt.ipProtocol;
     this.vlanId = pkt.vlanId;
     this.initiator = { ip: pkt.srcIp, port: pkt.srcPort };
@@ -410,6 +407,23 @@ class FlowEntry<T> implements Flow<T> {
     this.firstSeen = pkt.timestamp;
     this.lastSeen = pkt.timestamp;
     this.queuedAt = pkt.timestamp;
+  }
+
+  get ipVersion(): 4 | 6 {
+    // IPv6 text always has a colon, IPv4 text never (decode/address-cache.ts).
+    return this.initiator.ip.includes(':') ? 6 : 4;
+  }
+
+  get packets(): number {
+    return this.packets0 + this.packets1;
+  }
+
+  get finBits(): number {
+    return this.tcpEnd & 3;
+  }
+
+  get reset(): boolean {
+    return (this.tcpEnd & RST_SEEN) !== 0;
   }
 
   get packetsByDir(): readonly [number, number] {
