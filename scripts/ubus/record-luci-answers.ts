@@ -67,6 +67,7 @@ async function until(what: string, f: () => Promise<boolean>, ms = 8000): Promis
 const lab = new Lab();
 let ubusd: ChildProcess | null = null;
 let listener: ChildProcess | null = null;
+let subscriber: ChildProcess | null = null;
 try {
   const sock = join(lab.dir, 'ubus.sock');
   const startUbusd = async () => {
@@ -84,6 +85,9 @@ try {
   let heard = '';
   listener = spawn(join(PREFIX, 'bin/ubus'), ['-s', sock, 'listen', 'flowsieve.*']);
   listener.stdout!.on('data', (d: Buffer) => (heard += d.toString()));
+  let notified = '';
+  subscriber = spawn(join(PREFIX, 'bin/ubus'), ['-s', sock, 'subscribe', 'flowsieve']);
+  subscriber.stdout!.on('data', (d: Buffer) => (notified += d.toString()));
   await sleep(300);
 
   const traffic = lab.clientStart(['tls:www.netflix.com:400000', 'tls:github.com:20000', 'http:www.wikipedia.org:300000', 'dns:www.youtube.com', 'udp:hello', 'tls:www.wikipedia.org:50000', '--repeat', '3', '--every', '300']);
@@ -102,6 +106,8 @@ try {
   answers.checkBad = JSON.parse(await shown(sock, 'call', 'flowsieve', 'check', JSON.stringify({ config: "config target 'form_check_target'\n\toption target_type 'log'\n\nconfig action 'form_check'\n\tlist target 'form_check_target'\n\tlist criteria 'category == ;'\n" })));
   await until('action events', async () => heard.includes('flowsieve.action'));
   console.log(`$ ubus listen 'flowsieve.*'    (first lines)\n${heard.trimEnd().split('\n').slice(0, 3).join('\n')}\n`);
+  await until('notifications', async () => notified.includes('"action"'));
+  console.log(`$ ubus subscribe flowsieve    (first line)\n${notified.trimEnd().split('\n')[0]}\n`);
 
   ubusd!.kill();
   await sleep(500);
@@ -120,6 +126,7 @@ try {
   }
 } finally {
   listener?.kill();
+  subscriber?.kill();
   (ubusd as ChildProcess | null)?.kill();
   lab.close();
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The flowsieve package's life on a live router, played in private namespaces: run as
 #   unshare --net --mount sh openwrt-live-system.sh WORK IPK
-# /etc and /usr become copy-on-write overlays (upper layers under WORK), the network
+# /etc and /usr become copy-on-write overlays (upper layers in a tmpfs), the network
 # namespace is fresh, so the host's files and firewall are never touched. It installs the
 # package's files, runs what OpenWrt's default_postinst runs (postinst-pkg, then the
 # package's uci-defaults — twice, as an upgrade does), applies and re-applies the rules
@@ -12,9 +12,12 @@ set -eu
 work=$1 ipk=$2
 
 mount --make-rprivate /
+# Upper layers on a tmpfs: overlayfs refuses an upper layer on overlayfs (a container's /tmp).
+mkdir -p "$work/layers"
+mount -t tmpfs tmpfs "$work/layers"
 for d in etc usr; do
-	mkdir -p "$work/$d.upper" "$work/$d.work"
-	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$work/$d.upper,workdir=$work/$d.work" "/$d"
+	mkdir -p "$work/layers/$d.upper" "$work/layers/$d.work"
+	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$work/layers/$d.upper,workdir=$work/layers/$d.work" "/$d"
 done
 # uci keeps uncommitted changes in /tmp/.uci: a private one.
 mount -t tmpfs tmpfs /tmp/.uci
