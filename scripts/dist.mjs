@@ -37,7 +37,9 @@ for (const f of BUILT) {
 const git = (...a) => execFileSync('git', ['-C', root, ...a], { encoding: 'utf8' });
 const tracked = git('ls-files', '-z', '--', ...TRACKED).split('\0').filter((f) => f && existsSync(join(root, f)));
 const files = [...tracked, ...BUILT].sort();
-const epoch = git('log', '-1', '--format=%ct').trim() || '0';
+// The last commit that changed what the tarball is made from: not openwrt/, whose
+// PKG_HASH (set from this tarball) would otherwise change the tarball it names.
+const epoch = git('log', '-1', '--format=%ct', '--', '.', ':(exclude)openwrt').trim() || '0';
 
 mkdirSync(outDir, { recursive: true });
 const tarball = join(outDir, `${name}.tar.gz`);
