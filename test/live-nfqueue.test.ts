@@ -1,7 +1,9 @@
 /**
  * NFQUEUE through the native module on this machine's kernel, in a network namespace:
  * packets reach the daemon's queue with their metadata, verdicts go back in one batch
- * (accept, drop, accept with a mark), and the queue binds with FAIL_OPEN.
+ * (accept, drop, accept with a mark) and the accepted packets leave in the order they came
+ * (a packet with a verdict of its own does not overtake earlier ones), and the queue binds
+ * with FAIL_OPEN.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,12 +28,13 @@ test('queued packets are read in a batch and get their verdicts: accepted ones a
     flags: number;
     seen: { payload: string; out: string | null; length: number }[];
     received: string[];
-    counters: { packets: number; verdicts: number; errors: number };
+    counters: { batches: number; packets: number; verdicts: number; errors: number };
     errors: string[];
   };
   assert.equal(r.errors, []);
   assert.equal(r.seen.map((s) => s.payload), ['one', 'drop-me', 'mark-me', 'two']);
-  assert.equal(r.received, ['one', 'mark-me', 'two']);
+  assert.equal(r.received, ['one', 'mark-me', 'two'], 'accepted in the order they were queued');
+  assert.is(r.counters.batches, 1, 'all four shared one batch');
   assert.ok(r.seen.every((s) => s.out === 'lo'), 'output interface is lo');
   assert.is(r.seen[0]!.length, 28 + 3);
   assert.is(r.counters.packets, 4);

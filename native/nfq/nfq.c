@@ -301,20 +301,31 @@ enum { V_ID = 0, V_QUEUE = 4, V_VERDICT = 6, V_FLAGS = 7, V_MARK = 8, V_SIZE = 1
 #define V_FLAG_MARK 1
 
 /*
- * Send the verdicts of one batch in one datagram: entries with a mark or a verdict other
- * than accept each get a message; the plain accepts of each queue go as one
- * NFQNL_MSG_VERDICT_BATCH for the highest id, placed after the individual messages so the
- * kernel has already taken those packets off the queue when it applies the batch.
- * Every packet of the queue up to that id must be in `entries`.
+ * Send the verdicts of one batch in one datagram, in queue order: a run of plain accepts
+ * goes as one NFQNL_MSG_VERDICT_BATCH for its highest id, and an entry with a mark or a
+ * verdict other than accept gets a message of its own after the run before it has been
+ * sent. The kernel reinjects packets in the order the verdicts arrive, so a marked packet
+ * never overtakes earlier packets of its flow (the batch before it takes them first).
+ * Every packet of the queue up to an id in `entries` must be in `entries`, in id order.
  * Returns 0 or -errno.
  */
+static size_t put_batch(char *at, uint16_t queue, uint32_t top)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put(at, NFQNL_MSG_VERDICT_BATCH, queue);
+	nfq_nlmsg_verdict_put(nlh, (int)top, NF_ACCEPT);
+	return NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
 FS_EXPORT int fsq_verdict(int fd, const uint8_t *entries, int count)
 {
 	enum { MAX_QUEUES = 16 };
+	/* Per queue: the highest id of the plain accepts not sent yet (pending[q] when any). */
 	uint16_t queues[MAX_QUEUES];
 	uint32_t top[MAX_QUEUES];
+	int pending[MAX_QUEUES];
 	int nq = 0;
-	size_t cap = (size_t)count * 64 + (size_t)MAX_QUEUES * 64 + 64;
+	/* At most one batch message per entry plus one individual message per entry. */
+	size_t cap = (size_t)count * 128 + (size_t)MAX_QUEUES * 64 + 64;
 	char *buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -327,20 +338,23 @@ FS_EXPORT int fsq_verdict(int fd, const uint8_t *entries, int count)
 		memcpy(&queue, e + V_QUEUE, 2);
 		memcpy(&mark, e + V_MARK, 4);
 		uint8_t verdict = e[V_VERDICT], flags = e[V_FLAGS];
-		if (verdict == NF_ACCEPT && !(flags & V_FLAG_MARK)) {
-			int q = 0;
-			while (q < nq && queues[q] != queue)
-				q++;
-			if (q == nq && nq < MAX_QUEUES) {
-				queues[nq] = queue;
-				top[nq++] = id;
-				continue;
-			}
-			if (q < nq) {
-				if (id > top[q])
-					top[q] = id;
-				continue;
-			}
+		int q = 0;
+		while (q < nq && queues[q] != queue)
+			q++;
+		if (q == nq && nq < MAX_QUEUES) {
+			queues[nq] = queue;
+			pending[nq++] = 0;
+		}
+		int tracked = q < nq;
+		if (verdict == NF_ACCEPT && !(flags & V_FLAG_MARK) && tracked) {
+			if (!pending[q] || id > top[q])
+				top[q] = id;
+			pending[q] = 1;
+			continue;
+		}
+		if (tracked && pending[q]) {
+			used += put_batch(buf + used, queue, top[q]);
+			pending[q] = 0;
 		}
 		struct nlmsghdr *nlh = nfq_nlmsg_put(buf + used, NFQNL_MSG_VERDICT, queue);
 		nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
@@ -348,11 +362,9 @@ FS_EXPORT int fsq_verdict(int fd, const uint8_t *entries, int count)
 			nfq_nlmsg_verdict_put_mark(nlh, mark);
 		used += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	for (int q = 0; q < nq; q++) {
-		struct nlmsghdr *nlh = nfq_nlmsg_put(buf + used, NFQNL_MSG_VERDICT_BATCH, queues[q]);
-		nfq_nlmsg_verdict_put(nlh, (int)top[q], NF_ACCEPT);
-		used += NLMSG_ALIGN(nlh->nlmsg_len);
-	}
+	for (int q = 0; q < nq; q++)
+		if (pending[q])
+			used += put_batch(buf + used, queues[q], top[q]);
 	int r = 0;
 	if (used > 0) {
 		for (;;) {

@@ -47,16 +47,30 @@ function http(host: string, bytes: number): Promise<number> {
   });
 }
 
+/**
+ * A DNS query that is sent again every second until answered, as stub resolvers do: a
+ * datagram can be lost on the way (one that sat in the queue when its reader was killed is
+ * dropped by the kernel), and a client that never resends would fail where a real one
+ * does not.
+ */
 function dnsQuery(name: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
     const labels = name.split('.').flatMap((l) => [l.length, ...Buffer.from(l)]);
     const q = Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...labels, 0, 0, 1, 0, 1]);
-    s.on('message', (m) => {
+    const resend = setInterval(() => s.send(q, 53, server), 1000);
+    const end = () => {
+      clearInterval(resend);
       s.close();
+    };
+    s.on('message', (m) => {
+      end();
       resolve(m.length);
     });
-    s.on('error', reject);
+    s.on('error', (e) => {
+      end();
+      reject(e);
+    });
     s.send(q, 53, server);
   });
 }
