@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { Lab, sleep } from '../../test/helpers/lab.js';
+import { CONFIG } from './lab-config.js';
 
 const PREFIX = process.env.OPENWRT_TOOLS ?? '/tmp/openwrt-tools/prefix';
 const LUCI_DIR = process.env.LUCI_DIR ?? '/tmp/luci-rt';
@@ -21,46 +22,6 @@ const SERVE = new URL('./serve-luci.mjs', import.meta.url).pathname;
 const OUT = process.env.OUT ?? 'docs/luci';
 const RUNTIME = process.env.RUNTIME ? [process.env.RUNTIME, 'run'] : [process.execPath];
 mkdirSync(OUT, { recursive: true });
-const CONFIG = `config globals 'globals'
-	option enabled '1'
-	option queue '0'
-	option fail_open '1'
-	option packet_cap '32'
-	list lan 'r0'
-	list wan 'r1'
-	option timezone 'UTC'
-	option log_level 'info'
-
-config target 'log_matches'
-	option target_type 'log'
-	option target_enabled '1'
-	option prefix 'flowsieve-matches'
-	option path '/tmp'
-	option interval '60'
-
-config target 'block'
-	option target_type 'nftset'
-	option target_enabled '0'
-	option set_name 'block'
-	option table_name 'flowsieve'
-	option table_family 'inet'
-	list type 'other_addr'
-	list type 'other_port'
-	option ttl '900'
-
-config exemption 'global'
-	list exemption '10.77.1.99'
-
-config action 'streaming'
-	option enabled '1'
-	list criteria "category == 'streaming-media';"
-	list target 'log_matches'
-
-config action 'wiki'
-	option enabled '1'
-	list criteria "detected_hostname == 'www.wikipedia.org';"
-	list target 'log_matches'
-`;
 const conf = mkdtempSync(join(tmpdir(), 'fs-conf-'));
 writeFileSync(join(conf, 'flowsieve'), CONFIG);
 
