@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Lab, sleep } from '../../test/helpers/lab.js';
 import { CONFIG } from './lab-config.js';
+import { addAction, openView, shootOtherViews } from './page-steps.js';
 
 const env = (k: string, d: string) => process.env[k] ?? d;
 const TOOLS = env('OPENWRT_TOOLS', '/tmp/openwrt-tools/prefix');
@@ -86,35 +87,21 @@ try {
   await sleep(6000); // one poll, so queue health compares two readings
   await shot('overview');
 
-  await page.goto(`${base}/actions`);
-  await page.waitForSelector('.cbi-section', { timeout: 15000 });
-  await sleep(500);
+  await openView(page, base, 'actions');
   await shot('actions');
 
-  await page.locator('.cbi-section-create-name').pressSequentially('games_night');
-  await page.click('.cbi-section-create .cbi-button-add');
-  await page.waitForSelector('.modal', { timeout: 5000 });
-  const crit = page.locator('.modal [data-name="criteria"] input[type="text"], .modal .cbi-dynlist input[type="text"]').first();
-  await crit.fill("category == 'games' && other_port == 443;");
-  await crit.press('Enter');
-  await sleep(1500);
-  await shot('actions-edit');
-  await page.locator('.modal [data-name="target"] .cbi-dropdown, .modal .cbi-dropdown').first().click();
-  await page.locator('.modal li[data-value="log_matches"]').first().click();
-  await page.locator('.modal h4').first().click();
-  await sleep(300);
-  await shot('actions-edit-target');
-  await page.locator('.modal .cbi-button-positive').first().click();
-  await sleep(800);
+  await addAction(page, shot);
   const hups = () => (daemon.stderr.match(/SIGHUP: reloading/g) ?? []).length;
   const before = hups();
   await page.locator('.cbi-page-actions').getByText('Save & Apply').first().click();
   await until('config file', () => readFileSync(confFile, 'utf8').includes('games_night'), 30000);
   await until('daemon reload', () => hups() > before, 30000);
-  await sleep(6000); // LuCI confirms the apply (rollback token) before the page settles
-  await page.goto(`${base}/actions`);
-  await page.waitForSelector('.cbi-section', { timeout: 15000 });
-  await sleep(500);
+  // LuCI confirms the apply (rollback token), says so, then reloads the page itself;
+  // navigating before that reload aborts or cancels it
+  const reloaded = page.waitForEvent('load', { timeout: 60000 });
+  await page.getByText('Configuration changes applied.').first().waitFor({ timeout: 60000 });
+  await reloaded;
+  await openView(page, base, 'actions');
   await shot('actions-saved');
   console.log(`${confFile} after apply:\n` + readFileSync(confFile, 'utf8').split('\n').slice(-8).join('\n'));
 
@@ -124,12 +111,7 @@ try {
   if (!readFileSync(confFile, 'utf8').includes('games_night')) throw new Error('apply was rolled back');
   console.log('after the rollback time the action is still in the config (apply confirmed)');
 
-  for (const v of ['targets', 'exemptions', 'settings']) {
-    await page.goto(`${base}/${v}`);
-    await page.waitForSelector('.cbi-section', { timeout: 15000 });
-    await sleep(800);
-    await shot(v);
-  }
+  await shootOtherViews(page, base, shot);
   await browser.close();
   await traffic.done.catch(() => {});
   console.log('daemon log (reload/ubus):\n' + daemon.stderr.split('\n').filter((l) => /reload|ubus|SIGHUP/.test(l)).slice(-6).join('\n'));
