@@ -56,14 +56,17 @@ function queueRules(spec: string[]): void {
 }
 
 function flood(sport: number, nsrc: number, dport: number, ndst: number, count: number, pps: number): { sent: number; secs: number } {
-  const out = nsh(lab.client, [bin('udp-flood'), CLIENT_IP, SERVER_IP, `${sport}`, `${nsrc}`, `${dport}`, `${ndst}`, `${count}`, `${pps}`]);
-  const [sent, secs] = out.trim().split(/\s+/).map(Number);
+  const r = spawnSync('ip', ['netns', 'exec', lab.client, bin('udp-flood'), CLIENT_IP, SERVER_IP, `${sport}`, `${nsrc}`, `${dport}`, `${ndst}`, `${count}`, `${pps}`], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const [sent, secs] = r.stdout.trim().split(/\s+/).map(Number);
   return { sent: sent!, secs: secs! };
 }
 
-/** A flood for `seconds`, as fast as the generator goes. */
-function timedFlood(): { sent: number; secs: number } {
-  const out = spawnSync('ip', ['netns', 'exec', lab.client, 'timeout', '-s', 'INT', `${seconds}`, bin('udp-flood'), CLIENT_IP, SERVER_IP, '20000', '1024', '5001', '1', '0', '0'], {
+/** A flood for `seconds` over `flows` flows, as fast as the generator goes. */
+function timedFlood(flows: number): { sent: number; secs: number } {
+  const out = spawnSync('ip', ['netns', 'exec', lab.client, 'timeout', '-s', 'INT', `${seconds}`, bin('udp-flood'), CLIENT_IP, SERVER_IP, '20000', `${flows}`, '5001', '1', '0', '0'], {
     encoding: 'utf8',
   });
   const [sent, secs] = out.stdout.trim().split(/\s+/).map(Number);
@@ -92,30 +95,37 @@ try {
   // The flood's target port has no listener: no ICMP errors flowing back.
   nsh(lab.server, ['iptables-nft', '-A', 'INPUT', '-p', 'udp', '--dport', '5001:5999', '-j', 'DROP']);
   const config = lab.writeConfig('bench.uci', CONFIG);
-  console.log(`bench:live — daemon under ${runtime}, ${seconds} s floods of 64-byte UDP (1024 flows), one queue`);
+  console.log(`bench:live — daemon under ${runtime}, ${seconds} s floods of 64-byte UDP, one queue`);
 
-  // 1. Throughput: C accept-all, then the daemon, on the same queue and flood.
+  // 1. Throughput: C accept-all, then the daemon, on the same queue and flood. Two
+  // floods: 1024 flows (every packet of a flow still in classification) and 16 flows
+  // (most packets past it: the queue path and flow tracking).
   queueRules(['--dport 5001']);
-  const c = lab.spawnIn(lab.router, [bin('nfq-accept'), '0']);
-  let cOut = '';
-  c.stdout!.on('data', (d) => (cOut += d));
-  await sleep(300);
-  const cFlood = timedFlood();
-  await sleep(300);
-  c.kill('SIGTERM');
-  await new Promise((r) => c.on('close', r));
-  const cPps = Number(cOut.trim()) / cFlood.secs;
-
-  const d = await lab.startDaemon(config, ['--no-rules'], daemonRuntime);
-  const dFlood = timedFlood();
-  await sleep(300);
-  d.child.kill('SIGTERM');
-  await d.exited;
-  const dPackets = Number(/counters: packets (\d+)/.exec(d.stderr)?.[1] ?? 0);
-  const dPps = dPackets / dFlood.secs;
-  console.log(`throughput  C accept-all loop: ${Math.round(cPps)} packets/s (flood offered ${Math.round(cFlood.sent / cFlood.secs)}/s)`);
-  console.log(`throughput  daemon (${runtime}):    ${Math.round(dPps)} packets/s (flood offered ${Math.round(dFlood.sent / dFlood.secs)}/s)`);
-  console.log(`throughput  ratio daemon / C: ${(dPps / cPps).toFixed(2)}`);
+  const throughput = async (flows: number) => {
+    const c = lab.spawnIn(lab.router, [bin('nfq-accept'), '0']);
+    let cOut = '';
+    c.stdout!.on('data', (d) => (cOut += d));
+    await sleep(300);
+    const cFlood = timedFlood(flows);
+    await sleep(300);
+    c.kill('SIGTERM');
+    await new Promise((r) => c.on('close', r));
+    const cPps = Number(cOut.trim()) / cFlood.secs;
+    const d = await lab.startDaemon(config, ['--no-rules'], daemonRuntime);
+    const dFlood = timedFlood(flows);
+    await sleep(300);
+    d.child.kill('SIGTERM');
+    await d.exited;
+    const dPps = Number(/counters: packets (\d+)/.exec(d.stderr)?.[1] ?? 0) / dFlood.secs;
+    const offered = (f: { sent: number; secs: number }) => Math.round(f.sent / f.secs);
+    console.log(
+      `throughput  ${String(flows).padStart(4)} flows: C accept-all ${Math.round(cPps)} packets/s, daemon ${Math.round(dPps)} packets/s, ` +
+        `ratio ${(dPps / cPps).toFixed(2)} (offered ${offered(cFlood)}/s and ${offered(dFlood)}/s)`,
+    );
+    return dPps;
+  };
+  const manyFlowsPps = await throughput(1024);
+  await throughput(16);
 
   // 2. Latency: UDP echo round trips, each a new flow, both directions queued.
   queueRules([]);
@@ -136,17 +146,19 @@ try {
   const pid = d3.child.pid!;
   await sleep(500);
   const idle = rssKb(pid);
-  flood(10000, 10000, 6000, 1, 10000, 20000);
+  // New flows at a quarter of the rate the daemon took them above, so the queue keeps up.
+  const rate = Math.max(1000, Math.min(20000, Math.round(manyFlowsPps / 4)));
+  flood(10000, 10000, 6000, 1, 10000, rate);
   await sleep(1500);
   const at10k = rssKb(pid);
-  flood(20000, 45000, 6000, 2, 90000, 20000);
+  flood(20000, 45000, 6000, 2, 90000, rate);
   await sleep(2500);
   const at100k = rssKb(pid);
   d3.child.kill('SIGTERM');
   await d3.exited;
   const flows = Number(/flows (\d+)/.exec(d3.stderr)?.[1] ?? 0);
   const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
-  console.log(`memory      daemon RSS: idle ${mb(idle)}, 10 000 flows ${mb(at10k)}, 100 000 flows ${mb(at100k)} (flows tracked at exit: ${flows})`);
+  console.log(`memory      daemon RSS: idle ${mb(idle)}, 10 000 flows ${mb(at10k)}, 100 000 flows ${mb(at100k)} (flows created: ${flows}, sent at ${rate}/s)`);
 } finally {
   lab.close();
 }

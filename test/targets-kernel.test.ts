@@ -107,6 +107,19 @@ test('nftset: firing again refreshes the element timeout (traffic that continues
   assert.ok(after.expires >= 8, `refreshed: expires ${after.expires}`);
 });
 
+test('nftset: the element of a flow that is still alive is refreshed (half the ttl); once the flow ends it expires', () => {
+  if (skipUnlessRoot()) return;
+  const ns = nss.add('a');
+  const table = `${RUN_PREFIX}a`;
+  const t = nftsetTarget({ tableName: table, ttl: 3, fields: ['other_addr', 'other_port'] });
+  const fire = [{ flow: 'f1', record: TLS_FLOW, action: 'block', targets: ['nft'] }];
+  const r = runScenario(ns, { targets: [t], globals: globals(), steps: [{ fire, waitMs: 4500 }] });
+  assert.ok(r.status[0]!.done >= 2, `added and refreshed: ${r.status[0]!.done}`);
+  assert.is(nftElements(ns, table, 'fs_block').length, 1, 'alive after 4.5 s with a 3 s ttl');
+  runScenario(ns, { targets: [t], globals: globals(), steps: [{ fire, end: ['f1'] }, { waitMs: 4000 }] });
+  assert.is(nftElements(ns, table, 'fs_block').length, 0, 'expired once the flow ended');
+});
+
 test('nftset: a batch is one transaction; IPv6 flows go to <set>_v6 with set_family *; flush_on_destroy empties the sets', () => {
   if (skipUnlessRoot()) return;
   const ns = nss.add('b');

@@ -7,10 +7,12 @@
  * ends, with the reason.
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
-import type { PacketMeta } from './packet-meta.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { BoundedMap } from '../util/bounded-map.js';
-import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
+import type { Direction, FlowKey, FlowView } from './types.js';
+import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, type Flow } from './entry.js';
+
+export type { Flow };
 
 export interface FlowTableOptions {
   /** Most flows tracked at once; a new flow beyond it evicts the oldest idle one. */
@@ -43,42 +45,6 @@ const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
 
-const enum TimeoutClass {
-  Tcp,
-  Udp,
-  Other,
-  Closed,
-}
-
-export interface Flow<T> extends FlowView {
-  readonly id: number;
-  readonly key: FlowKey;
-  readonly initiatorMac: string | null;
-  readonly responderMac: string | null;
-  readonly firstSeen: number;
-  lastSeen: number;
-  /** Per direction, as new pairs (the counts are plain fields: see FlowEntry). */
-  readonly packetsByDir: readonly [number, number];
-  readonly bytesByDir: readonly [number, number];
-  packets: number;
-  /** TCP: FIN seen from the initiator (bit 0) and the responder (bit 1). */
-  finBits: number;
-  /** TCP: RST seen. */
-  reset: boolean;
-  timeoutClass: TimeoutClass;
-  /**
-   * lastSeen when the flow last took its place in its class's idle queue. Packets only
-   * move lastSeen; expiry re-queues a flow whose lastSeen has moved on (lazy LRU: no
-   * map update per packet).
-   */
-  queuedAt: number;
-  /** Caller's per-flow state (classification). */
-  readonly data: T;
-  /** What the kernel said about the flow's first queued packet (live only; null in replay). */
-  meta: PacketMeta | null;
-  /** The daemon's own per-flow state (verdict state, actions applied); null until it sets one. */
-  slot: unknown;
-}
 
 export interface FlowTableHooks<T> {
   create(flow: FlowView): T;
@@ -177,7 +143,7 @@ export class FlowTable<T> {
     }
     const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
     let flow = this.flows.get(key);
-    if (flow && flow.timeoutClass === TimeoutClass.Closed && isFreshSyn(pkt)) {
+    if (flow && classOf(flow) === TimeoutClass.Closed && isFreshSyn(pkt)) {
       // A new connection on a closed tuple is a new flow.
       this.end(flow, 'reused');
       flow = undefined;
@@ -228,16 +194,10 @@ export class FlowTable<T> {
   raiseCounts(flow: Flow<T>, dir: Direction, packets: number, bytes: number): void {
     const f = flow as FlowEntry<T>;
     if (dir === 0) {
-      if (packets > f.packets0) {
-        f.packets += packets - f.packets0;
-        f.packets0 = packets;
-      }
+      if (packets > f.packets0) f.packets0 = packets;
       if (bytes > f.bytes0) f.bytes0 = bytes;
     } else {
-      if (packets > f.packets1) {
-        f.packets += packets - f.packets1;
-        f.packets1 = packets;
-      }
+      if (packets > f.packets1) f.packets1 = packets;
       if (bytes > f.bytes1) f.bytes1 = bytes;
     }
   }
@@ -277,7 +237,6 @@ export class FlowTable<T> {
 
   private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
     const f = flow as FlowEntry<T>;
-    f.packets += frames;
     if (dir === 0) {
       f.packets0 += frames;
       f.bytes0 += pkt.wireLength;
@@ -286,12 +245,12 @@ export class FlowTable<T> {
       f.bytes1 += pkt.wireLength;
     }
     if (pkt.timestamp > flow.lastSeen) flow.lastSeen = pkt.timestamp;
-    if (pkt.ipProtocol === IPPROTO_TCP && flow.timeoutClass !== TimeoutClass.Closed) {
-      if (pkt.tcpFlags & TCP_RST) flow.reset = true;
-      if (pkt.tcpFlags & TCP_FIN) flow.finBits |= 1 << dir;
-      if (flow.reset || flow.finBits === 3) {
-        this.byClass[flow.timeoutClass]!.delete(flow.key);
-        flow.timeoutClass = TimeoutClass.Closed;
+    if (pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
+      if (pkt.tcpFlags & TCP_RST) f.state |= RST_SEEN;
+      if (pkt.tcpFlags & TCP_FIN) f.state |= FIN_FROM_INITIATOR << dir;
+      if (f.state & RST_SEEN || (f.state & BOTH_FINS) === BOTH_FINS) {
+        this.byClass[f.state & CLASS_BITS]!.delete(flow.key);
+        f.state = (f.state & ~CLASS_BITS) | TimeoutClass.Closed;
         flow.queuedAt = flow.lastSeen;
         this.byClass[TimeoutClass.Closed]!.touch(flow.key, flow);
       }
@@ -361,65 +320,12 @@ export class FlowTable<T> {
     const slot = recentSlot(flow.ipProtocol, flow.vlanId, flow.initiator.ip, flow.initiator.port, flow.responder.ip, flow.responder.port, this.recentBits);
     if (this.recent[slot] === flow) this.recent[slot] = null;
     this.flows.delete(flow.key);
-    this.byClass[flow.timeoutClass]!.delete(flow.key);
+    this.byClass[classOf(flow)]!.delete(flow.key);
     this.counters.flowsEnded++;
     this.hooks.end(flow, reason);
   }
 }
 
-/**
- * One tracked flow. Its per-direction counts are plain fields with the pairs built on
- * demand (records, tests): three two-element arrays per flow cost about 0.3 KB under
- * QuickJS, a tenth of a live flow. Every flow gets the same fields in the same order.
- */
-class FlowEntry<T> implements Flow<T> {
-  readonly ipVersion: 4 | 6;
-  readonly ipProtocol: number;
-  readonly vlanId: number;
-  readonly initiator: Endpoint;
-  readonly responder: Endpoint;
-  readonly initiatorMac: string | null;
-  readonly responderMac: string | null;
-  readonly firstSeen: number;
-  lastSeen: number;
-  packets = 0;
-  packets0 = 0;
-  packets1 = 0;
-  bytes0 = 0;
-  bytes1 = 0;
-  finBits = 0;
-  reset = false;
-  queuedAt: number;
-  readonly data: T = undefined as unknown as T;
-  meta: PacketMeta | null = null;
-  slot: unknown = null;
-
-  constructor(
-    pkt: DecodedPacket,
-    readonly id: number,
-    readonly key: FlowKey,
-    public timeoutClass: TimeoutClass,
-  ) {
-    this.ipVersion = pkt.ipVersion;
-    this.ipProtocol = pkt.ipProtocol;
-    this.vlanId = pkt.vlanId;
-    this.initiator = { ip: pkt.srcIp, port: pkt.srcPort };
-    this.responder = { ip: pkt.dstIp, port: pkt.dstPort };
-    this.initiatorMac = pkt.srcMac;
-    this.responderMac = pkt.dstMac;
-    this.firstSeen = pkt.timestamp;
-    this.lastSeen = pkt.timestamp;
-    this.queuedAt = pkt.timestamp;
-  }
-
-  get packetsByDir(): readonly [number, number] {
-    return [this.packets0, this.packets1];
-  }
-
-  get bytesByDir(): readonly [number, number] {
-    return [this.bytes0, this.bytes1];
-  }
-}
 
 const RECENT_MIN_BITS = 8;
 const RECENT_MAX_BITS = 14;
@@ -444,7 +350,7 @@ function tailCode(ip: string): number {
  * otherwise (a closed flow goes through the map, where a fresh SYN starts a new one).
  */
 function directionIn<T>(flow: Flow<T>, pkt: DecodedPacket): Direction | -1 {
-  if (flow.ipProtocol !== pkt.ipProtocol || flow.vlanId !== pkt.vlanId || flow.timeoutClass === TimeoutClass.Closed) return -1;
+  if (flow.ipProtocol !== pkt.ipProtocol || flow.vlanId !== pkt.vlanId || ((flow as FlowEntry<T>).state & CLASS_BITS) === TimeoutClass.Closed) return -1;
   const i = flow.initiator;
   const r = flow.responder;
   if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) return 0;

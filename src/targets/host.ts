@@ -9,6 +9,7 @@ import type { TargetRunner } from '../live/target-runner.js';
 import type { Firing } from '../policy/runner.js';
 import type { FlowRecord } from '../record/flow-record.js';
 import { errorText } from '../runtime/types.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { CtLabelTarget, CtMarkTarget } from './conntrack.js';
 import { IpfixTarget } from './ipfix.js';
 import { IpsetSetTarget } from './ipset.js';
@@ -39,12 +40,24 @@ export function createTarget(cfg: TargetConfig, globals: TargetGlobals, deps: Ta
   }
 }
 
+/** Flows remembered for refreshes and end events, at most (the flow table's default size). */
+const MAX_LIVE_FLOWS = 65536;
+
+interface LiveFlow {
+  record: FlowRecord;
+  readonly actions: Set<string>;
+  /** Wall-clock ms of the last firing or refresh. */
+  refreshed: number;
+}
+
 const KIND: Readonly<Record<Firing['reason'], TargetEventKind>> = { classified: 'new', updated: 'updated', reprocess: 'updated' };
 
 export class TargetHost implements TargetRunner {
   private readonly targets = new Map<string, Target>();
   /** Target names of each action (for flow-end events). */
   private readonly actionTargets = new Map<string, readonly string[]>();
+  /** Flows that fired and have not ended: their set elements are refreshed while they live. */
+  private live = new BoundedMap<object, LiveFlow>(MAX_LIVE_FLOWS);
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -68,13 +81,58 @@ export class TargetHost implements TargetRunner {
 
   async tick(now: number): Promise<void> {
     for (const t of this.targets.values()) await t.tick?.(now).catch((e) => this.deps.log('error', `target '${t.name}': ${errorText(e)}`));
+    await this.refresh(now);
+  }
+
+  /**
+   * Elements of flows that are still alive (they left the queue once classified, so no
+   * firing says so) are added again every `refreshMs` of their set targets.
+   */
+  async refresh(now: number): Promise<void> {
+    const events = new Map<string, TargetEvent[]>();
+    for (const f of this.live.values()) {
+      let due = false;
+      for (const a of f.actions) {
+        for (const name of this.actionTargets.get(a) ?? []) {
+          const every = this.targets.get(name)?.refreshMs;
+          if (every === undefined || now - f.refreshed < every) continue;
+          due = true;
+          const list = events.get(name) ?? [];
+          list.push({ record: f.record, action: a, kind: 'updated' });
+          events.set(name, list);
+        }
+      }
+      if (due) f.refreshed = now;
+    }
+    if (events.size) await this.deliver(events);
+  }
+
+  /** A reload: the flows the old host followed carry on here. */
+  adoptFlows(old: TargetHost): void {
+    this.live = old.live;
+    for (const [a, t] of old.actionTargets) if (!this.actionTargets.has(a)) this.actionTargets.set(a, t);
+  }
+
+  /** A flow ended: if actions fired for it, an 'expired' event to their targets (sinks, IPFIX). */
+  async ended(flow: object, record: () => FlowRecord): Promise<void> {
+    const f = this.live.get(flow);
+    if (!f) return;
+    this.live.delete(flow);
+    await this.expired(record(), f.actions);
   }
 
   /** One batch: each firing goes to the targets its action names, each target once. */
   async run(firings: readonly Firing[]): Promise<void> {
     const byTarget = new Map<Target, TargetEvent[]>();
+    const now = this.deps.now();
     for (const f of firings) {
       this.actionTargets.set(f.action.spec.name, f.action.spec.targets);
+      const seen = this.live.get(f.flow);
+      if (seen) {
+        seen.actions.add(f.action.spec.name);
+        seen.record = f.record;
+        seen.refreshed = now;
+      } else this.live.touch(f.flow, { record: f.record, actions: new Set([f.action.spec.name]), refreshed: now });
       const event: TargetEvent = { record: f.record, action: f.action.spec.name, kind: KIND[f.reason] };
       for (const name of f.action.spec.targets) {
         const t = this.targets.get(name);

@@ -35,12 +35,14 @@ export class IpsetSetTarget implements Target {
   private readonly skbFlags: number;
   private readonly skbPrio: number;
   private done = 0;
+  readonly refreshMs: number | undefined;
 
   constructor(
     private readonly cfg: IpsetTarget,
     private readonly deps: TargetDeps,
   ) {
     this.name = cfg.name;
+    this.refreshMs = cfg.ttl > 0 ? Math.max(1000, cfg.ttl * 500) : undefined;
     this.errors = new TargetErrors(`target '${cfg.name}' (ipset ${cfg.setName})`, deps.log);
     try {
       this.layout = ipsetLayout(cfg.ipsetType);

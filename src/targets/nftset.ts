@@ -31,12 +31,14 @@ export class NftSetTarget implements Target {
   private readonly nfproto: number;
   private readonly cTable: Uint8Array;
   private done = 0;
+  readonly refreshMs: number | undefined;
 
   constructor(
     private readonly cfg: NftsetTarget,
     private readonly deps: TargetDeps,
   ) {
     this.name = cfg.name;
+    this.refreshMs = cfg.ttl > 0 ? Math.max(1000, cfg.ttl * 500) : undefined;
     this.errors = new TargetErrors(`target '${cfg.name}' (nftset ${cfg.tableFamily} ${cfg.tableName} ${cfg.setName})`, deps.log);
     this.nfproto = NFPROTO[cfg.tableFamily] ?? 1;
     this.cTable = cString(cfg.tableName);

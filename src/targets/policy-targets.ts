@@ -25,8 +25,6 @@ export function targetDeps(rt: Runtime, log: Logger): TargetDeps {
 
 export class PolicyTargets implements TargetRunner {
   private host: TargetHost;
-  /** Actions that fired per flow, so its end reaches their targets as an 'expired' event. */
-  private readonly fired = new WeakMap<object, Set<string>>();
 
   constructor(
     private readonly deps: TargetDeps,
@@ -42,11 +40,6 @@ export class PolicyTargets implements TargetRunner {
 
   async run(firings: readonly Firing[]): Promise<void> {
     if (this.log.enabled('info')) for (const f of firings) this.log.info(describeFiring(f));
-    for (const f of firings) {
-      const set = this.fired.get(f.flow);
-      if (set) set.add(f.action.spec.name);
-      else this.fired.set(f.flow, new Set([f.action.spec.name]));
-    }
     await this.host.run(firings);
   }
 
@@ -55,15 +48,13 @@ export class PolicyTargets implements TargetRunner {
    * final record (sinks with `expired` in flow_events, IPFIX's last counters).
    */
   ended(flow: object, record: () => FlowRecord): void {
-    const actions = this.fired.get(flow);
-    if (!actions) return;
-    this.fired.delete(flow);
-    void this.host.expired(record(), actions).catch((e: unknown) => this.log.warning(`targets: ${String(e)}`));
+    void this.host.ended(flow, record).catch((e: unknown) => this.log.warning(`targets: ${String(e)}`));
   }
 
   async reconfigure(config: Pick<PolicyConfig, 'targets' | 'targetGlobals' | 'actions'>): Promise<void> {
     const old = this.host;
     this.host = new TargetHost(config, this.deps);
+    this.host.adoptFlows(old);
     await old.stop(false);
     await this.host.start();
   }

@@ -41,6 +41,11 @@ export interface Target {
   start(): Promise<void>;
   /** One batch of events for this target. Never rejects. */
   handle(events: readonly TargetEvent[]): Promise<void>;
+  /**
+   * Set targets with a ttl: how often the element of a flow that is still alive is added
+   * again (half the ttl), so it does not expire while the flow goes on past the queue.
+   */
+  readonly refreshMs?: number;
   /** Periodic work (rotation, template refresh, retries); `now` is wall-clock ms. */
   tick?(now: number): Promise<void>;
   /**

@@ -9,12 +9,23 @@ import type { TargetConfig, TargetGlobals } from '../../src/config/policy-config
 import { createRuntime } from '../../src/runtime/index.js';
 import { TargetHost } from '../../src/targets/host.js';
 import type { TargetEvent } from '../../src/targets/types.js';
+import type { Firing } from '../../src/policy/runner.js';
+import type { FlowRecord } from '../../src/record/flow-record.js';
 
 export interface Scenario {
   readonly targets: readonly TargetConfig[];
   readonly globals: TargetGlobals;
-  /** Each step: events per target name (one batch each), then whether to stop. */
-  readonly steps: readonly { readonly events?: Readonly<Record<string, readonly TargetEvent[]>>; readonly stop?: boolean }[];
+  /**
+   * Each step, in this order: events per target name (one batch each); firings of flows
+   * (named by `flow`) through the runner path; a wait; flows that end; whether to stop.
+   */
+  readonly steps: readonly {
+    readonly events?: Readonly<Record<string, readonly TargetEvent[]>>;
+    readonly fire?: readonly { readonly flow: string; readonly record: FlowRecord; readonly action: string; readonly targets: readonly string[] }[];
+    readonly waitMs?: number;
+    readonly end?: readonly string[];
+    readonly stop?: boolean;
+  }[];
 }
 
 const rt = await createRuntime();
@@ -32,8 +43,16 @@ const host = new TargetHost(
   },
 );
 await host.start();
+const flows = new Map<string, object>();
+const flow = (id: string): object => flows.get(id) ?? (flows.set(id, {}), flows.get(id)!);
 for (const step of scenario.steps) {
   if (step.events) await host.deliver(new Map(Object.entries(step.events)));
+  if (step.fire) {
+    const firings = step.fire.map((f) => ({ flow: flow(f.flow), record: f.record, action: { spec: { name: f.action, targets: f.targets } }, reason: 'classified' }));
+    await host.run(firings as unknown as Firing[]);
+  }
+  if (step.waitMs) await new Promise((r) => setTimeout(r, step.waitMs));
+  for (const id of step.end ?? []) await host.ended(flow(id), () => step.fire?.find((f) => f.flow === id)?.record ?? ({} as FlowRecord));
   if (step.stop) await host.stop();
 }
 const status = host.status();

@@ -1,0 +1,134 @@
+/**
+ * One tracked flow as the flow table (table.ts) keeps it: the fields every live flow
+ * carries, laid out for QuickJS's memory (see FlowEntry), and how its timeout class and
+ * TCP ending share one field.
+ */
+import type { DecodedPacket } from '../decode/packet.js';
+import type { PacketMeta } from './packet-meta.js';
+import type { Endpoint, FlowKey, FlowView } from './types.js';
+
+/** Which idle timeout applies; Closed: FIN both ways or RST, lingering for its last ACKs. */
+export const enum TimeoutClass {
+  Tcp,
+  Udp,
+  Other,
+  Closed,
+}
+
+export interface Flow<T> extends FlowView {
+  readonly id: number;
+  readonly key: FlowKey;
+  readonly initiatorMac: string | null;
+  readonly responderMac: string | null;
+  readonly firstSeen: number;
+  lastSeen: number;
+  /** Per direction, as new pairs (the counts are plain fields: see FlowEntry). */
+  readonly packetsByDir: readonly [number, number];
+  readonly bytesByDir: readonly [number, number];
+  readonly packets: number;
+  /** TCP: FIN seen from the initiator (bit 0) and the responder (bit 1). */
+  readonly finBits: number;
+  /** TCP: RST seen. */
+  readonly reset: boolean;
+  readonly timeoutClass: TimeoutClass;
+  /**
+   * lastSeen when the flow last took its place in its class's idle queue. Packets only
+   * move lastSeen; expiry re-queues a flow whose lastSeen has moved on (lazy LRU: no
+   * map update per packet).
+   */
+  queuedAt: number;
+  /** Caller's per-flow state (classification). */
+  readonly data: T;
+  /** What the kernel said about the flow's first queued packet (live only; null in replay). */
+  meta: PacketMeta | null;
+  /** The daemon's own per-flow state (verdict state, actions applied); null until it sets one. */
+  slot: unknown;
+}
+
+/** `FlowEntry.state`: the timeout class (low bits), then the TCP ending seen. */
+export const CLASS_BITS = 3;
+export const FIN_FROM_INITIATOR = 4;
+export const BOTH_FINS = 12;
+export const RST_SEEN = 16;
+
+export function classOf<T>(flow: Flow<T>): TimeoutClass {
+  return ((flow as FlowEntry<T>).state & CLASS_BITS) as TimeoutClass;
+}
+
+/**
+ * One tracked flow. Its per-direction counts are plain fields with the pairs built on
+ * demand (records, tests): three two-element arrays per flow cost about 0.3 KB under
+ * QuickJS, a tenth of a live flow. What can be derived from other fields (total packets,
+ * IP version, the FIN/RST state's two views) is a getter: QuickJS grows an object's
+ * property array 2, 3, 4, 6, 9, 13, 19, 28 as fields are added, 16 bytes a slot, so 19
+ * fields rather than 22 keep a flow's in the 19-slot step (the timeout class and the TCP
+ * ending share one field for that). Every flow gets the same
+ * fields in the same order.
+ */
+export class FlowEntry<T> implements Flow<T> {
+  readonly ipProtocol: number;
+  readonly vlanId: number;
+  readonly initiator: Endpoint;
+  readonly responder: Endpoint;
+  readonly initiatorMac: string | null;
+  readonly responderMac: string | null;
+  readonly firstSeen: number;
+  lastSeen: number;
+  packets0 = 0;
+  packets1 = 0;
+  bytes0 = 0;
+  bytes1 = 0;
+  /** Timeout class | FIN from the initiator, from the responder | RST (see CLASS_BITS). */
+  state: number;
+  queuedAt: number;
+  readonly data: T = undefined as unknown as T;
+  meta: PacketMeta | null = null;
+  slot: unknown = null;
+
+  constructor(
+    pkt: DecodedPacket,
+    readonly id: number,
+    readonly key: FlowKey,
+    timeoutClass: TimeoutClass,
+  ) {
+    this.state = timeoutClass;
+    this.ipProtocol = pkt.ipProtocol;
+    this.vlanId = pkt.vlanId;
+    this.initiator = { ip: pkt.srcIp, port: pkt.srcPort };
+    this.responder = { ip: pkt.dstIp, port: pkt.dstPort };
+    this.initiatorMac = pkt.srcMac;
+    this.responderMac = pkt.dstMac;
+    this.firstSeen = pkt.timestamp;
+    this.lastSeen = pkt.timestamp;
+    this.queuedAt = pkt.timestamp;
+  }
+
+  get ipVersion(): 4 | 6 {
+    // IPv6 text always has a colon, IPv4 text never (decode/address-cache.ts).
+    return this.initiator.ip.includes(':') ? 6 : 4;
+  }
+
+  get packets(): number {
+    return this.packets0 + this.packets1;
+  }
+
+  get timeoutClass(): TimeoutClass {
+    return (this.state & CLASS_BITS) as TimeoutClass;
+  }
+
+  get finBits(): number {
+    return (this.state & BOTH_FINS) >> 2;
+  }
+
+  get reset(): boolean {
+    return (this.state & RST_SEEN) !== 0;
+  }
+
+  get packetsByDir(): readonly [number, number] {
+    return [this.packets0, this.packets1];
+  }
+
+  get bytesByDir(): readonly [number, number] {
+    return [this.bytes0, this.bytes1];
+  }
+}
