@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential pkg-config musl-tools
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
-  nftables iptables ipset conntrack iproute2
+  nftables iptables ipset conntrack iproute2 kmod
   time tzdata
   shellcheck file make
   nfdump

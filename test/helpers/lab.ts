@@ -1,11 +1,13 @@
 /**
  * The live lab: client ns — router ns — server ns, joined by veths, with real servers
  * (lab-servers.ts) in the server ns and the daemon under test in the router ns. Options:
- * NAT (the router masquerades towards the server). Everything is named with the run's
+ * NAT (the router masquerades towards the server), or a bridge (the router joins both veths
+ * on br0, one subnet, no routing; br_netfilter hands bridged IPv4 to the iptables hooks,
+ * which is how the queue sees it on a kernel without the nft queue expression). Everything is named with the run's
  * prefix and removed by close(), also after a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from './corpus.js';
@@ -17,6 +19,7 @@ export const TLS_NAMES = ['www.netflix.com', 'www.wikipedia.org', 'github.com'];
 
 export interface LabOptions {
   readonly nat?: boolean;
+  readonly bridge?: boolean;
   /** Added to the namespace names, for a second lab at the same time. */
   readonly suffix?: string;
 }
@@ -43,11 +46,24 @@ export class Lab {
       this.client = this.nss.add(`c${x}`);
       this.router = this.nss.add(`r${x}`);
       this.server = this.nss.add(`s${x}`);
-      this.nss.link(this.client, 'c0', `${CLIENT_IP}/24`, this.router, 'r0', '10.77.1.1/24');
-      this.nss.link(this.router, 'r1', '10.77.2.1/24', this.server, 's0', `${SERVER_IP}/24`);
-      nsh(this.client, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
-      if (!opts.nat) nsh(this.server, ['ip', 'route', 'add', 'default', 'via', '10.77.2.1']);
-      nsh(this.router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      if (opts.bridge) {
+        // One /16 for both ends, so the client reaches SERVER_IP without a router hop.
+        this.nss.link(this.client, 'c0', `${CLIENT_IP}/16`, this.router, 'r0', null);
+        this.nss.link(this.router, 'r1', null, this.server, 's0', `${SERVER_IP}/16`);
+        nsh(this.router, ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
+        for (const port of ['r0', 'r1']) nsh(this.router, ['ip', 'link', 'set', port, 'master', 'br0']);
+        nsh(this.router, ['ip', 'link', 'set', 'br0', 'up']);
+        // Per namespace on this kernel (br_netfilter loaded): bridged IPv4 through iptables' FORWARD.
+        if (!existsSync('/proc/sys/net/bridge')) spawnSync('modprobe', ['br_netfilter']);
+        if (!existsSync('/proc/sys/net/bridge')) throw new Error('bridge lab: br_netfilter is not loaded and modprobe br_netfilter failed');
+        nsh(this.router, ['sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1']);
+      } else {
+        this.nss.link(this.client, 'c0', `${CLIENT_IP}/24`, this.router, 'r0', '10.77.1.1/24');
+        this.nss.link(this.router, 'r1', '10.77.2.1/24', this.server, 's0', `${SERVER_IP}/24`);
+        nsh(this.client, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
+        if (!opts.nat) nsh(this.server, ['ip', 'route', 'add', 'default', 'via', '10.77.2.1']);
+        nsh(this.router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      }
       // Conntrack counters, so flows ended by conntrack carry the kernel's counts.
       nsh(this.router, ['sysctl', '-qw', 'net.netfilter.nf_conntrack_acct=1']);
       if (opts.nat) {
