@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { Lab, sleep } from '../../test/helpers/lab.js';
+import { CONFIG } from './lab-config.js';
+import { addAction, openView, shootOtherViews } from './page-steps.js';
 
 const PREFIX = process.env.OPENWRT_TOOLS ?? '/tmp/openwrt-tools/prefix';
 const LUCI_DIR = process.env.LUCI_DIR ?? '/tmp/luci-rt';
@@ -21,46 +23,6 @@ const SERVE = new URL('./serve-luci.mjs', import.meta.url).pathname;
 const OUT = process.env.OUT ?? 'docs/luci';
 const RUNTIME = process.env.RUNTIME ? [process.env.RUNTIME, 'run'] : [process.execPath];
 mkdirSync(OUT, { recursive: true });
-const CONFIG = `config globals 'globals'
-	option enabled '1'
-	option queue '0'
-	option fail_open '1'
-	option packet_cap '32'
-	list lan 'r0'
-	list wan 'r1'
-	option timezone 'UTC'
-	option log_level 'info'
-
-config target 'log_matches'
-	option target_type 'log'
-	option target_enabled '1'
-	option prefix 'flowsieve-matches'
-	option path '/tmp'
-	option interval '60'
-
-config target 'block'
-	option target_type 'nftset'
-	option target_enabled '0'
-	option set_name 'block'
-	option table_name 'flowsieve'
-	option table_family 'inet'
-	list type 'other_addr'
-	list type 'other_port'
-	option ttl '900'
-
-config exemption 'global'
-	list exemption '10.77.1.99'
-
-config action 'streaming'
-	option enabled '1'
-	list criteria "category == 'streaming-media';"
-	list target 'log_matches'
-
-config action 'wiki'
-	option enabled '1'
-	list criteria "detected_hostname == 'www.wikipedia.org';"
-	list target 'log_matches'
-`;
 const conf = mkdtempSync(join(tmpdir(), 'fs-conf-'));
 writeFileSync(join(conf, 'flowsieve'), CONFIG);
 
@@ -100,45 +62,19 @@ try {
   await sleep(6000); // one poll, so queue health compares two readings
   await shot('overview');
 
-  await page.goto(`${base}/actions`);
-  await page.waitForSelector('.cbi-section', { timeout: 15000 });
-  await sleep(500);
+  await openView(page, base, 'actions');
   await shot('actions');
 
-  // a new action through the form
-  await page.locator('.cbi-section-create-name').pressSequentially('games_night');
-  await page.click('.cbi-section-create .cbi-button-add');
-  await page.waitForSelector('.modal', { timeout: 5000 });
-  const crit = page.locator('.modal [data-name="criteria"] input[type="text"], .modal .cbi-dynlist input[type="text"]').first();
-  await crit.fill("category == 'games' && other_port == 443;");
-  await crit.press('Enter');
-  await sleep(1500);
-  await shot('actions-edit');
-  console.log('modal text:', (await page.locator('.modal').innerText()).slice(0, 600));
-  // targets: a MultiValue dropdown
-  await page.locator('.modal [data-name="target"] .cbi-dropdown, .modal .cbi-dropdown').first().click();
-  await page.locator('.modal li[data-value="log_matches"]').first().click();
-  await page.locator('.modal h4').first().click();
-  await sleep(300);
-  await shot('actions-edit-target');
-  await page.locator('.modal .cbi-button-positive').first().click();
-  await sleep(800);
+  await addAction(page, shot);
   await page.locator('.cbi-page-actions').getByText('Save & Apply').first().click();
   await until('applied', () => serveOut.includes('apply:'), 20000);
   await sleep(7000);
   // Loaded afresh: what the page shows now comes from the committed config.
-  await page.goto(`${base}/actions`);
-  await page.waitForSelector('.cbi-section', { timeout: 15000 });
-  await sleep(500);
+  await openView(page, base, 'actions');
   await shot('actions-saved');
   console.log('config after apply:\n' + readFileSync(join(conf, 'flowsieve'), 'utf8').split('\n').slice(-8).join('\n'));
 
-  for (const v of ['targets', 'exemptions', 'settings']) {
-    await page.goto(`${base}/${v}`);
-    await page.waitForSelector('.cbi-section', { timeout: 15000 });
-    await sleep(800);
-    await shot(v);
-  }
+  await shootOtherViews(page, base, shot);
   await browser.close();
   await traffic.done.catch(() => {});
   console.log('daemon log tail:\n' + daemon.stderr.split('\n').filter((l) => /reload|ubus|SIGHUP/.test(l)).slice(-5).join('\n'));
