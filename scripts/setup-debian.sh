@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what flowsieve needs to build and test on Debian 12: the netfilter -dev
-# libraries for native/, the netfilter tools the integration tests drive, GNU time, the
-# shell script linter for the package scripts, nfdump (the IPFIX collector the ipfix target
-# is checked against), Chromium for the LuCI page test, and the npm dependencies.
-# Idempotent; run
-# as root.
+# libraries for native/, the netfilter tools the integration tests drive, dumpcap
+# (wireshark-common: the live lab captures on the router to compare with replay), GNU
+# time, the shell script linter for the package scripts, nfdump (the IPFIX collector the
+# ipfix target is checked against), Chromium for the LuCI page test, and the npm
+# dependencies. Idempotent; run as root.
 # The test suite needs neither tshark nor ndpiReader: the scripts that compare against
 # them install them (need-debian-packages.sh).
 set -euo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential pkg-config musl-tools
   libnetfilter-queue-dev libnftnl-dev libmnl-dev libnetfilter-conntrack-dev
-  nftables iptables ipset conntrack iproute2 kmod
+  nftables iptables ipset conntrack iproute2 kmod wireshark-common
   time tzdata
   shellcheck file make
   nfdump
