@@ -500,7 +500,7 @@ export const SECTION_TYPES: readonly SectionSpec[] = [
         description:
           "Offload flows to flowsieve's own flowtable once classified (turn fw4's flow_offloading off: it offloads before the first payload is seen).",
       },
-      { name: 'bridge', type: 'bool', default: '0', description: 'Also queue bridged traffic (table bridge flowsieve; needs the nft queue expression).' },
+      { name: 'bridge', type: 'bool', default: '0', description: 'Also queue bridged traffic in the nft form (table bridge flowsieve; needs the nft queue expression). In the iptables form bridged IPv4 is queued whenever br_netfilter passes it to iptables (net.bridge.bridge-nf-call-iptables=1), whatever this says.' },
       { name: 'keep_rules', type: 'bool', default: '0', description: 'Leave the firewall rules in place when the daemon stops (fail-open still lets traffic through).' },
       { name: 'ct_label_init', type: 'string', description: 'Conntrack label (bit or connlabel.conf name) set on every queued flow; reserves label space for ctlabel targets.' },
       { name: 'ct_label_allow', type: 'string', description: 'Conntrack label whose flows skip the queue and are accepted.' },
