@@ -7,27 +7,15 @@
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { packCatalogue } from './catalogue-plugin.mjs';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const outfile = 'dist/flowsieve.js';
 
 await build({
+  ...BUNDLE_OPTIONS,
   entryPoints: ['src/main.ts'],
   outfile,
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  mainFields: ['module', 'main'],
-  external: ['tjs:*', 'node:*'],
-  minify: true,
-  // Short lines: QuickJS-ng 0.16.0 (pinned by txiki.js master) rescans the current line for
-  // every identifier it parses, which made a one-line bundle take ~0.5 s to start.
-  lineLimit: 500,
   sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  plugins: [packCatalogue],
 });
 const bytes = readFileSync(outfile);
 const kb = (n) => (n / 1024).toFixed(1);
