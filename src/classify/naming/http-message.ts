@@ -47,7 +47,7 @@ export const HTTP_METHODS: readonly string[] = [
   'RPC_CONNECT', 'RPC_IN_DATA', 'RPC_OUT_DATA',
 ];
 
-const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((m) => m.charCodeAt(0)))];
+export const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((m) => m.charCodeAt(0)))];
 
 /**
  * Whether the first bytes could still be a request line: a known method, a space, then

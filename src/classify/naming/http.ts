@@ -14,6 +14,7 @@ import { TcpPrefix } from '../tcp-stream.js';
 import { normalizeHostText } from './hostname.js';
 import {
   headerValue,
+  METHOD_INITIALS,
   parseRequestLine,
   parseStatusLine,
   readHead,
@@ -141,6 +142,8 @@ function describeResponse(head: HttpHead, meta: MetaSection): void {
 export const httpDissector: Dissector<unknown> = dissector<HttpState>({
   name: 'http',
   ipProtocols: [6],
+  // The first payload opens a request (a method) or a status line ("HTTP/1.").
+  firstLook: { firstBytes: [...METHOD_INITIALS, 0x48] },
   create() {
     return { clientDir: null, sides: [newSide(), newSide()], claimed: false, afterClaim: 0 };
   },
