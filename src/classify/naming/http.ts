@@ -37,6 +37,8 @@ interface Side {
   /** The prefix read as a head, kept until the prefix grows (it is replaced, never modified). */
   head: HttpHead | null;
   headOf: Uint8Array | null;
+  /** The head last written to the meta section: the same head would write the same again. */
+  described: HttpHead | null;
 }
 
 export interface HttpState {
@@ -48,7 +50,7 @@ export interface HttpState {
 }
 
 function newSide(): Side {
-  return { prefix: new TcpPrefix(HEAD_CAP), closed: false, head: null, headOf: null };
+  return { prefix: new TcpPrefix(HEAD_CAP), closed: false, head: null, headOf: null, described: null };
 }
 
 /** The side's bytes read as a message head; read again only when bytes were added. */
@@ -183,8 +185,14 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
     }
 
     const meta: MetaSection = out.meta['http'] ?? {};
-    if (req) describeRequest(reqHead, req, meta, out);
-    if (resp) describeResponse(respHead, meta);
+    if (req && clientSide.described !== reqHead) {
+      describeRequest(reqHead, req, meta, out);
+      clientSide.described = reqHead;
+    }
+    if (resp && serverSide.described !== respHead) {
+      describeResponse(respHead, meta);
+      serverSide.described = respHead;
+    }
     out.meta['http'] = meta;
 
     // Done once both heads are read; a flow seen from its response alone waits a little
