@@ -13,7 +13,7 @@
  *  - `FlowMemory`: flows kept alive (no idle expiry) while the engine's memory is read
  *    at checkpoints, for bytes per live flow.
  *
- * It drives the same modules replay uses (decodePacket, FlowPipeline, buildFlowRecord),
+ * It drives the same modules replay uses (decodeFrame, FlowPipeline, buildFlowRecord),
  * with the dissectors and the catalogue wrapped, not changed.
  */
 import { CaptureStream } from '../../src/capture/reader.js';
@@ -21,7 +21,8 @@ import { defaultCatalogue } from '../../src/catalogue/catalogue.js';
 import type { Catalogue } from '../../src/catalogue/types.js';
 import type { Dissector } from '../../src/classify/dissector.js';
 import { DISSECTORS_BY_PRECEDENCE } from '../../src/classify/precedence.js';
-import { decodeFailed, decodePacket } from '../../src/decode/decode.js';
+import { decodeFailed, decodeFrame } from '../../src/decode/decode.js';
+import { PacketView } from '../../src/decode/packet.js';
 import { FlowPipeline } from '../../src/pipeline/pipeline.js';
 import { CaptureReplay } from '../../src/cli/replay.js';
 import { createRuntime } from '../../src/runtime/index.js';
@@ -86,6 +87,8 @@ export class StageProfile {
   private t0: number;
   private readonly stream = new CaptureStream();
   private readonly pipeline: FlowPipeline;
+  /** Reused for every frame, as FlowPipeline.frameIn does. */
+  private readonly view = new PacketView();
   private frames = 0;
   private flows = 0;
   private peakLive = 0;
@@ -138,7 +141,7 @@ export class StageProfile {
     while (s.next()) {
       this.frames++;
       this.enter(DECODE);
-      const pkt = decodePacket(s.linkType, s.data, s.timestamp, s.wireLength);
+      const pkt = decodeFrame(this.view, s.linkType, s.bytes, s.frameStart, s.frameEnd, s.timestamp, s.wireLength);
       this.leave();
       if (decodeFailed(pkt)) continue;
       this.enter(TABLE);
@@ -322,7 +325,7 @@ export class FlowMemory {
     const s = this.stream;
     const p = this.pipeline;
     s.push(chunk);
-    while (s.next()) p.frame(s.linkType, s.data, s.timestamp, s.wireLength);
+    while (s.next()) p.frameIn(s.linkType, s.bytes, s.frameStart, s.frameEnd, s.timestamp, s.wireLength);
   }
 
   mark(bytes: number): void {
