@@ -91,9 +91,8 @@ export function openLongHeaderPacket(pkt: Uint8Array, pnOffset: number, keys: In
 /**
  * One Initial with its header protection removed, its payload opened (unauthenticated)
  * only as far as asked. CTR mode decrypts any block-aligned span on its own, so a caller
- * can open a prefix, look at it, and open the rest later without redoing the prefix: a
- * browser's ClientHello often sits in the first few hundred bytes of a 1200-byte Initial,
- * and when it does not, the rest is opened once, not the whole packet again.
+ * can open a prefix, look at it, and open more later without redoing the prefix: the
+ * frames are read as they are opened, and reading stops at the end of the ClientHello.
  */
 export class InitialOpening {
   /** Plaintext; bytes past `opened` are not decrypted yet. */
@@ -114,9 +113,9 @@ export class InitialOpening {
     this.plain = into !== null && into.length >= sealed.length ? into.subarray(0, sealed.length) : new Uint8Array(sealed.length);
   }
 
-  /** Whether the whole payload has been opened. */
-  get complete(): boolean {
-    return this.opened === this.sealed.length;
+  /** The payload's length. */
+  get length(): number {
+    return this.sealed.length;
   }
 
   /** The payload opened up to at least `n` bytes (all of it when shorter). */
