@@ -4,8 +4,7 @@
  * header protection removed with AES-ECB on a sample, payload opened with AES-128-GCM.
  * Anyone can do this: Initial keys are public by design.
  */
-import { gcm } from '@noble/ciphers/aes.js';
-import { aes128Block, aes128Ctr } from '../../util/digest.js';
+import { aes128Block, aes128Ctr, aes128GcmOpen } from '../../util/digest.js';
 import { HmacSha256 } from './hmac-sha256.js';
 import { initialSalt, usesV1Labels } from './versions.js';
 
@@ -183,9 +182,5 @@ function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, aut
   const h = unprotect(pkt, pnOffset, keys);
   if (!h) return null;
   if (!authenticate) return new InitialOpening(keys.key, h.nonce, pkt.subarray(h.headerLen, pkt.length - 16)).openTo(Infinity);
-  try {
-    return gcm(keys.key, h.nonce, h.header).decrypt(pkt.subarray(h.headerLen));
-  } catch {
-    return null; // tag mismatch: wrong keys or not a QUIC packet
-  }
+  return aes128GcmOpen(keys.key, h.nonce, h.header, pkt.subarray(h.headerLen)); // null: wrong keys or not QUIC
 }
