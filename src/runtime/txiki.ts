@@ -7,6 +7,7 @@ import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
 import { useNativeDigests } from '../util/digest.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
+import { readAhead } from './read-ahead.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -230,16 +231,11 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     readFile: (path) => tjs.readFile(path),
     readChunks: async function* (path, chunkSize) {
       const f = await tjs.open(path, 'r');
-      try {
-        for (;;) {
-          const buf = new Uint8Array(chunkSize);
-          const n = await f.read(buf);
-          if (n === null || n === 0) return;
-          yield n === chunkSize ? buf : buf.subarray(0, n);
-        }
-      } finally {
-        await f.close();
-      }
+      yield* readAhead(async () => {
+        const buf = new Uint8Array(chunkSize);
+        const n = (await f.read(buf)) ?? 0;
+        return n === chunkSize ? buf : buf.subarray(0, n);
+      }, () => f.close());
     },
     readTextFile: async (path) => utf8(await tjs.readFile(path)),
     writeFile: (path, data) => writeFileWith(tjs, path, data, 'w'),
