@@ -40,6 +40,9 @@ const bundle = opt('bundle', join(repo, 'dist', 'flowsieve.js'));
 const before = opt('before', null);
 const bundles = before ? [[before, ' (before)'], [bundle, '']] : [[bundle, '']];
 const work = join(tmpdir(), `flowsieve-bench-${process.getuid?.() ?? 0}`);
+// The profile and memory harnesses run from `work`, not next to native/build: point them
+// (and every child) at this checkout's native library, as replay finds it from dist/.
+process.env.FLOWSIEVE_NATIVE_DIR ??= join(repo, 'native', 'build');
 mkdirSync(work, { recursive: true });
 const GNU_TIME = '/usr/bin/time';
 const CHUNK = 1 << 18;

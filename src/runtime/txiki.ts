@@ -5,7 +5,9 @@
  */
 import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
-import { useNativeDigests } from '../util/digest.js';
+import { useNativeDigests, type NativeDigests } from '../util/digest.js';
+import type { NativeLoader } from './native-abi.js';
+import { loadNativeCrypto } from './native-crypto.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
 import { readAhead } from './read-ahead.js';
 
@@ -218,23 +220,23 @@ interface TjsHash {
 
 /**
  * SHA-1/SHA-256 from txiki.js's mbedtls (tjs:hashing): about 1 µs a hash against tens of
- * µs in JavaScript under QuickJS. txiki.js has no synchronous AES, so that stays in JS.
+ * µs in JavaScript under QuickJS. txiki.js has no synchronous AES: that, HMAC and SHA-256
+ * come from flowsieve's native library when it is installed (runtime/native-crypto.ts).
  */
-async function useTxikiDigests(): Promise<void> {
+async function useTxikiDigests(load: NativeLoader): Promise<void> {
+  const digests: NativeDigests = {};
   try {
     const { createHash } = (await import(HASHING_MODULE)) as { createHash(type: string): TjsHash };
-    useNativeDigests({
-      sha256: (a, b) => createHash('sha256').update(a).update(b).bytes(),
-      sha1: (data) => createHash('sha1').update(data).bytes(),
-    });
+    digests.sha256 = (a, b) => createHash('sha256').update(a).update(b).bytes();
+    digests.sha1 = (data) => createHash('sha1').update(data).bytes();
   } catch {
     // An older txiki.js without tjs:hashing: the JavaScript versions serve.
   }
+  useNativeDigests({ ...digests, ...(await loadNativeCrypto(load)) });
 }
 
 export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
-  await useTxikiDigests();
   const toUtf8 = await libcUtf8();
   let out = '';
   let err = '';
@@ -263,8 +265,13 @@ export async function createTxikiRuntime(): Promise<Runtime> {
       return false;
     }
   };
+  // `in` first: reading an unset variable makes txiki.js build (and drop) an Error, whose
+  // stack formatting loads the bundle's whole source map (~0.5 s) the first time.
+  const env = (name: string): string | undefined => (name in tjs.env ? tjs.env[name] : undefined);
+  const daemonParts = await txikiDaemonParts(env, exists);
+  await useTxikiDigests(daemonParts.loadNative);
   const rt: Runtime = {
-    ...(await txikiDaemonParts((name) => tjs.env[name], exists)),
+    ...daemonParts,
     kind: 'txiki',
     args,
     readFile: (path) => tjs.readFile(path),
@@ -322,7 +329,7 @@ export async function createTxikiRuntime(): Promise<Runtime> {
       // tjs.exit does not return; this keeps the type checker and odd runtimes honest.
       return new Promise<never>(() => {});
     },
-    env: (name) => tjs.env[name],
+    env,
     now: () => Date.now(),
     monotonic: () => performance.now(),
     run: async (argv, input) => {
