@@ -248,6 +248,7 @@ export class StageProfile {
     return {
       name: d.name,
       ipProtocols: d.ipProtocols,
+      ...(d.firstLook ? { firstLook: d.firstLook } : {}),
       create: (flow) => {
         mine.flows++;
         return measure(() => d.create(flow));

@@ -2,7 +2,8 @@
  * The classification engine: runs the dissectors over a flow's first packets and settles
  * protocol, hostname and application.
  *
- * Per flow it keeps the dissectors still in the running. Every payload packet goes to all
+ * Per flow it keeps the dissectors still in the running: those of its transport whose
+ * first look (candidates.ts) the first payload passes. Every payload packet goes to all
  * of them until one claims the flow; from then on only the claimant is fed, while it
  * wants more packets for metadata. The verdict (protocol + hostname + application) is
  * final at the claim: `detectionPackets` counts the packets up to it, which is what the
@@ -12,10 +13,10 @@
 import type { AppId, ProtocolName } from '../names.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import type { AppMatch, Catalogue } from '../catalogue/types.js';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowView } from '../flow/types.js';
 import { emptyDetection, type Detection, type Dissector, type L4Packet, type Step } from './dissector.js';
 import type { SharedHints } from './hints.js';
+import { CandidateLists } from './candidates.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
 export interface ClassifierOptions {
@@ -116,9 +117,7 @@ const REMEMBERED_MAX = 4096;
 
 export class Classifier {
   readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
-  private readonly byTransport = new Map<number, readonly Dissector<unknown>[]>();
-  /** Per transport, the dissector list with each port-suggested dissector first. */
-  private readonly ordered = new Map<number, Map<string, readonly Dissector<unknown>[]>>();
+  private readonly candidates: CandidateLists;
   private readonly opts: ClassifierOptions;
   /**
    * Catalogue answers, remembered: many flows go to the same names and addresses, and a
@@ -136,15 +135,13 @@ export class Classifier {
     opts: Partial<ClassifierOptions> = {},
   ) {
     this.opts = { ...DEFAULT_CLASSIFIER_OPTIONS, ...opts };
-    for (const proto of [IPPROTO_TCP, IPPROTO_UDP]) {
-      this.byTransport.set(proto, dissectors.filter((d) => d.ipProtocols.includes(proto)));
-    }
+    this.candidates = new CandidateLists(dissectors);
   }
 
   /** State for a new flow; flows without ports are decided by their IP protocol at once. */
   start(flow: FlowView, now: number): FlowClassification {
     const c = new FlowState(this.hints.nameFor(flow.responder.ip, now) ?? this.hints.nameFor(flow.initiator.ip, now));
-    if (!this.byTransport.has(flow.ipProtocol)) {
+    if (!this.candidates.handles(flow.ipProtocol)) {
       c.detection.protocol = protocolOfIpProtocol(flow.ipProtocol);
       c.decided = c.complete = true;
       c.detectionPackets = 1;
@@ -202,15 +199,17 @@ export class Classifier {
   }
 
   /**
-   * The flow's first payload packet goes to every dissector of its transport in turn,
-   * each one's state created only when its turn comes: once one claims, the rest are
-   * never asked, and their state would have been built for nothing.
+   * The flow's first payload packet goes to every dissector offered it in turn, each
+   * one's state created only when its turn comes: once one claims, the rest are never
+   * asked, and their state would have been built for nothing.
    */
   private feedFirst(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
     const out = c.detection;
     const survivors: Candidate[] = [];
     c.candidates = survivors;
-    for (const d of this.orderedFor(flow)) {
+    const offered = this.candidates.offer(flow, pkt.payload);
+    for (let i = 0; i < offered.length; i++) {
+      const d = offered[i]!;
       const state = d.create(flow);
       const step = this.feedOne(c, d, state, flow, pkt);
       if (out.protocol !== null) {
@@ -231,28 +230,6 @@ export class Classifier {
       this.counters.dissectorFaults++;
       return 'no';
     }
-  }
-
-  /**
-   * The dissectors for the flow's transport, the one its ports suggest first: when it
-   * claims, the others are never asked (most flows are what their port says, and each
-   * skipped dissector saves work). One list per transport and suggestion, built once.
-   */
-  private orderedFor(flow: FlowView): readonly Dissector<unknown>[] {
-    const list = this.byTransport.get(flow.ipProtocol) ?? [];
-    const preferred = preferredDissector(flow);
-    if (preferred === null) return list;
-    let byPreferred = this.ordered.get(flow.ipProtocol);
-    if (!byPreferred) {
-      byPreferred = new Map();
-      this.ordered.set(flow.ipProtocol, byPreferred);
-    }
-    let ordered = byPreferred.get(preferred);
-    if (!ordered) {
-      ordered = [...list.filter((d) => d.name === preferred), ...list.filter((d) => d.name !== preferred)];
-      byPreferred.set(preferred, ordered);
-    }
-    return ordered;
   }
 
   private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
@@ -340,29 +317,5 @@ export class Classifier {
   }
 }
 
-
-/** Dissector names for the protocols that port guesses produce, where they differ. */
-const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {
-  SMBv23: 'smb',
-  HTTP_Proxy: 'http',
-  SMTPS: 'tls',
-  IMAPS: 'tls',
-  POPS: 'tls',
-  DoH_DoT: 'tls',
-};
-
-/** Port guess → dissector name, remembered (the guesses are a short fixed list). */
-const dissectorNames = new Map<ProtocolName, string>();
-
-function preferredDissector(flow: FlowView): string | null {
-  const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
-  if (!guess) return null;
-  let name = dissectorNames.get(guess);
-  if (name === undefined) {
-    name = DISSECTOR_FOR_PROTOCOL[guess] ?? guess.toLowerCase();
-    dissectorNames.set(guess, name);
-  }
-  return name;
-}
 
 export type { ProtocolName };

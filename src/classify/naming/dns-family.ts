@@ -9,7 +9,6 @@
  * are gathered (bounded) until a message is whole or enough of it to name the flow.
  */
 import type { ProtocolName } from '../../names.js';
-import type { FlowView } from '../../flow/types.js';
 import { u16be } from '../../util/bytes.js';
 import type { Detection, Dissector, L4Packet, MetaSection, MetaValue } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
@@ -36,8 +35,10 @@ export interface DnsFamilySpec {
   /** Meta section the details go to (`dns`, `mdns`, `llmnr`). */
   readonly section: string;
   readonly ipProtocols: readonly number[];
-  /** The flow's ports make this family possible (checked on the first payload packet). */
-  portsMatch(pkt: L4Packet, flow: FlowView): boolean;
+  /** The family's ports: a flow must use one of them (checked on the first payload packet)… */
+  readonly ports: readonly number[];
+  /** …and none of these (another family's). */
+  readonly excludedPorts: readonly number[];
   /** Message rules beyond the common ones (e.g. unicast DNS queries carry no answers). */
   plausible(msg: DnsMessage): boolean;
   /** Host name for the flow from a name in the message. */
@@ -186,12 +187,13 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
   return {
     name: spec.name,
     ipProtocols: spec.ipProtocols,
+    firstLook: { ports: spec.ports },
     create(): DnsFamilyState {
       return { claimed: false, followUps: 0, queryId: -1, question: null, tcp: null };
     },
     feed(state, pkt, flow, out, hints) {
       const wasClaimed = state.claimed;
-      if (!wasClaimed && !spec.portsMatch(pkt, flow)) return 'no';
+      if (!wasClaimed && !portsMatch(spec, pkt)) return 'no';
       let step: 'no' | 'more' | 'done' | 'skip';
       if (flow.ipProtocol === 17) {
         step = onMessage(state, pkt.payload, true, pkt, out, hints);
@@ -209,6 +211,12 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
       return state.followUps >= spec.followUpPackets ? 'done' : 'more';
     },
   };
+}
+
+function portsMatch(spec: DnsFamilySpec, pkt: L4Packet): boolean {
+  const { srcPort, dstPort } = pkt;
+  if (spec.excludedPorts.includes(srcPort) || spec.excludedPorts.includes(dstPort)) return false;
+  return spec.ports.includes(srcPort) || spec.ports.includes(dstPort);
 }
 
 /** While a TCP message is still incomplete: could its first bytes be a DNS header at all? */

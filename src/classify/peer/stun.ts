@@ -82,6 +82,8 @@ interface StunState {
   dtls: boolean;
   /** RTP followed the STUN exchange on this flow (RFC 7983 demultiplexing). */
   rtp: boolean;
+  /** The flow's endpoints were looked up (`appFromEndpoints`: one answer per flow). */
+  endpointsChecked: boolean;
 }
 
 function txHex(m: StunMessage): string {
@@ -169,10 +171,24 @@ function writeOut(s: StunState, out: Detection): void {
   out.meta['stun'] = meta;
 }
 
+/**
+ * How many of the facts `writeOut` shows are known. They are only ever added (set once,
+ * turned on, peers appended), so an unchanged count with the same application means
+ * `writeOut` would write what it wrote before: media packets after the exchange skip it.
+ */
+function factsKnown(s: StunState): number {
+  return (
+    (s.method !== null ? 1 : 0) + (s.turn ? 1 : 0) + (s.mapped !== null ? 1 : 0) + (s.relayed !== null ? 1 : 0) + s.peers.length +
+    (s.responseOrigin !== null ? 1 : 0) + (s.otherAddress !== null ? 1 : 0) + (s.software !== null ? 1 : 0) +
+    (s.realm !== null ? 1 : 0) + (s.dtls ? 1 : 0) + (s.rtp ? 1 : 0)
+  );
+}
+
 /** No signal of its own: Google Meet's ranges, else what an earlier flow left on an endpoint. */
 function inheritApp(s: StunState, flow: FlowView, hints: SharedHints, now: number): void {
   if (s.app) return;
-  const byAddress = appFromEndpoints(flow);
+  const byAddress = s.endpointsChecked ? null : appFromEndpoints(flow);
+  s.endpointsChecked = true;
   if (byAddress) {
     s.app = byAddress;
     s.appSource = 'address';
@@ -226,6 +242,8 @@ function claim(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hint
 function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hints: SharedHints): 'more' | 'done' {
   const tcp = flow.ipProtocol === 6;
   const hadApp = s.app;
+  const hadSource = s.appSource;
+  const hadFacts = factsKnown(s);
   // An earlier-started flow of the same call may have named the application since.
   inheritApp(s, flow, hints, pkt.timestamp);
   const m = stunIn(pkt.payload, tcp);
@@ -233,7 +251,7 @@ function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection
   else if (!tcp && !s.dtls && isDtlsRecord(pkt.payload)) s.dtls = true;
   else if (!tcp && !s.dtls && !s.rtp && parseRtp(pkt.payload)) s.rtp = true;
   if (s.app !== hadApp) rememberApp(s, flow, hints, pkt.timestamp);
-  writeOut(s, out);
+  if (s.app !== hadApp || s.appSource !== hadSource || factsKnown(s) !== hadFacts) writeOut(s, out);
   if (++s.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
   // Nothing left to learn: the app is named and media went to DTLS (UDP), or the
   // addresses are in (TCP, where no DTLS follows).
@@ -263,6 +281,7 @@ export const stunDissector = dissector<StunState>({
     appSource: null,
     dtls: false,
     rtp: false,
+    endpointsChecked: false,
   }),
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
