@@ -10,7 +10,8 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { aes128Block, aes128Ctr, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
+import { gcm } from '@noble/ciphers/aes.js';
+import { aes128Block, aes128Ctr, aes128GcmOpen, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
 import { findLibrary } from '../src/runtime/native-abi.js';
 import { loadNativeCrypto } from '../src/runtime/native-crypto.js';
@@ -62,6 +63,14 @@ function everything(): string[] {
     // In place, as QUIC opens Initials.
     aes128Ctr(key, counter, data, data);
     out.push(hex(data));
+  }
+  for (const n of [0, 1, 16, 100, 1200]) {
+    const nonce = bytes(12, n + 20);
+    const aad = bytes(n % 40, n + 21);
+    const sealed = gcm(key, nonce, aad).encrypt(bytes(n, n + 22));
+    out.push(hex(aes128GcmOpen(key, nonce, aad, sealed)!));
+    sealed[n >> 1]! ^= 1; // a flipped bit anywhere fails the tag
+    out.push(String(aes128GcmOpen(key, nonce, aad, sealed)));
   }
   const mac = new HmacSha256();
   for (const keyLen of [0, 20, 32, 64, 65, 100]) {

@@ -1,7 +1,7 @@
 /**
- * SHA-1, SHA-256, HMAC-SHA256 and the AES-128 block cipher for the classifier (QUIC Initial
- * keys and payloads, JA4, certificate fingerprints), from the engine or flowsieve's native
- * library when there, else in JavaScript (@noble, util/aes128.ts). In an interpreter
+ * SHA-1, SHA-256, HMAC-SHA256, the AES-128 block cipher and AES-128-GCM for the classifier
+ * (QUIC Initial keys and payloads, JA4, certificate fingerprints), from the engine or
+ * flowsieve's native library when there, else in JavaScript (@noble, util/aes128.ts). In an interpreter
  * (txiki.js) one SHA-256 block costs tens of µs and one AES block ~5 µs in JavaScript,
  * well under one in C, and a QUIC flow needs a dozen of the first and ~75 of the second.
  * The runtime adapter installs what it found (`useNativeDigests`); the results are the
@@ -9,6 +9,7 @@
  */
 import { sha1 as jsSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as jsSha256 } from '@noble/hashes/sha2.js';
+import { gcm } from '@noble/ciphers/aes.js';
 import { aes128CtrXor, aes128EncryptBlock } from './aes128.js';
 
 /** Each one the runtime has; the rest fall back to JavaScript. */
@@ -22,6 +23,8 @@ export interface NativeDigests {
   aes128Block?(key: Uint8Array, block: Uint8Array): Uint8Array;
   /** AES-128-CTR over `data` (counter block: 16 bytes, big-endian increment) into `out`. */
   aes128Ctr?(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void;
+  /** AES-128-GCM: `sealed` (ciphertext, then its 16-byte tag) opened, or null when the tag is wrong. */
+  aes128GcmOpen?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
 }
 
 const NONE = new Uint8Array(0);
@@ -71,4 +74,15 @@ export function aes128Ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array
   const f = native?.aes128Ctr;
   if (f) f(key, counter, data, out);
   else aes128CtrXor(key, counter, data, out);
+}
+
+/** AES-128-GCM opening (12-byte nonce): the plaintext, or null when the tag is wrong. */
+export function aes128GcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  const f = native?.aes128GcmOpen;
+  if (f) return f(key, nonce, aad, sealed);
+  try {
+    return gcm(key, nonce, aad).decrypt(sealed);
+  } catch {
+    return null; // tag mismatch
+  }
 }
