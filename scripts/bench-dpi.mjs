@@ -211,6 +211,7 @@ function printProfiles(profiles, n) {
   }
   const total = (p) => p.totalUs / p.frames;
   console.log(`${'total'.padEnd(30)}${profiles.map(([, p]) => total(p).toFixed(2).padStart(14)).join('')}`);
+  console.log(`${'catalogue compile, once (ms)'.padEnd(30)}${profiles.map(([, p]) => p.catalogueCompileMs.toFixed(1).padStart(14)).join('')}`);
   console.log(`${'(instrument cost per call)'.padEnd(30)}${profiles.map(([, p]) => p.timerPairUs.toFixed(2).padStart(14)).join('')}`);
   console.log(`${'peak live flows'.padEnd(30)}${profiles.map(([, p]) => String(p.peakLiveFlows).padStart(14)).join('')}`);
   console.log(`${'records digest'.padEnd(30)}${profiles.map(([, p]) => p.digest.padStart(14)).join('')}`);

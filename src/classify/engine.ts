@@ -127,6 +127,8 @@ export class Classifier {
    */
   private readonly hostApps = new BoundedMap<string, AppId | null>(REMEMBERED_MAX);
   private readonly addressApps = new BoundedMap<string, AppMatch | null>(REMEMBERED_MAX);
+  /** The same for protocols (a short fixed list: the dissectors' and port guesses' names). */
+  private readonly protocolApps = new Map<ProtocolName, AppId | null>();
 
   constructor(
     dissectors: readonly Dissector<unknown>[],
@@ -279,7 +281,7 @@ export class Classifier {
     const d = c.detection;
     if (d.application) return d.application;
     const cat = this.catalogue;
-    const byProtocol = d.protocol && cat ? cat.appForProtocol(d.protocol) : null;
+    const byProtocol = d.protocol && cat ? this.appForProtocol(cat, d.protocol) : null;
     if (byProtocol) return byProtocol;
     const byHost = d.hostname && cat ? this.appForHost(cat, d.hostname) : null;
     if (byHost) return byHost;
@@ -302,6 +304,16 @@ export class Classifier {
     if (app === undefined) {
       app = cat.appForHost(host)?.app ?? null;
       this.hostApps.touch(host, app);
+    }
+    return app;
+  }
+
+  /** `appForProtocol` through the remembered answers. */
+  private appForProtocol(cat: Catalogue, protocol: ProtocolName): AppId | null {
+    let app = this.protocolApps.get(protocol);
+    if (app === undefined) {
+      app = cat.appForProtocol(protocol);
+      this.protocolApps.set(protocol, app);
     }
     return app;
   }

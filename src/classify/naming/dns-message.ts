@@ -126,6 +126,9 @@ export function parseDnsHeader(msg: Uint8Array): DnsHeader | null {
   };
 }
 
+/** The record sections in message order (their counts are the header's an/ns/arcount). */
+const SECTIONS: readonly DnsRecord['section'][] = ['answer', 'authority', 'additional'];
+
 /**
  * Parse a whole message. Null when the header or a question does not parse (the questions
  * are what names a flow, so they must be whole); records are parsed as far as they go.
@@ -146,13 +149,10 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
     pos = n.end + 4;
   }
   const records: DnsRecord[] = [];
-  const sections: [DnsRecord['section'], number][] = [
-    ['answer', header.ancount],
-    ['authority', header.nscount],
-    ['additional', header.arcount],
-  ];
   let status: DnsMessage['recordsStatus'] = 'complete';
-  outer: for (const [section, count] of sections) {
+  outer: for (let k = 0; k < 3; k++) {
+    const section = SECTIONS[k]!;
+    const count = k === 0 ? header.ancount : k === 1 ? header.nscount : header.arcount;
     for (let i = 0; i < count; i++) {
       const n = readName(msg, pos);
       if (typeof n === 'string') {

@@ -143,8 +143,10 @@ function absorb(s: StunState, m: StunMessage, depth: number): void {
         break;
     }
   }
+  // Once the messages named the application (appSource 'dpi'), later ones are not asked.
+  if (s.appSource === 'dpi') return;
   const app = appFromMessage(m) ?? (s.realm ? appFromRealm(s.realm) : null);
-  if (app && (s.app === null || s.appSource !== 'dpi')) {
+  if (app) {
     s.app = app;
     s.appSource = 'dpi';
   }
