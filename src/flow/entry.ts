@@ -1,7 +1,7 @@
 /**
  * One tracked flow as the flow table (table.ts) keeps it: the fields every live flow
- * carries, laid out for QuickJS's memory (see FlowEntry), and how its timeout class and
- * TCP ending share one field.
+ * carries, laid out for QuickJS's memory (see FlowEntry), and how its timeout class,
+ * TCP ending and VLAN share one field.
  */
 import type { DecodedPacket } from '../decode/packet.js';
 import type { Queued } from './idle-queue.js';
@@ -58,22 +58,29 @@ export function classOf<T>(flow: Flow<T>): TimeoutClass {
   return ((flow as FlowEntry<T>).state & CLASS_BITS) as TimeoutClass;
 }
 
+/** Both ends' MAC addresses; one object serves every flow between the same two (table.ts). */
+export interface MacPair {
+  readonly initiator: string | null;
+  readonly responder: string | null;
+}
+
 /**
- * One tracked flow. Its per-direction counts are plain fields with the pairs built on
- * demand (records, tests): three two-element arrays per flow cost about 0.3 KB under
- * QuickJS, a tenth of a live flow. What can be derived from other fields (total packets,
- * IP version, the key, the FIN/RST state's two views) is a getter, and the VLAN shares
- * `state` with the timeout class and TCP ending (only records read it): QuickJS grows an
- * object's property array 2, 3, 4, 6, 9, 13, 19, 28 as fields are added, 16 bytes a slot
- * under txiki.js, so a flow's 19 fields stay in the 19-slot step. Every flow gets the
- * same fields in the same order.
+ * One tracked flow, laid out for QuickJS's memory. Each object costs about 0.13 KB under
+ * txiki.js and each property slot 16 bytes, in steps: an object's property array grows 2,
+ * 3, 4, 6, 9, 13, 19, 28 as fields are added. So the endpoints are plain fields (both
+ * ports in one) with the Endpoint objects made when asked for, the MAC pair is shared,
+ * the per-direction counts are plain fields with pairs built on demand (records, tests),
+ * and the VLAN shares `state` with the timeout class and TCP ending (only records read
+ * it): 19 fields, in the 19-slot step. What can be derived (total packets, IP version,
+ * key) is a getter. Every flow gets the same fields in the same order.
  */
 export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
   readonly ipProtocol: number;
-  readonly initiator: Endpoint;
-  readonly responder: Endpoint;
-  readonly initiatorMac: string | null;
-  readonly responderMac: string | null;
+  readonly initiatorIp: string;
+  readonly responderIp: string;
+  /** The initiator's port << 16 | the responder's (int32): the table tests a packet's two ports at once. */
+  readonly ports: number;
+  readonly macs: MacPair;
   readonly firstSeen: number;
   lastSeen: number;
   packets0 = 0;
@@ -94,16 +101,33 @@ export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
     pkt: DecodedPacket,
     readonly id: number,
     timeoutClass: TimeoutClass,
+    macs: MacPair,
   ) {
     this.state = timeoutClass | (pkt.vlanId << VLAN_SHIFT);
     this.ipProtocol = pkt.ipProtocol;
-    this.initiator = { ip: pkt.srcIp, port: pkt.srcPort };
-    this.responder = { ip: pkt.dstIp, port: pkt.dstPort };
-    this.initiatorMac = pkt.srcMac;
-    this.responderMac = pkt.dstMac;
+    this.initiatorIp = pkt.srcIp;
+    this.responderIp = pkt.dstIp;
+    this.ports = (pkt.srcPort << 16) | pkt.dstPort;
+    this.macs = macs;
     this.firstSeen = pkt.timestamp;
     this.lastSeen = pkt.timestamp;
     this.queuedAt = pkt.timestamp;
+  }
+
+  get initiator(): Endpoint {
+    return { ip: this.initiatorIp, port: this.ports >>> 16 };
+  }
+
+  get responder(): Endpoint {
+    return { ip: this.responderIp, port: this.ports & 0xffff };
+  }
+
+  get initiatorMac(): string | null {
+    return this.macs.initiator;
+  }
+
+  get responderMac(): string | null {
+    return this.macs.responder;
   }
 
   get vlanId(): number {
@@ -111,12 +135,12 @@ export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
   }
 
   get key(): FlowKey {
-    return flowKeyOf(this.ipProtocol, this.vlanId, this.initiator.ip, this.initiator.port, this.responder.ip, this.responder.port);
+    return flowKeyOf(this.ipProtocol, this.vlanId, this.initiatorIp, this.ports >>> 16, this.responderIp, this.ports & 0xffff);
   }
 
   get ipVersion(): 4 | 6 {
     // IPv6 text always has a colon, IPv4 text never (decode/address-cache.ts).
-    return this.initiator.ip.includes(':') ? 6 : 4;
+    return this.initiatorIp.includes(':') ? 6 : 4;
   }
 
   get packets(): number {

@@ -10,7 +10,7 @@ import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from 
 import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { IdleQueue } from './idle-queue.js';
 import type { Direction, FlowKey, FlowView } from './types.js';
-import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, VLAN_SHIFT, type Flow } from './entry.js';
+import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, VLAN_SHIFT, type Flow, type MacPair } from './entry.js';
 
 export type { Flow };
 
@@ -84,6 +84,10 @@ export class FlowTable<T> {
   private recentBits = RECENT_MIN_BITS;
   private clock = 0;
   private nextSweep = 0;
+  /** Recently made MAC pairs, shared by the flows they fit (replaced round-robin). */
+  private readonly macPairs: MacPair[] = [];
+  private nextMacPair = 0;
+  private lastMacPair: MacPair = { initiator: null, responder: null };
   /** The last tracked packet's direction in its flow, and whether it had a transport header. */
   trackedDir: Direction = 0;
   trackedTransport = true;
@@ -139,7 +143,7 @@ export class FlowTable<T> {
       dir = flow === null ? -1 : directionIn(flow, pkt);
       if (dir === -1) {
         flow = this.lookUp(pkt);
-        dir = pkt.srcIp === flow.initiator.ip && pkt.srcPort === flow.initiator.port ? 0 : 1;
+        dir = pkt.srcIp === flow.initiatorIp && pkt.srcPort === flow.ports >>> 16 ? 0 : 1;
       }
       this.lastFlow = flow;
     }
@@ -221,7 +225,7 @@ export class FlowTable<T> {
     if (this.flows.size >= this.opts.maxFlows) this.evictOldest();
     const timeoutClass =
       pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
-    const flow = new FlowEntry<T>(pkt, this.nextId++, timeoutClass);
+    const flow = new FlowEntry<T>(pkt, this.nextId++, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac));
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
     this.byClass[timeoutClass]!.append(flow);
@@ -314,9 +318,24 @@ export class FlowTable<T> {
     }
   }
 
+  /** The pair object for these MACs: most flows run between a few hosts and their gateway. */
+  private macPair(initiator: string | null, responder: string | null): MacPair {
+    let p = this.lastMacPair;
+    if (p.initiator === initiator && p.responder === responder) return p;
+    const pairs = this.macPairs;
+    for (let i = 0; i < pairs.length; i++) {
+      p = pairs[i]!;
+      if (p.initiator === initiator && p.responder === responder) return (this.lastMacPair = p);
+    }
+    p = { initiator, responder };
+    pairs[this.nextMacPair] = p;
+    this.nextMacPair = (this.nextMacPair + 1) % MAC_PAIRS;
+    return (this.lastMacPair = p);
+  }
+
   private end(flow: FlowEntry<T>, reason: FlowEndReason): void {
     if (this.lastFlow === flow) this.lastFlow = null;
-    const slot = recentSlot(flow.ipProtocol, flow.vlanId, flow.initiator.ip, flow.initiator.port, flow.responder.ip, flow.responder.port, this.recentBits);
+    const slot = recentSlot(flow.ipProtocol, flow.state >>> VLAN_SHIFT, flow.initiatorIp, flow.ports >>> 16, flow.responderIp, flow.ports & 0xffff, this.recentBits);
     if (this.recent[slot] === flow) this.recent[slot] = null;
     this.flows.delete(flow.key);
     this.byClass[classOf(flow)]!.remove(flow);
@@ -326,6 +345,7 @@ export class FlowTable<T> {
 }
 
 
+const MAC_PAIRS = 16;
 const RECENT_MIN_BITS = 8;
 const RECENT_MAX_BITS = 14;
 
@@ -351,10 +371,11 @@ function tailCode(ip: string): number {
 function directionIn<T>(flow: FlowEntry<T>, pkt: DecodedPacket): Direction | -1 {
   const state = flow.state;
   if (flow.ipProtocol !== pkt.ipProtocol || state >>> VLAN_SHIFT !== pkt.vlanId || (state & CLASS_BITS) === TimeoutClass.Closed) return -1;
-  const i = flow.initiator;
-  const r = flow.responder;
-  if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) return 0;
-  if (i.port === pkt.dstPort && r.port === pkt.srcPort && i.ip === pkt.dstIp && r.ip === pkt.srcIp) return 1;
+  const ports = flow.ports;
+  const src = pkt.srcPort;
+  const dst = pkt.dstPort;
+  if (ports === ((src << 16) | dst) && flow.initiatorIp === pkt.srcIp && flow.responderIp === pkt.dstIp) return 0;
+  if (ports === ((dst << 16) | src) && flow.initiatorIp === pkt.dstIp && flow.responderIp === pkt.srcIp) return 1;
   return -1;
 }
 
