@@ -2,6 +2,7 @@
 import type { DirEntry, Runtime } from './types.js';
 import { useNativeDigests, type NativeDigests } from '../util/digest.js';
 import { nodeDaemonParts } from './node-daemon.js';
+import { readAhead } from './read-ahead.js';
 
 interface NodeProcess {
   argv: string[];
@@ -131,16 +132,11 @@ export async function createNodeRuntime(): Promise<Runtime> {
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
     readChunks: async function* (path, chunkSize) {
       const f = await fs.open(path, 'r');
-      try {
-        for (;;) {
-          const buf = new Uint8Array(chunkSize);
-          const { bytesRead } = await f.read(buf, 0, chunkSize, null);
-          if (bytesRead === 0) return;
-          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-        }
-      } finally {
-        await f.close();
-      }
+      yield* readAhead(async () => {
+        const buf = new Uint8Array(chunkSize);
+        const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+        return bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+      }, () => f.close());
     },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),
