@@ -6,15 +6,18 @@ import { latin1 } from '../../util/bytes.js';
 
 /** Normalise raw name bytes (HTTP Host, DHCP option 12, NetBIOS name, …). */
 export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): string {
-  const s = Math.max(0, start);
-  const e = Math.min(end, b.length);
-  // Most names need no change (printable, lower case, no space): then one native copy,
-  // not a string per character (~0.3 µs each under txiki.js).
-  let plain = s;
-  while (plain < e && isPlainHostByte(b[plain]!)) plain++;
-  if (plain === e) return latin1(b, s, e);
+  // Printable ASCII up to the end or a NUL, the usual case: see normalizeHostText.
+  const from = Math.max(0, start);
+  let stop = Math.min(end, b.length);
+  let printable = true;
+  for (let i = from; i < stop; i++) {
+    const c = b[i]!;
+    if (c === 0) stop = i;
+    else if (c < 0x20 || c > 0x7e) printable = false;
+  }
+  if (printable) return lowerTrimmed(latin1(b, from, stop));
   let out = '';
-  for (let i = s; i < e; i++) {
+  for (let i = Math.max(0, start); i < Math.min(end, b.length); i++) {
     let c = b[i]!;
     if (c === 0) break; // C strings end at NUL, and so did nDPI's copy
     if (c === 0x09) c = 0x20;
@@ -24,12 +27,16 @@ export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): st
   return out.replace(/ +$/, '');
 }
 
-function isPlainHostByte(c: number): boolean {
-  return c > 0x20 && c <= 0x7e && (c < 0x41 || c > 0x5a);
-}
-
 /** Same rules for a name already held as text (one char per byte). */
 export function normalizeHostText(s: string): string {
+  // Printable ASCII, the usual case: lower-casing is all there is to do, and done natively
+  // (a string built a character at a time costs a new string per character under QuickJS).
+  let printable = true;
+  for (let i = 0; i < s.length && printable; i++) {
+    const c = s.charCodeAt(i);
+    printable = c >= 0x20 && c <= 0x7e;
+  }
+  if (printable) return lowerTrimmed(s);
   let out = '';
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -39,4 +46,10 @@ export function normalizeHostText(s: string): string {
     out += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
   }
   return out.replace(/ +$/, '');
+}
+
+/** Printable ASCII text lower-cased (natively: only A–Z change), trailing spaces cut. */
+function lowerTrimmed(s: string): string {
+  const lower = s.toLowerCase();
+  return lower.endsWith(' ') ? lower.replace(/ +$/, '') : lower;
 }
