@@ -157,18 +157,23 @@ export class Classifier {
     if (c.complete) return false;
     c.examined++;
     this.counters.packetsInspected++;
+    // The flags are getters over one field (FlowState): read once, kept in step locally.
     const wasDecided = c.decided;
-
+    let decided = wasDecided;
     if (pkt.payload.length > 0) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
-      else if (!c.decided) this.feedCandidates(c, flow, pkt);
+      else if (!decided) {
+        this.feedCandidates(c, flow, pkt);
+        decided = c.decided;
+      }
     }
-    if (!c.decided && (c.examined >= this.opts.maxPackets || (c.candidates !== null && c.candidates.length === 0))) {
+    const max = this.opts.maxPackets;
+    if (!decided && (c.examined >= max || (c.candidates !== null && c.candidates.length === 0))) {
       this.giveUp(c, flow, pkt.timestamp);
+      decided = true;
     }
-    if (c.decided && !c.claimant) c.complete = true;
-    if (c.examined >= this.opts.maxPackets) c.complete = true;
-    return c.decided && !wasDecided;
+    if ((decided && !c.claimant) || c.examined >= max) c.complete = true;
+    return decided && !wasDecided;
   }
 
   /** The flow ended before a verdict: settle what can be settled (port guess, hints). */

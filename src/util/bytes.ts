@@ -114,9 +114,12 @@ export function u32be(b: Uint8Array, o: number): number {
   return o + 4 <= b.length ? ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) : -1;
 }
 
+/** Two lower-case hex digits per byte value: one lookup per byte, not a number formatted and padded. */
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
+
 export function hex(b: Uint8Array, start = 0, end = b.length): string {
   let out = '';
-  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += b[i]!.toString(16).padStart(2, '0');
+  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += HEX_PAIRS[b[i]!]!;
   return out;
 }
 

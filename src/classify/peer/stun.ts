@@ -22,7 +22,7 @@
  */
 import type { AppId } from '../../names.js';
 import type { FlowView } from '../../flow/types.js';
-import { latin1 } from '../../util/bytes.js';
+import { hex, latin1 } from '../../util/bytes.js';
 import { dissector, type Detection, type L4Packet, type MetaSection } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
 import { parseRtp } from './rtp.js';
@@ -87,9 +87,7 @@ interface StunState {
 }
 
 function txHex(m: StunMessage): string {
-  let s = '';
-  for (const b of m.transactionId) s += b.toString(16).padStart(2, '0');
-  return s;
+  return hex(m.transactionId);
 }
 
 function addrText(a: TransportAddress): string {
