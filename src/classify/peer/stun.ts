@@ -285,7 +285,8 @@ export const stunDissector = dissector<StunState>({
   }),
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
-    if (isMulticastOrBroadcast(flow.responder.ip)) return 'no';
+    // The flow's addresses do not change: asked on its first packet only.
+    if (s.payloads === 0 && isMulticastOrBroadcast(flow.responder.ip)) return 'no';
     s.payloads++;
     const tcp = flow.ipProtocol === 6;
     const m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);
