@@ -333,6 +333,21 @@ test('CRYPTO ranges merge in place however fragments arrive', () => {
   t.write(20, data.subarray(20, 30));
   assert.is(t.contiguous, 40);
   assert.equal(Array.from(t.prefix(40)), Array.from(data.subarray(0, 40)));
+  // Random fragments: the contiguous prefix is what a byte-by-byte coverage map says.
+  const rnd = bytes(4000, 12);
+  for (let round = 0; round < 50; round++) {
+    const u = new CryptoStream(1024);
+    const covered = new Uint8Array(300);
+    for (let k = 0; k < 12; k++) {
+      const a = (rnd[round * 40 + 3 * k]! * 256 + rnd[round * 40 + 3 * k + 1]!) % 290;
+      const b = Math.min(300, a + (rnd[round * 40 + 3 * k + 2]! % 40));
+      u.write(a, data.subarray(a, b));
+      covered.fill(1, a, b);
+      const want = covered.indexOf(0) < 0 ? 300 : covered.indexOf(0);
+      assert.is(u.contiguous, want);
+      assert.equal(Array.from(u.prefix(want)), Array.from(data.subarray(0, want)));
+    }
+  }
 });
 
 test('UTF-8 encoding in JavaScript equals the engine encoder, lone surrogates included', () => {

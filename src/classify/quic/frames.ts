@@ -2,7 +2,7 @@
  * Frames of decrypted (or plaintext Google QUIC) Initial payloads, reduced to the crypto
  * handshake data they carry.
  */
-import { readVarInt } from './varint.js';
+import { varIntAt, varIntSize } from './varint.js';
 import { gquicNumber } from './versions.js';
 
 export interface CryptoFragment {
@@ -88,14 +88,10 @@ export class InitialFrameWalk {
       if (next >= 0) this.o = next;
       return null;
     }
-    const off = readVarInt(p, o + 1);
-    if (!off) return null;
-    const len = readVarInt(p, o + 1 + off.size);
-    if (!len) return null;
-    const start = o + 1 + off.size + len.size;
-    if (start + len.value > p.length) return null;
-    this.o = start + len.value;
-    return { offset: off.value, data: p.subarray(start, start + len.value) };
+    const data = cryptoData(p, o);
+    if (!data) return null;
+    this.o = data.byteOffset + data.length - p.byteOffset; // data is a view of p: the frame ends with it
+    return { offset: varIntAt(p, o + 1), data };
   }
 }
 
@@ -144,21 +140,30 @@ function zeroRunEnd(b: Uint8Array, o: number): number {
 
 /** ACK frame body: largest, delay, range count, first range, ranges, [ECN counts]. */
 function skipAck(p: Uint8Array, o: number, ecn: boolean): number {
-  const fields: number[] = [];
+  let ranges = 0;
   for (let i = 0; i < 4; i++) {
-    const v = readVarInt(p, o);
-    if (!v) return -1;
-    fields.push(v.value);
-    o += v.size;
+    const v = varIntAt(p, o);
+    if (v < 0) return -1;
+    if (i === 2) ranges = v;
+    o += varIntSize(p[o]!);
   }
-  const ranges = fields[2]!;
   if (ranges > 256) return -1;
   for (let i = 0; i < ranges * 2 + (ecn ? 3 : 0); i++) {
-    const v = readVarInt(p, o);
-    if (!v) return -1;
-    o += v.size;
+    if (varIntAt(p, o) < 0) return -1;
+    o += varIntSize(p[o]!);
   }
   return o;
+}
+
+/** The data of the CRYPTO-style frame (type, offset, length, data) at `o`, or null if it does not fit in `p`. */
+function cryptoData(p: Uint8Array, o: number): Uint8Array | null {
+  let at = o + 1;
+  if (varIntAt(p, at) < 0) return null;
+  at += varIntSize(p[at]!);
+  const len = varIntAt(p, at);
+  if (len < 0) return null;
+  const start = at + varIntSize(p[at]!);
+  return start + len > p.length ? null : p.subarray(start, start + len);
 }
 
 /** Leading zero bytes, then an ACK-ish frame (0x40/0x60) to step over, as nDPI does. */
@@ -191,11 +196,5 @@ export function gquicStreamData(p: Uint8Array, version: number): Uint8Array | nu
 export function q050CryptoData(p: Uint8Array): Uint8Array | null {
   const o = firstFrame(p);
   if (o < 0 || p[o] !== 0x08) return null;
-  const off = readVarInt(p, o + 1);
-  if (!off) return null;
-  const len = readVarInt(p, o + 1 + off.size);
-  if (!len) return null;
-  const start = o + 1 + off.size + len.size;
-  if (start + len.value > p.length) return null;
-  return p.subarray(start, start + len.value);
+  return cryptoData(p, o);
 }
