@@ -115,11 +115,11 @@ export function u32be(b: Uint8Array, o: number): number {
 }
 
 /** Two lower-case hex digits per byte value: one lookup per byte, not a number formatted and padded. */
-const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
+export const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
 
 export function hex(b: Uint8Array, start = 0, end = b.length): string {
   let out = '';
-  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += HEX_PAIRS[b[i]!]!;
+  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += HEX_BYTE[b[i]!]!;
   return out;
 }
 

@@ -27,7 +27,18 @@ import { dissector, type Detection, type L4Packet, type MetaSection } from '../d
 import type { SharedHints } from '../hints.js';
 import { parseRtp } from './rtp.js';
 import { appFromEndpoints, appFromMessage, appFromRealm, ATTR_REALM, realmText } from './stun-apps.js';
-import { decodeAddress, METHOD_NAMES, parseChannelData, parseStunMessage, unframeStun, type StunMessage, type TransportAddress } from './stun-message.js';
+import {
+  attributeValue,
+  decodeAddress,
+  METHOD_NAMES,
+  parseChannelData,
+  parseStunMessage,
+  transactionId,
+  unframeStun,
+  type StunAttribute,
+  type StunMessage,
+  type TransportAddress,
+} from './stun-message.js';
 
 const PROTOCOL = 'STUN';
 /** How long an endpoint keeps the application a STUN flow proved (a call's lifetime). */
@@ -87,7 +98,7 @@ interface StunState {
 }
 
 function txHex(m: StunMessage): string {
-  return hex(m.transactionId);
+  return hex(transactionId(m));
 }
 
 function addrText(a: TransportAddress): string {
@@ -100,42 +111,46 @@ function isMulticastOrBroadcast(ip: string): boolean {
   return ip === '255.255.255.255' || (first >= 224 && first <= 239);
 }
 
+/** The transport address an address attribute carries (XOR-masked or not). */
+function addressIn(m: StunMessage, a: StunAttribute, xor: boolean): TransportAddress | null {
+  return decodeAddress(attributeValue(m, a), xor, transactionId(m));
+}
+
 /** Fold one message's attributes into the state; nested STUN in DATA is read once. */
 function absorb(s: StunState, m: StunMessage, depth: number): void {
   s.method ??= m.classic && m.type === 0x0001 ? 'binding' : (METHOD_NAMES[m.method] ?? `0x${m.type.toString(16)}`);
   if (m.turn) s.turn = true;
-  const tid = m.transactionId;
   for (const a of m.attributes) {
     switch (a.type) {
       case ATTR_MAPPED:
-        s.mapped ??= decodeAddress(a.value, false, tid);
+        s.mapped ??= addressIn(m, a, false);
         break;
       case ATTR_XOR_MAPPED:
-        s.mapped ??= decodeAddress(a.value, true, tid);
+        s.mapped ??= addressIn(m, a, true);
         break;
       case ATTR_RELAYED:
-        s.relayed ??= decodeAddress(a.value, true, tid);
+        s.relayed ??= addressIn(m, a, true);
         break;
       case ATTR_PEER: {
-        const peer = decodeAddress(a.value, true, tid);
+        const peer = addressIn(m, a, true);
         if (peer && s.peers.length < MAX_PEERS && !s.peers.some((p) => p.ip === peer.ip && p.port === peer.port)) s.peers.push(peer);
         break;
       }
       case ATTR_RESPONSE_ORIGIN:
-        s.responseOrigin ??= decodeAddress(a.value, false, tid);
+        s.responseOrigin ??= addressIn(m, a, false);
         break;
       case ATTR_OTHER_ADDRESS:
-        s.otherAddress ??= decodeAddress(a.value, false, tid);
+        s.otherAddress ??= addressIn(m, a, false);
         break;
       case ATTR_SOFTWARE:
-        s.software ??= latin1(a.value).replace(/[^\x20-\x7e]/g, '').trim() || null;
+        s.software ??= latin1(attributeValue(m, a)).replace(/[^\x20-\x7e]/g, '').trim() || null;
         break;
       case ATTR_REALM:
-        s.realm ??= realmText(a.value);
+        s.realm ??= realmText(attributeValue(m, a));
         break;
       case ATTR_DATA:
         if (depth === 0) {
-          const inner = parseStunMessage(a.value, false);
+          const inner = parseStunMessage(attributeValue(m, a), false);
           if (inner) absorb(s, inner, 1);
         }
         break;
@@ -285,7 +300,8 @@ export const stunDissector = dissector<StunState>({
   }),
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
-    if (isMulticastOrBroadcast(flow.responder.ip)) return 'no';
+    // The flow's addresses do not change: asked on its first packet only.
+    if (s.payloads === 0 && isMulticastOrBroadcast(flow.responder.ip)) return 'no';
     s.payloads++;
     const tcp = flow.ipProtocol === 6;
     const m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);
