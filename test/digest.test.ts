@@ -1,12 +1,14 @@
 /**
- * util/digest.ts: the engine's own SHA-1/SHA-256/AES-128 (node:crypto here, standing in
- * for txiki.js's tjs:hashing), flowsieve's native library (native/crypto, through koffi as
+ * util/digest.ts: the engine's own SHA-1/SHA-256/HMAC/AES-128-GCM (node:crypto, as the Node
+ * runtime installs it), flowsieve's native library (native/crypto, through koffi as
  * txiki.js reaches it through tjs:ffi) and the JavaScript fallbacks give the same bytes,
  * and QUIC Initial keys derive to RFC 9001's Appendix A values every way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCipheriv, createHash } from 'node:crypto';
+import * as nodeCryptoModule from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { nodeDigests } from '../src/runtime/node.js';
 import { access } from 'node:fs/promises';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -21,13 +23,9 @@ import { initialKeys } from '../src/classify/quic/initial-keys.js';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ''), 'hex'));
 
+/** node:crypto's primitives, as the Node runtime installs them. */
 function nodeCrypto(): void {
-  useNativeDigests({
-    sha256: (a, b) => createHash('sha256').update(a).update(b).digest(),
-    sha1: (d) => createHash('sha1').update(d).digest(),
-    aes128Block: (key, block) => createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block),
-    aes128Ctr: (key, counter, data, out) => out.set(createCipheriv('aes-128-ctr', key, counter).update(data)),
-  });
+  useNativeDigests(nodeDigests(nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0]));
 }
 
 /** native/crypto's library (built by `npm test`'s pretest), with node:crypto's SHA-1. */
