@@ -343,14 +343,14 @@ function decodeTransport(
   // still puts its datagram together; its payload is the fragment's data (a view into `d`).
   if (fragment !== null && (fragment.offset > 0 || !holdsTransportHeader(d, off, end, proto))) {
     const at = fragment.data.byteOffset - d.byteOffset;
-    return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, at, at + fragment.data.length, fragment, true);
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, -1, at, at + fragment.data.length, fragment, true);
   }
   if (proto === IPPROTO_TCP) {
     if (end < off + 20) return malformed('TCP header truncated');
     const dataOff = (d[off + 12]! >> 4) * 4;
     if (dataOff < 20) return malformed(`TCP data offset ${dataOff}`);
     if (end < off + dataOff) return malformed('TCP options truncated');
-    return packetResult(p, ipVersion, srcIp, dstIp, proto, u16(d, off), u16(d, off + 2), d[off + 13]!, u32(d, off + 4), u32(d, off + 8), off + dataOff, end, fragment, false);
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, u16(d, off), u16(d, off + 2), d[off + 13]!, off, off + dataOff, end, fragment, false);
   }
   if (proto === IPPROTO_UDP) {
     if (end < off + 8) return malformed('UDP header truncated');
@@ -364,7 +364,7 @@ function decodeTransport(
       const inner = decodeGtpU(d, off + 8, payloadEnd, p, depth + 1);
       if (inner) return inner;
     }
-    return packetResult(p, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, 0, 0, off + 8, payloadEnd, fragment, false);
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, -1, off + 8, payloadEnd, fragment, false);
   }
   const from = off < end ? off : end;
   if ((proto === IPPROTO_IPIP || proto === IPPROTO_IPV6) && fragment === null && depth < MAX_TUNNEL_DEPTH) {
@@ -373,7 +373,7 @@ function decodeTransport(
     if (!decodeFailed(inner)) return inner;
   }
   // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
-  return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, from, end, fragment, false);
+  return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, -1, from, end, fragment, false);
 }
 
 /** Whether a first fragment holds its whole TCP or UDP header. */
@@ -405,7 +405,7 @@ export function decodeDatagram(dg: ReassembledDatagram): DecodeOutcome {
 /**
  * The layers above the link, written into `p` in one place once the packet has decoded
  * (a tunnel's inner packet that fails leaves them to its carrier); the payload is
- * `p.bytes[payloadStart, payloadEnd)`.
+ * `p.bytes[payloadStart, payloadEnd)`, the TCP header (-1: none) at `p.bytes[tcpAt]`.
  */
 function packetResult(
   p: PacketView,
@@ -416,8 +416,7 @@ function packetResult(
   srcPort: number,
   dstPort: number,
   tcpFlags: number,
-  tcpSeq: number,
-  tcpAck: number,
+  tcpAt: number,
   payloadStart: number,
   payloadEnd: number,
   fragment: FragmentInfo | null,
@@ -430,8 +429,7 @@ function packetResult(
   p.srcPort = srcPort;
   p.dstPort = dstPort;
   p.tcpFlags = tcpFlags;
-  p.tcpSeq = tcpSeq;
-  p.tcpAck = tcpAck;
+  p.tcpAt = tcpAt;
   p.payloadStart = payloadStart;
   p.payloadEnd = payloadEnd;
   p.fragment = fragment;

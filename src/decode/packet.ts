@@ -2,6 +2,7 @@
  * A decoded packet: what every later stage (flow table, classifier) reads.
  * Produced by the decoder (src/decode/decode.ts) from one captured or queued frame.
  */
+import { u32be } from '../util/bytes.js';
 import { macTextCached } from './address-cache.js';
 
 /** IP protocol numbers used by name across the code. */
@@ -112,8 +113,8 @@ export interface DecodedPacket {
 const NO_PAYLOAD = new Uint8Array(0);
 
 /**
- * The decoder's packet: DecodedPacket's fields, with the payload and the MAC addresses
- * kept as offsets into the frame's bytes and made into a view or text only when read.
+ * The decoder's packet: DecodedPacket's fields, with the payload, the MAC addresses and the
+ * TCP sequence numbers kept as offsets into the frame's bytes and read only when asked for.
  * Most packets go no further than the flow table, which reads neither, and on txiki.js
  * the view and the text cost about as much as the rest of decoding. The pipeline decodes
  * every frame into one PacketView (decodeFrame): nothing may keep the object past the
@@ -130,14 +131,14 @@ export class PacketView implements DecodedPacket {
   srcPort = 0;
   dstPort = 0;
   tcpFlags = 0;
-  tcpSeq = 0;
-  tcpAck = 0;
   fragment: FragmentInfo | null = null;
   laterFragment = false;
   /** The bytes the offsets below index: the frame, or a capture chunk holding it. */
   bytes: Uint8Array = NO_PAYLOAD;
   payloadStart = 0;
   payloadEnd = 0;
+  /** Where the TCP header starts in `bytes`, -1 for other packets. */
+  tcpAt = -1;
   /** Where each MAC address starts in `bytes`, -1 when the link layer has none. */
   srcMacAt = -1;
   dstMacAt = -1;
@@ -147,6 +148,14 @@ export class PacketView implements DecodedPacket {
 
   get payload(): Uint8Array {
     return this.payloadEnd > this.payloadStart ? this.bytes.subarray(this.payloadStart, this.payloadEnd) : NO_PAYLOAD;
+  }
+
+  get tcpSeq(): number {
+    return this.tcpAt < 0 ? 0 : u32be(this.bytes, this.tcpAt + 4);
+  }
+
+  get tcpAck(): number {
+    return this.tcpAt < 0 ? 0 : u32be(this.bytes, this.tcpAt + 8);
   }
 
   get srcMac(): string | null {

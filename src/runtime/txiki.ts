@@ -176,41 +176,63 @@ function userArgs(argv: readonly string[], moduleUrl: string): string[] {
 const HASHING_MODULE = 'tjs:hashing';
 const FFI_MODULE = 'tjs:ffi';
 
-interface LibcStrings {
+interface Libc {
   strlen(s: string): number;
   memcpy(dest: Uint8Array, src: string, n: number): unknown;
+  write(fd: number, buf: Uint8Array, n: number): number;
 }
 
-/**
- * UTF-8 of the text written out, through libc: strlen and memcpy of the C string QuickJS
- * makes of a JS string. txiki.js's TextEncoder goes a character at a time, about 6× slower
- * (1 ms per 64 KiB here), and replay writes tens of MB. Text with a lone surrogate, which
- * TextEncoder turns into U+FFFD and the C string does not, or with a NUL, which ends the C
- * string, goes through TextEncoder; so does all text where tjs:ffi is missing.
- */
-async function libcUtf8(): Promise<(s: string) => Uint8Array> {
+/** Text out through libc (tjs:ffi). */
+interface LibcText {
+  /**
+   * UTF-8 of `s`: strlen and memcpy of the C string QuickJS makes of it. txiki.js's
+   * TextEncoder goes a character at a time, about 6× slower (1 ms per 64 KiB here), and
+   * replay writes tens of MB. Text with a lone surrogate, which TextEncoder turns into
+   * U+FFFD and the C string does not, or with a NUL, which ends the C string, goes
+   * through TextEncoder.
+   */
+  toUtf8(s: string): Uint8Array;
+  /** `text` to descriptor `fd` at once with write(2); dropped if the descriptor fails. */
+  writeNow(fd: number, text: string): void;
+}
+
+/** Null where tjs:ffi or String.prototype.isWellFormed is missing. */
+async function libcText(): Promise<LibcText | null> {
+  const wellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+  if (wellFormed === undefined) return null;
+  let c: Libc;
   try {
     const ffi = (await import(FFI_MODULE)) as {
-      dlopen(path: string, s: { [n: string]: { args: string[]; returns: string } }): { symbols: LibcStrings };
+      dlopen(path: string, s: { [n: string]: { args: string[]; returns: string } }): { symbols: Libc };
     };
-    const c = ffi.dlopen('c', {
+    c = ffi.dlopen('c', {
       strlen: { args: ['string'], returns: 'size_t' },
       memcpy: { args: ['buffer', 'string', 'size_t'], returns: 'pointer' },
+      write: { args: ['sint', 'buffer', 'size_t'], returns: 'ssize_t' },
     }).symbols;
-    const wellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
-    if (wellFormed === undefined) return encodeUtf8;
-    return (s) => {
-      if (!wellFormed.call(s)) return encodeUtf8(s);
-      const n = c.strlen(s);
-      // Fewer bytes than UTF-16 units: a NUL ended the C string early.
-      if (n < s.length) return encodeUtf8(s);
-      const bytes = new Uint8Array(n);
-      c.memcpy(bytes, s, n);
-      return bytes;
-    };
   } catch {
-    return encodeUtf8;
+    return null;
   }
+  const toUtf8 = (s: string): Uint8Array => {
+    if (!wellFormed.call(s)) return encodeUtf8(s);
+    const n = c.strlen(s);
+    // Fewer bytes than UTF-16 units: a NUL ended the C string early.
+    if (n < s.length) return encodeUtf8(s);
+    const bytes = new Uint8Array(n);
+    c.memcpy(bytes, s, n);
+    return bytes;
+  };
+  return {
+    toUtf8,
+    writeNow: (fd, text) => {
+      const bytes = toUtf8(text);
+      for (let off = 0; off < bytes.length; ) {
+        const n = c.write(fd, bytes.subarray(off), bytes.length - off);
+        if (n <= 0) return;
+        off += n;
+      }
+    },
+  };
 }
 
 interface TjsHash {
@@ -237,16 +259,35 @@ async function useTxikiDigests(load: NativeLoader): Promise<void> {
 
 export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
-  const toUtf8 = await libcUtf8();
+  const libc = await libcText();
+  const toUtf8 = libc ? libc.toUtf8 : encodeUtf8;
+  // Output to a file (or /dev/null) is written at once with write(2), not queued behind
+  // libuv: a burst of output, as when replay ends every flow still open at the end of the
+  // capture, then never waits in memory (~13 MB of it for corpus x40). A pipe or terminal
+  // keeps the stream, which waits for a slow reader without blocking the process.
+  const writeNow = (stream: TjsOutput | undefined, fd: number): ((text: string) => void) | null =>
+    libc !== null && stream?.type === 'file' ? (text) => libc.writeNow(fd, text) : null;
+  const stdoutNow = writeNow(tjs.stdout, 1);
+  const stderrNow = writeNow(tjs.stderr, 2);
   let out = '';
   let err = '';
   // Flushes run one after another: stdout and stderr are written in the order the text
   // came, and with a Writer, overlapping partial writes could otherwise reorder bytes.
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
-    const o = out;
-    const e = err;
+    let o = out;
+    let e = err;
     out = err = '';
+    if (stdoutNow !== null && o !== '') {
+      stdoutNow(o);
+      o = '';
+    }
+    if (stderrNow !== null && e !== '') {
+      stderrNow(e);
+      e = '';
+    }
+    // Nothing left to queue: no closure holding the text until the next turn.
+    if (o === '' && e === '') return flushing;
     const done = flushing.then(async () => {
       await writeOut(tjs.stdout, o, toUtf8);
       await writeOut(tjs.stderr, e, toUtf8);
