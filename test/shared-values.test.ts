@@ -13,11 +13,11 @@ function detection(meta: { [s: string]: MetaSection }, hostname: string | null =
 test("a later flow's equal text and text lists become the earlier flow's values", () => {
   const shared = new SharedValues();
   const first = detection({ ssl: { version: built('0x', '0303'), alpn: [built('h', '2'), 'http/1.1'], port: 443 } }, built('a.', 'example'));
-  const later = detection({ ssl: { version: built('0x0', '303'), alpn: [built('h2'), 'http/1.1'], port: 443 } }, built('a.exa', 'mple'));
+  const later = detection({ ssl: { version: built('0x0', '303'), alpn: [built('h2'), 'http/1.1'], port: 8443 } }, built('a.exa', 'mple'));
   shared.share(first);
-  shared.share(later);
+  assert.ok(shared.share(later) === later, 'not equal as a whole: the flow keeps its own');
   assert.ok(later.meta['ssl']!['alpn'] === first.meta['ssl']!['alpn'], 'one list object for both flows');
-  assert.equal(later, detection({ ssl: { version: '0x0303', alpn: ['h2', 'http/1.1'], port: 443 } }, 'a.example'), 'values unchanged');
+  assert.equal(later, detection({ ssl: { version: '0x0303', alpn: ['h2', 'http/1.1'], port: 8443 } }, 'a.example'), 'values unchanged');
 });
 
 test('lists holding anything but text, and nested objects, are left as they are', () => {
@@ -32,10 +32,21 @@ test('lists holding anything but text, and nested objects, are left as they are'
   assert.equal(b, a);
 });
 
+test('a detection equal to an earlier one as a whole is swapped for it, frozen through and through', () => {
+  const shared = new SharedValues();
+  const a = detection({ dns: { answers: [{ name: built('a.', 'example'), type: 'A' }] } }, 'a.example');
+  const b = detection({ dns: { answers: [{ name: 'a.example', type: 'A' }] } }, built('a.exam', 'ple'));
+  assert.ok(shared.share(a) === a);
+  assert.ok(shared.share(b) === a, "the later flow keeps the earlier flow's detection");
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.meta['dns']) && Object.isFrozen((a.meta['dns']!['answers'] as object[])[0]));
+  const c = detection({ dns: { answers: [{ name: 'a.example', type: 'AAAA' }] } }, 'a.example');
+  assert.ok(shared.share(c) === c, 'one value differs: its own');
+});
+
 test('flows without metadata sections share one empty, frozen object', () => {
   const shared = new SharedValues();
-  const a = detection({});
-  const b = detection({});
+  const a = detection({}, 'a.example');
+  const b = detection({}, 'b.example');
   shared.share(a);
   shared.share(b);
   assert.ok(a.meta === b.meta);

@@ -34,7 +34,8 @@ interface Candidate {
 
 /** Per-flow classification state; lives in the flow table's `data` slot. */
 export interface FlowClassification {
-  readonly detection: Detection;
+  /** Written by the engine only: swapped for a shared equal one when complete (shared-values.ts). */
+  detection: Detection;
   /** Dissectors still undecided; null before the first payload packet. */
   candidates: Candidate[] | null;
   /** The dissector that claimed the flow, while it still wants packets. */
@@ -66,7 +67,7 @@ const GUESSED = 4;
  * take 13.
  */
 class FlowState implements FlowClassification {
-  readonly detection: Detection = emptyDetection();
+  detection: Detection = emptyDetection();
   candidates: Candidate[] | null = null;
   claimant: Candidate | null = null;
   examined = 0;
@@ -188,7 +189,7 @@ export class Classifier {
    */
   private done(c: FlowClassification): void {
     c.claimant = null;
-    this.shared.share(c.detection);
+    c.detection = this.shared.share(c.detection);
   }
 
   /** The flow ended before a verdict: settle what can be settled (port guess, hints). */

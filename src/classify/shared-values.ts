@@ -6,12 +6,16 @@
  * text, are swapped for an equal value an earlier flow kept, and metadata without
  * sections for one shared empty object, so a live flow holds only what is its own (under
  * txiki.js a string costs about 40 bytes beyond its text, an object or list about 0.13
- * KB). Bounded: the values remembered longest go first.
+ * KB). A detection equal to an earlier flow's as a whole (same JSON: protocol, app,
+ * hostname, every section, DNS answers and all) is swapped for that one, frozen. Bounded:
+ * the values remembered longest go first.
  */
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Detection, MetaSection, MetaValue } from './dissector.js';
 
 const REMEMBERED = 2048;
+/** Whole detections, by their JSON (a few hundred bytes each: fewer kept). */
+const REMEMBERED_DETECTIONS = 1024;
 
 /** Metadata of the complete flows that have none (frozen: nothing writes to a complete flow's). */
 const NO_SECTIONS: { [section: string]: MetaSection } = Object.freeze({});
@@ -20,9 +24,24 @@ export class SharedValues {
   private readonly texts = new BoundedMap<string, string>(REMEMBERED);
   /** Lists of text by their items joined with NUL (which no item holds: names, tokens, versions). */
   private readonly lists = new BoundedMap<string, readonly MetaValue[]>(REMEMBERED);
+  private readonly detections = new BoundedMap<string, Detection>(REMEMBERED_DETECTIONS);
+
+  /**
+   * The detection a complete flow keeps: an earlier flow's equal one (frozen), or this one
+   * with its text shared, frozen and remembered. Nothing writes to a complete flow's detection.
+   */
+  share(d: Detection): Detection {
+    const key = JSON.stringify(d);
+    const known = this.detections.get(key);
+    if (known !== undefined) return known;
+    this.shareValues(d);
+    deepFreeze(d);
+    this.detections.touch(key, d);
+    return d;
+  }
 
   /** Swap the detection's hostname and its sections' text and text-list fields for remembered equal ones. */
-  share(d: Detection): void {
+  private shareValues(d: Detection): void {
     if (d.hostname !== null) d.hostname = this.text(d.hostname);
     const meta = d.meta;
     let sections = 0;
@@ -52,5 +71,14 @@ export class SharedValues {
     if (known !== undefined) return known;
     this.lists.touch(key, v);
     return v;
+  }
+}
+
+/** Freeze a detection and everything in it (JSON values: objects and arrays nest). */
+function deepFreeze(v: object): void {
+  Object.freeze(v);
+  for (const k in v) {
+    const inner = (v as { [k: string]: unknown })[k];
+    if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner);
   }
 }
