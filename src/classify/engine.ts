@@ -116,6 +116,8 @@ export interface ClassifierCounters {
 
 /** Catalogue answers remembered per classifier (names and addresses each). */
 const REMEMBERED_MAX = 4096;
+/** Complete flow states remembered for sharing (keyed by their JSON-sized text: fewer). */
+const REMEMBERED_STATES = 1024;
 
 export class Classifier {
   readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
@@ -131,6 +133,8 @@ export class Classifier {
   private readonly addressApps = new BoundedMap<string, AppMatch | null>(REMEMBERED_MAX);
   /** Metadata values complete flows share (shared-values.ts). */
   private readonly shared = new SharedValues();
+  /** Complete flows' states, shared by equal ones (compact). */
+  private readonly completeStates = new BoundedMap<string, FlowClassification>(REMEMBERED_STATES);
   /** The same for protocols (a short fixed list: the dissectors' and port guesses' names). */
   private readonly protocolApps = new Map<ProtocolName, AppId | null>();
 
@@ -152,6 +156,8 @@ export class Classifier {
       c.decided = c.complete = true;
       c.detectionPackets = 1;
       c.examined = 1;
+      this.done(c);
+      return this.compact(c);
     }
     return c;
   }
@@ -192,8 +198,23 @@ export class Classifier {
     c.detection = this.shared.share(c.detection);
   }
 
+  /**
+   * What a complete flow keeps as its classification: an earlier complete flow's equal one
+   * (frozen, shared), else `c` itself, frozen and remembered. Whoever holds the flow swaps
+   * its state for this one (pipeline.ts); nothing writes to a complete flow's state.
+   */
+  compact(c: FlowClassification): FlowClassification {
+    const key = `${c.application}|${c.dnsHostName}|${c.examined}|${c.detectionPackets}|${c.faults}|${c.guessed}|${JSON.stringify(c.detection)}`;
+    const known = this.completeStates.get(key);
+    if (known !== undefined) return known;
+    Object.freeze(c);
+    this.completeStates.touch(key, c);
+    return c;
+  }
+
   /** The flow ended before a verdict: settle what can be settled (port guess, hints). */
   finish(c: FlowClassification, flow: FlowView, now: number): void {
+    if (c.complete) return; // may be frozen and shared (compact)
     if (!c.decided) this.giveUp(c, flow, now);
     c.complete = true;
     c.claimant = null;

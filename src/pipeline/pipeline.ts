@@ -212,6 +212,8 @@ export class FlowPipeline {
       timestamp: pkt.timestamp,
     };
     const settled = this.classifier.inspect(c, flow, l4);
+    // A complete flow keeps an equal earlier flow's frozen state where there is one (engine.ts).
+    if (c.complete) (flow as { data: FlowClassification }).data = this.classifier.compact(c);
     if (settled) this.events.classified?.(flow);
     // Metadata grew, or the classifier just finished with the flow (detection_complete).
     else if (watching && (c.complete || digest(c) !== before)) this.events.updated?.(flow);
