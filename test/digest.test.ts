@@ -89,6 +89,9 @@ test('native and JavaScript digests and ciphers give the same bytes', async () =
   assert.equal(everything(), js, 'node:crypto');
   await nativeLibrary();
   assert.equal(everything(), js, 'native/crypto');
+  // txiki.js without flowsieve's library: its own SHA-256, HMAC built on it.
+  useNativeDigests({ sha256: (a, b) => createHash('sha256').update(a).update(b).digest() });
+  assert.equal(everything(), js, 'engine SHA-256 only');
   useNativeDigests(null);
 });
 

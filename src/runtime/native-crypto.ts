@@ -9,7 +9,7 @@ import type { NativeDigests } from '../util/digest.js';
 import { CRYPTO_ABI, type BoundFunctions, type NativeLoader } from './native-abi.js';
 
 type CryptoFunctions = BoundFunctions<typeof CRYPTO_ABI>;
-type NativeCrypto = Required<Omit<NativeDigests, 'sha1'>>;
+type NativeCrypto = Required<Omit<NativeDigests, 'sha1' | 'compilesJs'>>;
 
 function bind(c: CryptoFunctions): NativeCrypto {
   return {

@@ -25,6 +25,11 @@ export interface NativeDigests {
   aes128Ctr?(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void;
   /** AES-128-GCM: `sealed` (ciphertext, then its 16-byte tag) opened, or null when the tag is wrong. */
   aes128GcmOpen?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+  /**
+   * The engine compiles JavaScript (V8): a block or two hashed in JavaScript costs less
+   * than a call into `sha256`, so HMAC of short messages stays in JavaScript.
+   */
+  compilesJs?: boolean;
 }
 
 const NONE = new Uint8Array(0);
@@ -35,9 +40,9 @@ export function useNativeDigests(d: NativeDigests | null): void {
   native = d;
 }
 
-/** Whether SHA-256 comes from the engine (callers may then skip their own JS shortcuts). */
-export function hasNativeSha256(): boolean {
-  return native?.sha256 !== undefined;
+/** Whether the engine's SHA-256 hashes a short message faster than JavaScript (an interpreter's does). */
+export function nativeSha256BeatsJs(): boolean {
+  return native?.sha256 !== undefined && native.compilesJs !== true;
 }
 
 export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
