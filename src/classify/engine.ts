@@ -267,13 +267,15 @@ export class Classifier {
     c.claimant = null;
     c.decided = true;
     c.detectionPackets = c.examined;
-    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    // Each read of flow.initiator/responder makes an object (the flow table keeps them flat).
+    const responder = flow.responder;
+    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
     if (hint) {
       c.detection.protocol = hint.protocol;
       c.application = hint.application ?? this.applicationFor(c, flow, now);
       return;
     }
-    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
+    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, responder.port);
     if (guess) {
       c.detection.protocol = guess;
       c.guessed = true;
@@ -292,10 +294,11 @@ export class Classifier {
     if (byHost) return byHost;
     const byDns = c.dnsHostName && cat ? this.appForHost(cat, c.dnsHostName) : null;
     if (byDns) return byDns;
-    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    const responder = flow.responder; // made on each read: read once
+    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
     if (hint?.application) return hint.application;
     if (!cat) return null;
-    const server = this.appForAddress(cat, flow.responder.ip);
+    const server = this.appForAddress(cat, responder.ip);
     if (server) return server.app;
     // The initiator's address names the flow only when the capture caught a server
     // answering first; a client on a hosting platform (a cloud VM, a VPN exit) says nothing.

@@ -209,7 +209,13 @@ function inheritApp(s: StunState, flow: FlowView, hints: SharedHints, now: numbe
     s.appSource = 'address';
     return;
   }
-  const hint = hints.endpointFor(flow.initiator.ip, flow.initiator.port, now) ?? hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+  // flow.initiator/responder make an object on each read: read once each.
+  const initiator = flow.initiator;
+  let hint = hints.endpointFor(initiator.ip, initiator.port, now);
+  if (!hint) {
+    const responder = flow.responder;
+    hint = hints.endpointFor(responder.ip, responder.port, now);
+  }
   if (hint?.application) {
     s.app = hint.application;
     s.appSource = 'cache';
@@ -221,8 +227,10 @@ function rememberApp(s: StunState, flow: FlowView, hints: SharedHints, now: numb
   if (!s.app) return;
   const hint = { protocol: PROTOCOL, application: s.app };
   const until = now + HINT_TTL_MS;
-  hints.rememberEndpoint(flow.initiator.ip, flow.initiator.port, hint, until);
-  hints.rememberEndpoint(flow.responder.ip, flow.responder.port, hint, until);
+  const initiator = flow.initiator;
+  const responder = flow.responder;
+  hints.rememberEndpoint(initiator.ip, initiator.port, hint, until);
+  hints.rememberEndpoint(responder.ip, responder.port, hint, until);
   for (const p of s.peers) hints.rememberEndpoint(p.ip, p.port, hint, until);
 }
 
