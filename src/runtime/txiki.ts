@@ -289,7 +289,13 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     // Nothing left to queue: no closure holding the text until the next turn.
     if (o === '' && e === '') return flushing;
     const done = flushing.then(async () => {
-      await writeOut(tjs.stdout, o, toUtf8);
+      try {
+        await writeOut(tjs.stdout, o, toUtf8);
+      } catch (x) {
+        // The reader went away (`flowsieve replay … | head`): stop quietly, as under Node.
+        if ((x as { code?: string }).code === 'EPIPE') tjs.exit(0);
+        throw x;
+      }
       await writeOut(tjs.stderr, e, toUtf8);
     });
     // A failed write (reader gone) must not wedge later flushes; the caller still sees it.
