@@ -113,4 +113,23 @@ test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native dig
   useNativeDigests(null);
 });
 
+test('QUIC Initial keys for both sides, v1 and v2, the same every way (the native library derives them in one call)', async () => {
+  const dcid = bytes(8, 77);
+  const ways: string[][] = [];
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+    await setUp();
+    const got: string[] = [];
+    for (const version of [1, 0x6b3343cf, 0xff00001d]) {
+      for (const side of ['client', 'server'] as const) {
+        const k = initialKeys(version, dcid, side);
+        got.push(`${version} ${side} ${hex(k.key)} ${hex(k.iv)} ${hex(k.hp)}`);
+      }
+    }
+    ways.push(got);
+  }
+  assert.equal(ways[1], ways[0], 'node:crypto');
+  assert.equal(ways[2], ways[0], 'native/crypto');
+  useNativeDigests(null);
+});
+
 test.run();
