@@ -9,6 +9,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from './helpers/corpus.js';
 import { CLIENT_IP, Lab, SERVER_IP, sleep } from './helpers/lab.js';
@@ -28,6 +30,9 @@ interface Rec {
   other_packets: number;
 }
 
+// The log target's files go here, not to its default /tmp.
+const LOG_DIR = mkdtempSync(join(tmpdir(), 'fs-daemon-logs-'));
+
 const CONFIG = `
 config globals 'globals'
 	option queue '0-1'
@@ -38,6 +43,7 @@ config globals 'globals'
 
 config target 'log_it'
 	option target_type 'log'
+	option path '${LOG_DIR}'
 
 config action 'wiki'
 	list criteria "detected_hostname == 'www.wikipedia.org';"
@@ -68,7 +74,10 @@ test.before(async () => {
   await lab.startServers();
 });
 
-test.after(() => lab?.close());
+test.after(() => {
+  lab?.close();
+  rmSync(LOG_DIR, { recursive: true, force: true });
+});
 
 /** Traffic through the daemon and a capture on the router; the records of both compared. */
 async function recordsMatchReplay(lab: Lab, runtime: readonly string[] = [process.execPath], at = { capture: 'r0', config: CONFIG, iface: 'r0' }): Promise<void> {
