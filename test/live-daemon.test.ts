@@ -119,12 +119,14 @@ async function recordsMatchReplay(lab: Lab, runtime: readonly string[] = [proces
   assert.ok(liveRecs.some((r) => r.other_port === 5000 && r.ip_protocol === 17), 'the UDP flow is recorded');
 
   // The HTTP flow's record, ended by conntrack, counts all its packets (the kernel's
-  // counters); the capture agrees.
+  // counters); the capture agrees, give or take what it dropped: dumpcap loses packets on
+  // a busy machine (117 counted against 85 captured was seen under load), so the upper
+  // bound only catches counting twice.
   const web = byHost('www.wikipedia.org');
   const webAll = replayed.get(key(web))!;
   const all = webAll.local_packets + webAll.other_packets;
   const counted = web.local_packets + web.other_packets;
-  assert.ok(counted >= 0.8 * all && counted <= 1.2 * all, `conntrack counted ${counted} packets, the capture has ${all}`);
+  assert.ok(counted >= 0.8 * all && counted < 1.6 * all, `conntrack counted ${counted} packets, the capture has ${all}`);
 
   // Early bypass: classified flows left the queue, so the daemon was handed far fewer
   // packets than crossed the router.
