@@ -40,6 +40,9 @@ const bundle = opt('bundle', join(repo, 'dist', 'flowsieve.js'));
 const before = opt('before', null);
 const bundles = before ? [[before, ' (before)'], [bundle, '']] : [[bundle, '']];
 const work = join(tmpdir(), `flowsieve-bench-${process.getuid?.() ?? 0}`);
+// The profile and memory harnesses run from `work`, not next to native/build: point them
+// (and every child) at this checkout's native library, as replay finds it from dist/.
+process.env.FLOWSIEVE_NATIVE_DIR ??= join(repo, 'native', 'build');
 mkdirSync(work, { recursive: true });
 const GNU_TIME = '/usr/bin/time';
 const CHUNK = 1 << 18;
@@ -208,6 +211,7 @@ function printProfiles(profiles, n) {
   }
   const total = (p) => p.totalUs / p.frames;
   console.log(`${'total'.padEnd(30)}${profiles.map(([, p]) => total(p).toFixed(2).padStart(14)).join('')}`);
+  console.log(`${'catalogue compile, once (ms)'.padEnd(30)}${profiles.map(([, p]) => p.catalogueCompileMs.toFixed(1).padStart(14)).join('')}`);
   console.log(`${'(instrument cost per call)'.padEnd(30)}${profiles.map(([, p]) => p.timerPairUs.toFixed(2).padStart(14)).join('')}`);
   console.log(`${'peak live flows'.padEnd(30)}${profiles.map(([, p]) => String(p.peakLiveFlows).padStart(14)).join('')}`);
   console.log(`${'records digest'.padEnd(30)}${profiles.map(([, p]) => p.digest.padStart(14)).join('')}`);

@@ -13,6 +13,7 @@ import { runCli } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/index.js';
 import { createNodeRuntime } from '../src/runtime/node.js';
 import { REPO_DIR } from './helpers/corpus.js';
+import { eth, ipv4, udp } from './helpers/frames.js';
 
 const SAMPLE = join(REPO_DIR, 'samples', 'home-lan.pcapng');
 const POLICY = join(REPO_DIR, 'samples', 'policy.uci');
@@ -219,6 +220,33 @@ test('the built bundle runs as a program under Node', () => {
   assert.ok(r.stdout.trim().split('\n').length >= 5);
   const v = spawnSync(process.execPath, [join(REPO_DIR, 'dist', 'flowsieve.js'), 'version'], { encoding: 'utf8' });
   assert.match(v.stdout, /^flowsieve \d+\.\d+\.\d+ \(node\)/);
+});
+
+/** A pcap of `flows` one-packet UDP flows: replay prints far more than a pipe holds. */
+function manyFlowsPcap(flows: number): Uint8Array {
+  const le32 = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
+  const out = [...le32(0xa1b2c3d4), 2, 0, 4, 0, ...le32(0), ...le32(0), ...le32(65535), ...le32(1)];
+  for (let i = 0; i < flows; i++) {
+    const frame = eth(0x0800, ipv4(`10.0.${i >> 8}.${i & 255}`, '192.0.2.1', { proto: 17 }, udp(40000, 9999, [1, 2, 3, 4])));
+    out.push(...le32(1000 + i), ...le32(0), ...le32(frame.length), ...le32(frame.length), ...frame);
+  }
+  return new Uint8Array(out);
+}
+
+// CI has no txiki.js; where $TJS names a tjs binary the same holds under it.
+test('replay into a pipe whose reader has gone (`| true`) ends quietly with status 0', () => {
+  const capture = join(mkdtempSync(join(tmpdir(), 'flowsieve-pipe-')), 'many.pcap');
+  writeFileSync(capture, manyFlowsPcap(4000));
+  const bundle = join(REPO_DIR, 'dist', 'flowsieve.js');
+  const runners = [[process.execPath], ...(process.env.TJS ? [[process.env.TJS, 'run']] : [])];
+  for (const runner of runners) {
+    const alone = spawnSync(runner[0]!, [...runner.slice(1), bundle, 'replay', capture], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.ok(alone.stdout.length > 1 << 18, `${runner[0]}: ${alone.stdout.length} bytes is too little output to fill a pipe`);
+    const cmd = '"$@" replay "$0" | true; echo "status ${PIPESTATUS[0]}"';
+    const r = spawnSync('bash', ['-c', cmd, capture, ...runner, bundle], { encoding: 'utf8' });
+    assert.is(r.stdout.trim(), 'status 0', `${runner[0]}: ${r.stderr}`);
+    assert.is(r.stderr, '', runner[0]);
+  }
 });
 
 test.run();

@@ -1,24 +1,39 @@
 /**
- * util/digest.ts: the engine's own SHA-1/SHA-256/AES-128 (node:crypto here, standing in
- * for txiki.js's tjs:hashing) and the JavaScript fallbacks give the same bytes, and QUIC
- * Initial keys derive to RFC 9001's Appendix A values either way.
+ * util/digest.ts: the engine's own SHA-1/SHA-256/HMAC/AES-128-GCM (node:crypto, as the Node
+ * runtime installs it), flowsieve's native library (native/crypto, through koffi as
+ * txiki.js reaches it through tjs:ffi) and the JavaScript fallbacks give the same bytes,
+ * and QUIC Initial keys derive to RFC 9001's Appendix A values every way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createCipheriv, createHash } from 'node:crypto';
-import { aes128Block, aes128Ctr, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
+import * as nodeCryptoModule from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { nodeDigests } from '../src/runtime/node.js';
+import { access } from 'node:fs/promises';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { gcm } from '@noble/ciphers/aes.js';
+import { aes128Block, aes128Ctr, aes128GcmOpen, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
+import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
+import { findLibrary } from '../src/runtime/native-abi.js';
+import { loadNativeCrypto } from '../src/runtime/native-crypto.js';
+import { loadNodeNative } from '../src/runtime/native-node.js';
 import { initialKeys } from '../src/classify/quic/initial-keys.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ''), 'hex'));
 
+/** node:crypto's primitives, as the Node runtime installs them. */
 function nodeCrypto(): void {
-  useNativeDigests({
-    sha256: (a, b) => createHash('sha256').update(a).update(b).digest(),
-    sha1: (d) => createHash('sha1').update(d).digest(),
-    aes128Block: (key, block) => createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block),
-    aes128Ctr: (key, counter, data, out) => out.set(createCipheriv('aes-128-ctr', key, counter).update(data)),
-  });
+  useNativeDigests(nodeDigests(nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0]));
+}
+
+/** native/crypto's library (built by `npm test`'s pretest), with node:crypto's SHA-1. */
+async function nativeLibrary(): Promise<void> {
+  const exists = (p: string) => access(p).then(() => true, () => false);
+  const lib = await loadNativeCrypto(async (module, abi) => loadNodeNative(await findLibrary(module, (n) => process.env[n], exists), abi));
+  assert.ok(lib, 'native/build/libflowsieve-crypto.so loads (npm run build:native)');
+  useNativeDigests({ sha1: (d) => createHash('sha1').update(d).digest(), ...lib });
 }
 
 /** Deterministic pseudo-random bytes. */
@@ -36,30 +51,59 @@ function everything(): string[] {
   }
   const key = bytes(16, 9);
   out.push(hex(aes128Block(key, bytes(16, 10))));
-  for (const n of [16, 33, 640]) {
+  for (const n of [0, 1, 16, 33, 640]) {
     const data = bytes(n, n);
     const outBuf = new Uint8Array(n);
     // A counter near a byte carry: the increment must carry the same way in both.
     const counter = fromHex('000102030405060708090a0bffffffff');
     aes128Ctr(key, counter, data, outBuf);
     out.push(hex(outBuf));
+    // In place, as QUIC opens Initials.
+    aes128Ctr(key, counter, data, data);
+    out.push(hex(data));
+  }
+  for (const n of [0, 1, 16, 100, 1200]) {
+    const nonce = bytes(12, n + 20);
+    const aad = bytes(n % 40, n + 21);
+    const sealed = gcm(key, nonce, aad).encrypt(bytes(n, n + 22));
+    out.push(hex(aes128GcmOpen(key, nonce, aad, sealed)!));
+    sealed[n >> 1]! ^= 1; // a flipped bit anywhere fails the tag
+    out.push(String(aes128GcmOpen(key, nonce, aad, sealed)));
+  }
+  const mac = new HmacSha256();
+  for (const keyLen of [0, 20, 32, 64, 65, 100]) {
+    mac.setKey(bytes(keyLen, keyLen + 5));
+    const tag = new Uint8Array(32);
+    for (const n of [0, 13, 64, 200]) {
+      mac.macInto(bytes(n, n + 6), tag);
+      out.push(hex(tag));
+    }
   }
   return out;
 }
 
-test('native and JavaScript digests and ciphers give the same bytes', () => {
+test('native and JavaScript digests and ciphers give the same bytes', async () => {
   useNativeDigests(null);
   const js = everything();
   nodeCrypto();
-  const native = everything();
+  assert.equal(everything(), js, 'node:crypto');
+  await nativeLibrary();
+  assert.equal(everything(), js, 'native/crypto');
   useNativeDigests(null);
-  assert.equal(native, js);
 });
 
-test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native digests', () => {
+test('the JavaScript HMAC is RFC 2104 HMAC-SHA256, as noble computes it', () => {
+  useNativeDigests(null);
+  const mac = new HmacSha256(bytes(20, 1));
+  const tag = new Uint8Array(32);
+  mac.macInto(bytes(50, 2), tag);
+  assert.equal(hex(tag), hex(hmac(nobleSha256, bytes(20, 1), bytes(50, 2))));
+});
+
+test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native digests', async () => {
   const dcid = fromHex('8394c8f03e515708');
-  for (const setUp of [() => useNativeDigests(null), nodeCrypto]) {
-    setUp();
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+    await setUp();
     const k = initialKeys(1, dcid, 'client');
     assert.equal([hex(k.key), hex(k.iv), hex(k.hp)], ['1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2']);
   }

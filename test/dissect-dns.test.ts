@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDnsMessage } from '../src/classify/naming/dns-message.js';
-import { dnsHostname } from '../src/classify/naming/dns-name.js';
+import { dnsHostname, mdnsHostname } from '../src/classify/naming/dns-name.js';
+import { utf8 } from '../src/util/bytes.js';
 import { dnsDissector } from '../src/classify/naming/dns.js';
 import { ascii, fixture, fromHex, run, type FlowSpec } from './fixtures/naming/harness.js';
 
@@ -122,6 +123,34 @@ test('truncated and random bytes never throw', () => {
     for (let k = 0; k < b.length; k++) b[k] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
     run(dnsDissector, UDP, [{ dir: 0, payload: b }]);
     run(dnsDissector, TCP, [{ dir: 0, payload: b }]);
+  }
+});
+
+test('name text: DNS keeps letters (lower case), digits, - and _, writes _ for other printable bytes and ? else; mDNS keeps UTF-8', () => {
+  const dnsChar = (c: number): string => {
+    if (c >= 0x41 && c <= 0x5a) return String.fromCharCode(c | 0x20);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) return String.fromCharCode(c);
+    return c >= 0x20 && c <= 0x7e ? '_' : '?';
+  };
+  const lower = (label: Uint8Array) => Uint8Array.from(label, (b) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b));
+  let seed = 9;
+  const pick = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const utf8Bytes = Array.from(new TextEncoder().encode('Luca’s iMac é'));
+  for (let i = 0; i < 2000; i++) {
+    const labels: Uint8Array[] = [];
+    for (let l = 0, n = pick(5); l < n; l++) {
+      const bytes: number[] = [];
+      for (let k = 0, len = 1 + pick(20); k < len; k++) bytes.push(pick(3) === 0 ? utf8Bytes[pick(utf8Bytes.length)]! : pick(4) === 0 ? pick(256) : 0x41 + pick(58));
+      labels.push(Uint8Array.from(bytes));
+    }
+    // A query with this name, read back by the parser.
+    const wire = [0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...labels.flatMap((l) => [l.length, ...l]), 0, 0, 1, 0, 1];
+    const name = parseDnsMessage(Uint8Array.from(wire))!.questions[0]!.name;
+    assert.is(dnsHostname(name), labels.map((l) => Array.from(l, dnsChar).join('')).join('.'));
+    assert.is(mdnsHostname(name), labels.map((l) => utf8(lower(l))).join('.'));
   }
 });
 

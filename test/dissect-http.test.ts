@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hostFromHeader, httpDissector } from '../src/classify/naming/http.js';
+import { headerValue } from '../src/classify/naming/http-message.js';
 import { ascii, fixture, run, type FlowSpec } from './fixtures/naming/harness.js';
 
 const FLOW: FlowSpec = { proto: 6, client: '192.168.1.128', clientPort: 42170, server: '216.58.208.142', serverPort: 80 };
@@ -138,6 +139,32 @@ test('a User-Agent that names its application sets it, even with a bare address 
   assert.is(r.out.application, 'windows-update');
   const plain = run(httpDissector, FLOW, [{ dir: 0, payload: ascii('GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\n\r\n') }]);
   assert.is(plain.out.application, null);
+});
+
+test('a header is found by its name in any case, blanks around it ignored, as slicing, trimming and lower-casing would find it', () => {
+  // Latin-1 lines as readHead makes them, with the characters that case and trimming touch.
+  const alphabet = ['h', 'H', 'o', 'O', 's', 'S', 't', 'T', 'à', 'À', 'þ', 'Þ', '×', '÷', ' ', '\t', '\v', '\r', '\u00a0', '\u0085', ':', '-', 'x'];
+  let seed = 5;
+  const pick = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const plain = (lines: string[], name: string): string | null => {
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name.toLowerCase()) return line.slice(colon + 1).trim();
+    }
+    return null;
+  };
+  for (let i = 0; i < 5000; i++) {
+    const lines = ['GET / HTTP/1.1'];
+    for (let k = 0, n = 1 + pick(4); k < n; k++) {
+      let line = '';
+      for (let c = 0, len = pick(12); c < len; c++) line += alphabet[pick(alphabet.length)];
+      lines.push(pick(2) ? line : `${[' ', '', '\u00a0'][pick(3)]}${['Host', 'HOST', 'hoSt', 'Àþ', 'àÞ', 'x-×'][pick(6)]}${[' ', '', '\t'][pick(3)]}:${line}`);
+    }
+    for (const name of ['host', 'HOST', 'àþ', 'x-×', 'x-÷']) assert.is(headerValue({ lines, complete: true }, name), plain(lines, name), JSON.stringify(lines));
+  }
 });
 
 test.run();

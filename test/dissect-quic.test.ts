@@ -10,7 +10,7 @@ import { quicDissector } from '../src/classify/quic/dissector.js';
 import { ietfCryptoFragments, ietfInitialFrames } from '../src/classify/quic/frames.js';
 import { initialVersion, readLongHeader } from '../src/classify/quic/header.js';
 import { initialKeys, openLongHeaderPacket } from '../src/classify/quic/initial-keys.js';
-import { readVarInt } from '../src/classify/quic/varint.js';
+import { varIntAt, varIntSize } from '../src/classify/quic/varint.js';
 import { quicVersionName, V1, V2 } from '../src/classify/quic/versions.js';
 import { fixture, run, type FlowSpec } from './fixtures/naming/harness.js';
 import { fromHex, packets } from './fixtures/secure/packets.js';
@@ -186,10 +186,15 @@ test('not QUIC: short datagrams, unknown versions, DNS', () => {
 });
 
 test('building blocks: varints, CRYPTO frames, the reassembly buffer, version names', () => {
-  assert.equal(readVarInt(fromHex('c2197c5eff14e88c'), 0), { value: 151288809941952652, size: 8 });
-  assert.equal(readVarInt(fromHex('9d7f3e7d'), 0), { value: 494878333, size: 4 });
-  assert.equal(readVarInt(fromHex('7bbd'), 0), { value: 15293, size: 2 });
-  assert.is(readVarInt(fromHex('7b'), 0), null);
+  const varInt = (hex: string) => {
+    const b = fromHex(hex);
+    return { value: varIntAt(b, 0), size: varIntSize(b[0]!) };
+  };
+  assert.equal(varInt('c2197c5eff14e88c'), { value: 151288809941952652, size: 8 });
+  assert.equal(varInt('9d7f3e7d'), { value: 494878333, size: 4 });
+  assert.equal(varInt('7bbd'), { value: 15293, size: 2 });
+  assert.equal(varInt('25'), { value: 37, size: 1 });
+  assert.is(varIntAt(fromHex('7b'), 0), -1);
   const frags = ietfCryptoFragments(concat(PING, ACK, cryptoFrame(5, fromHex('0102')), new Uint8Array(4), fromHex('1c')));
   assert.equal(frags.map((f) => [f.offset, Array.from(f.data)]), [[5, [1, 2]]]);
   const cs = new CryptoStream(64);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HintCache } from '../src/classify/hints.js';
 import { appFromEndpoints, appFromRealm } from '../src/classify/peer/stun-apps.js';
-import { decodeAddress, parseChannelData, parseStunMessage } from '../src/classify/peer/stun-message.js';
+import { attributeValue, decodeAddress, parseChannelData, parseStunMessage, transactionId } from '../src/classify/peer/stun-message.js';
 import { stunDissector } from '../src/classify/peer/stun.js';
 import { claims, fixture, flowView, fromHex, randomPayloads, run, type FlowSpec } from './fixtures/peer/harness.js';
 
@@ -112,7 +112,7 @@ test('a WebRTC flow that goes on to DTLS is reported as DTLS', () => {
 
 test('IPv6 MAPPED-ADDRESS and XOR decoding', () => {
   const m = parseStunMessage(fixture('stun-ipv6-binding-response'), false)!;
-  const a = decodeAddress(m.attributes[0]!.value, false, m.transactionId);
+  const a = decodeAddress(attributeValue(m, m.attributes[0]!), false, transactionId(m));
   assert.equal(a, { ip: '2001:1670:c:eb04:70af:f67f:8e49:f603', port: 56880 });
   // RFC 5769 §2.2 sample response: XOR-MAPPED-ADDRESS 192.0.2.1:32853.
   const tid = fromHex('b7e7a701bc34d686fa87dfae');

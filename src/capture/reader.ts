@@ -53,13 +53,15 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * A capture read from chunks. After `next()` returns true, the frame is in `linkType`,
- * `data`, `timestamp` and `wireLength` until the next call (one object serves every frame:
- * the packet path makes no per-frame allocation here). `data` is a view into the bytes
- * pushed, never overwritten later.
+ * `bytes[frameStart, frameEnd)` (also as the view `data`), `timestamp` and `wireLength` until the
+ * next call (one object serves every frame, and the packet path reads the frame where it
+ * lies: no per-frame allocation here). `bytes` are bytes pushed, never overwritten later.
  */
 export class CaptureStream {
   linkType = 0;
-  data: Uint8Array = EMPTY;
+  bytes: Uint8Array = EMPTY;
+  frameStart = 0;
+  frameEnd = 0;
   timestamp = 0;
   wireLength = 0;
   /** Known once the file's first bytes are in. */
@@ -80,6 +82,11 @@ export class CaptureStream {
   private pcapLinkType = 0;
   private index = 0;
   private ifaces: PcapngInterface[] = [];
+
+  /** The frame as a view of its own. */
+  get data(): Uint8Array {
+    return this.bytes.subarray(this.frameStart, this.frameEnd);
+  }
 
   /** More bytes of the file. */
   push(chunk: Uint8Array): void {
@@ -173,7 +180,9 @@ export class CaptureStream {
     this.index++;
     this.off = start + incl;
     this.linkType = this.pcapLinkType;
-    this.data = buf.subarray(start, start + incl);
+    this.bytes = buf;
+    this.frameStart = start;
+    this.frameEnd = start + incl;
     this.timestamp = sec * 1000 + (this.nanos ? frac / 1e6 : frac / 1e3);
     this.wireLength = orig > incl ? orig : incl;
     return true;
@@ -229,7 +238,9 @@ export class CaptureStream {
         if (start + incl > bodyEnd) return this.fail(`packet block at byte ${at} data overruns its block`);
         const units = hi * 4294967296 + lo;
         this.linkType = iface.linkType;
-        this.data = buf.subarray(start, start + incl);
+        this.bytes = buf;
+        this.frameStart = start;
+        this.frameEnd = start + incl;
         this.timestamp = (units / iface.unitsPerSecond) * 1000;
         this.wireLength = orig > incl ? orig : incl;
         return true;
@@ -239,7 +250,9 @@ export class CaptureStream {
         const orig = dv.getUint32(body, little);
         const incl = Math.min(orig, bodyEnd - body - 4);
         this.linkType = iface.linkType;
-        this.data = buf.subarray(body + 4, body + 4 + incl);
+        this.bytes = buf;
+        this.frameStart = body + 4;
+        this.frameEnd = body + 4 + incl;
         this.timestamp = 0;
         this.wireLength = orig;
         return true;

@@ -15,6 +15,8 @@
  *    claimed it. A dissector that answers 'no' leaves `out` untouched.
  *  - It keeps its per-flow state in the object `create()` returns and bounds its size
  *    (reassembly buffers have a cap).
+ *  - Its `firstLook`, if any, states only what its own first look at a flow already
+ *    requires: the engine skips the flows that fail it, which must change nothing.
  */
 import type { Direction, FlowView } from '../flow/types.js';
 import type { AppId, ProtocolName } from '../names.js';
@@ -64,11 +66,27 @@ export interface Detection {
  */
 export type Step = 'no' | 'more' | 'done';
 
+/**
+ * What the first payload packet of a flow must show for a dissector to be interested at
+ * all. The engine offers a flow that fails it nothing (no state, no call): under an
+ * interpreter most of the per-flow cost of classification is dissectors refusing flows
+ * they could never match. A condition here must be one the dissector's `feed` checks
+ * itself on the first packet, answering 'no' without touching `out` or the hints.
+ */
+export interface FirstLook {
+  /** One of the flow's two ports is one of these. */
+  readonly ports?: readonly number[];
+  /** The first payload byte is one of these. */
+  readonly firstBytes?: readonly number[];
+}
+
 export interface Dissector<S = unknown> {
   /** Module name, e.g. 'tls'. Unique. */
   readonly name: string;
   /** IP protocols this dissector applies to (6 TCP, 17 UDP). */
   readonly ipProtocols: readonly number[];
+  /** Prefilter of the flow's first payload packet; absent: every flow is offered. */
+  readonly firstLook?: FirstLook;
   /** Fresh per-flow state. Called lazily on the flow's first payload packet. */
   create(flow: FlowView): S;
   feed(state: S, pkt: L4Packet, flow: FlowView, out: Detection, hints: SharedHints): Step;

@@ -2,7 +2,8 @@
  * The classification engine: runs the dissectors over a flow's first packets and settles
  * protocol, hostname and application.
  *
- * Per flow it keeps the dissectors still in the running. Every payload packet goes to all
+ * Per flow it keeps the dissectors still in the running: those of its transport whose
+ * first look (candidates.ts) the first payload passes. Every payload packet goes to all
  * of them until one claims the flow; from then on only the claimant is fed, while it
  * wants more packets for metadata. The verdict (protocol + hostname + application) is
  * final at the claim: `detectionPackets` counts the packets up to it, which is what the
@@ -12,10 +13,11 @@
 import type { AppId, ProtocolName } from '../names.js';
 import { BoundedMap } from '../util/bounded-map.js';
 import type { AppMatch, Catalogue } from '../catalogue/types.js';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowView } from '../flow/types.js';
 import { emptyDetection, type Detection, type Dissector, type L4Packet, type Step } from './dissector.js';
 import type { SharedHints } from './hints.js';
+import { CandidateLists } from './candidates.js';
+import { SharedValues } from './shared-values.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
 export interface ClassifierOptions {
@@ -116,9 +118,7 @@ const REMEMBERED_MAX = 4096;
 
 export class Classifier {
   readonly counters: ClassifierCounters = { packetsInspected: 0, dissectorFaults: 0 };
-  private readonly byTransport = new Map<number, readonly Dissector<unknown>[]>();
-  /** Per transport, the dissector list with each port-suggested dissector first. */
-  private readonly ordered = new Map<number, Map<string, readonly Dissector<unknown>[]>>();
+  private readonly candidates: CandidateLists;
   private readonly opts: ClassifierOptions;
   /**
    * Catalogue answers, remembered: many flows go to the same names and addresses, and a
@@ -128,6 +128,10 @@ export class Classifier {
    */
   private readonly hostApps = new BoundedMap<string, AppId | null>(REMEMBERED_MAX);
   private readonly addressApps = new BoundedMap<string, AppMatch | null>(REMEMBERED_MAX);
+  /** Metadata values complete flows share (shared-values.ts). */
+  private readonly shared = new SharedValues();
+  /** The same for protocols (a short fixed list: the dissectors' and port guesses' names). */
+  private readonly protocolApps = new Map<ProtocolName, AppId | null>();
 
   constructor(
     dissectors: readonly Dissector<unknown>[],
@@ -136,15 +140,13 @@ export class Classifier {
     opts: Partial<ClassifierOptions> = {},
   ) {
     this.opts = { ...DEFAULT_CLASSIFIER_OPTIONS, ...opts };
-    for (const proto of [IPPROTO_TCP, IPPROTO_UDP]) {
-      this.byTransport.set(proto, dissectors.filter((d) => d.ipProtocols.includes(proto)));
-    }
+    this.candidates = new CandidateLists(dissectors);
   }
 
   /** State for a new flow; flows without ports are decided by their IP protocol at once. */
   start(flow: FlowView, now: number): FlowClassification {
     const c = new FlowState(this.hints.nameFor(flow.responder.ip, now) ?? this.hints.nameFor(flow.initiator.ip, now));
-    if (!this.byTransport.has(flow.ipProtocol)) {
+    if (!this.candidates.handles(flow.ipProtocol)) {
       c.detection.protocol = protocolOfIpProtocol(flow.ipProtocol);
       c.decided = c.complete = true;
       c.detectionPackets = 1;
@@ -158,18 +160,35 @@ export class Classifier {
     if (c.complete) return false;
     c.examined++;
     this.counters.packetsInspected++;
+    // The flags are getters over one field (FlowState): read once, kept in step locally.
     const wasDecided = c.decided;
-
+    let decided = wasDecided;
     if (pkt.payload.length > 0) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
-      else if (!c.decided) this.feedCandidates(c, flow, pkt);
+      else if (!decided) {
+        this.feedCandidates(c, flow, pkt);
+        decided = c.decided;
+      }
     }
-    if (!c.decided && (c.examined >= this.opts.maxPackets || (c.candidates !== null && c.candidates.length === 0))) {
+    const max = this.opts.maxPackets;
+    if (!decided && (c.examined >= max || (c.candidates !== null && c.candidates.length === 0))) {
       this.giveUp(c, flow, pkt.timestamp);
+      decided = true;
     }
-    if (c.decided && !c.claimant) c.complete = true;
-    if (c.examined >= this.opts.maxPackets) c.complete = true;
-    return c.decided && !wasDecided;
+    if ((decided && !c.claimant) || c.examined >= max) {
+      c.complete = true;
+      this.done(c);
+    }
+    return decided && !wasDecided;
+  }
+
+  /**
+   * Classification complete while the flow lives on: drop the dissector's state and share
+   * the metadata's values with other flows (the flow keeps only what records and policy read).
+   */
+  private done(c: FlowClassification): void {
+    c.claimant = null;
+    this.shared.share(c.detection);
   }
 
   /** The flow ended before a verdict: settle what can be settled (port guess, hints). */
@@ -202,15 +221,17 @@ export class Classifier {
   }
 
   /**
-   * The flow's first payload packet goes to every dissector of its transport in turn,
-   * each one's state created only when its turn comes: once one claims, the rest are
-   * never asked, and their state would have been built for nothing.
+   * The flow's first payload packet goes to every dissector offered it in turn, each
+   * one's state created only when its turn comes: once one claims, the rest are never
+   * asked, and their state would have been built for nothing.
    */
   private feedFirst(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
     const out = c.detection;
     const survivors: Candidate[] = [];
     c.candidates = survivors;
-    for (const d of this.orderedFor(flow)) {
+    const offered = this.candidates.offer(flow, pkt.payload);
+    for (let i = 0; i < offered.length; i++) {
+      const d = offered[i]!;
       const state = d.create(flow);
       const step = this.feedOne(c, d, state, flow, pkt);
       if (out.protocol !== null) {
@@ -231,28 +252,6 @@ export class Classifier {
       this.counters.dissectorFaults++;
       return 'no';
     }
-  }
-
-  /**
-   * The dissectors for the flow's transport, the one its ports suggest first: when it
-   * claims, the others are never asked (most flows are what their port says, and each
-   * skipped dissector saves work). One list per transport and suggestion, built once.
-   */
-  private orderedFor(flow: FlowView): readonly Dissector<unknown>[] {
-    const list = this.byTransport.get(flow.ipProtocol) ?? [];
-    const preferred = preferredDissector(flow);
-    if (preferred === null) return list;
-    let byPreferred = this.ordered.get(flow.ipProtocol);
-    if (!byPreferred) {
-      byPreferred = new Map();
-      this.ordered.set(flow.ipProtocol, byPreferred);
-    }
-    let ordered = byPreferred.get(preferred);
-    if (!ordered) {
-      ordered = [...list.filter((d) => d.name === preferred), ...list.filter((d) => d.name !== preferred)];
-      byPreferred.set(preferred, ordered);
-    }
-    return ordered;
   }
 
   private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
@@ -283,13 +282,15 @@ export class Classifier {
     c.claimant = null;
     c.decided = true;
     c.detectionPackets = c.examined;
-    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    // Each read of flow.initiator/responder makes an object (the flow table keeps them flat).
+    const responder = flow.responder;
+    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
     if (hint) {
       c.detection.protocol = hint.protocol;
       c.application = hint.application ?? this.applicationFor(c, flow, now);
       return;
     }
-    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
+    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, responder.port);
     if (guess) {
       c.detection.protocol = guess;
       c.guessed = true;
@@ -302,16 +303,17 @@ export class Classifier {
     const d = c.detection;
     if (d.application) return d.application;
     const cat = this.catalogue;
-    const byProtocol = d.protocol && cat ? cat.appForProtocol(d.protocol) : null;
+    const byProtocol = d.protocol && cat ? this.appForProtocol(cat, d.protocol) : null;
     if (byProtocol) return byProtocol;
     const byHost = d.hostname && cat ? this.appForHost(cat, d.hostname) : null;
     if (byHost) return byHost;
     const byDns = c.dnsHostName && cat ? this.appForHost(cat, c.dnsHostName) : null;
     if (byDns) return byDns;
-    const hint = this.hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+    const responder = flow.responder; // made on each read: read once
+    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
     if (hint?.application) return hint.application;
     if (!cat) return null;
-    const server = this.appForAddress(cat, flow.responder.ip);
+    const server = this.appForAddress(cat, responder.ip);
     if (server) return server.app;
     // The initiator's address names the flow only when the capture caught a server
     // answering first; a client on a hosting platform (a cloud VM, a VPN exit) says nothing.
@@ -329,6 +331,16 @@ export class Classifier {
     return app;
   }
 
+  /** `appForProtocol` through the remembered answers. */
+  private appForProtocol(cat: Catalogue, protocol: ProtocolName): AppId | null {
+    let app = this.protocolApps.get(protocol);
+    if (app === undefined) {
+      app = cat.appForProtocol(protocol);
+      this.protocolApps.set(protocol, app);
+    }
+    return app;
+  }
+
   /** `appForAddress` through the remembered answers. */
   private appForAddress(cat: Catalogue, ip: string): AppMatch | null {
     let match = this.addressApps.get(ip);
@@ -340,29 +352,5 @@ export class Classifier {
   }
 }
 
-
-/** Dissector names for the protocols that port guesses produce, where they differ. */
-const DISSECTOR_FOR_PROTOCOL: { readonly [protocol: string]: string } = {
-  SMBv23: 'smb',
-  HTTP_Proxy: 'http',
-  SMTPS: 'tls',
-  IMAPS: 'tls',
-  POPS: 'tls',
-  DoH_DoT: 'tls',
-};
-
-/** Port guess → dissector name, remembered (the guesses are a short fixed list). */
-const dissectorNames = new Map<ProtocolName, string>();
-
-function preferredDissector(flow: FlowView): string | null {
-  const guess = guessByPort(flow.ipProtocol, flow.initiator.port, flow.responder.port);
-  if (!guess) return null;
-  let name = dissectorNames.get(guess);
-  if (name === undefined) {
-    name = DISSECTOR_FOR_PROTOCOL[guess] ?? guess.toLowerCase();
-    dissectorNames.set(guess, name);
-  }
-  return name;
-}
 
 export type { ProtocolName };

@@ -11,15 +11,8 @@
  * Longer than the house's ~450 lines on purpose: it is one table of header layouts, each
  * a few checked reads, and splitting the layers apart would put the hot path behind calls.
  */
-import { ipv4TextCached, ipv6TextCached, macTextCached } from './address-cache.js';
-import {
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-  LinkType,
-  type DecodedPacket,
-  type FragmentInfo,
-  type ReassembledDatagram,
-} from './packet.js';
+import { ipv4TextCached, ipv6TextCached } from './address-cache.js';
+import { IPPROTO_TCP, IPPROTO_UDP, LinkType, PacketView, type FragmentInfo, type ReassembledDatagram } from './packet.js';
 
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
@@ -38,21 +31,13 @@ const IPPROTO_IPIP = 4;
 const IPPROTO_IPV6 = 41;
 
 const GTP_U_PORT = 2152;
-/** Shared by every packet without payload (bare ACKs mostly): a view per packet costs. */
-const NO_PAYLOAD = new Uint8Array(0);
 /** Tunnels nest at most this deep; a deeper one is left closed, its carrier is the flow (loop guard). */
 const MAX_TUNNEL_DEPTH = 2;
-
-interface LinkInfo {
-  srcMac: string | null;
-  dstMac: string | null;
-  vlanId: number;
-}
 
 type Fail = { readonly ok: false; readonly skip: 'non-ip' | 'malformed' | 'unsupported-link'; readonly reason: string };
 
 /** A decoded packet, or why there is none. */
-export type DecodeOutcome = DecodedPacket | Fail;
+export type DecodeOutcome = PacketView | Fail;
 
 /** Whether decoding gave no packet. */
 export function decodeFailed(r: DecodeOutcome): r is Fail {
@@ -63,67 +48,89 @@ const malformed = (reason: string): Fail => ({ ok: false, skip: 'malformed', rea
 const nonIp = (reason: string): Fail => ({ ok: false, skip: 'non-ip', reason });
 
 /**
- * Link-layer facts gathered on the way down to IP. One object serves every call: its
- * fields are copied into the packet, never kept, and decoding is synchronous.
+ * One captured or queued frame → its packet, or why there is none. The frame is
+ * `bytes[start, end)`; the packet is a new object each call (see decodeFrame for the
+ * pipeline's reused one).
  */
-const scratchLink: LinkInfo = { srcMac: null, dstMac: null, vlanId: 0 };
-
-/** One captured or queued frame → its packet, or why there is none (no result wrapper: one object less per packet). */
 export function decodePacket(linkType: number, data: Uint8Array, timestamp: number, wireLength: number): DecodeOutcome {
-  const link = scratchLink;
-  link.srcMac = null;
-  link.dstMac = null;
-  link.vlanId = 0;
-  const d = data;
+  return decodeFrame(new PacketView(), linkType, data, 0, data.length, timestamp, wireLength);
+}
+
+/**
+ * The frame `bytes[start, end)` decoded into `p` (every field rewritten), which is returned;
+ * or why there is no packet. Filling one object per pipeline instead of allocating one per
+ * frame, and indexing the capture chunk instead of a view per frame, is a large share of
+ * decoding's cost on txiki.js.
+ */
+export function decodeFrame(
+  p: PacketView,
+  linkType: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  timestamp: number,
+  wireLength: number,
+): DecodeOutcome {
+  p.timestamp = timestamp;
+  p.wireLength = wireLength;
+  p.bytes = bytes;
+  p.vlanId = 0;
+  p.srcMacAt = -1;
+  p.dstMacAt = -1;
+  p.srcMacText = undefined;
+  p.dstMacText = undefined;
+  const d = bytes;
+  const off = start;
   switch (linkType) {
     case LinkType.Ethernet:
-      return decodeEthernet(d, 0, link, timestamp, wireLength);
+      return decodeEthernet(d, off, end, p);
     case LinkType.Raw:
     case 12: // DLT_RAW on OpenBSD
     case 14: // DLT_RAW on BSD/OS
-      return decodeIpGuess(d, 0, link, timestamp, wireLength);
+      return decodeIpGuess(d, off, end, p);
     case LinkType.Ipv4:
-      return decodeIpv4(d, 0, link, timestamp, wireLength, 0);
+      return decodeIpv4(d, off, end, p, 0);
     case LinkType.Ipv6:
-      return decodeIpv6(d, 0, link, timestamp, wireLength, 0);
+      return decodeIpv6(d, off, end, p, 0);
     case LinkType.Null:
     case LinkType.Loop: {
-      if (d.length < 4) return malformed('loopback header truncated');
-      const dv = new DataView(d.buffer, d.byteOffset, 4);
+      if (end < off + 4) return malformed('loopback header truncated');
       // DLT_NULL is in the capturing host's byte order; accept either.
-      let af = linkType === LinkType.Loop ? dv.getUint32(0, false) : dv.getUint32(0, true);
-      if (af > 0xffff) af = dv.getUint32(0, false);
-      if (af === 2) return decodeIpv4(d, 4, link, timestamp, wireLength, 0);
-      if (af === 10 || af === 24 || af === 28 || af === 30) return decodeIpv6(d, 4, link, timestamp, wireLength, 0);
+      const be = u32(d, off);
+      const le = (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0;
+      let af = linkType === LinkType.Loop ? be : le;
+      if (af > 0xffff) af = be;
+      if (af === 2) return decodeIpv4(d, off + 4, end, p, 0);
+      if (af === 10 || af === 24 || af === 28 || af === 30) return decodeIpv6(d, off + 4, end, p, 0);
       return nonIp(`loopback address family ${af}`);
     }
     case LinkType.LinuxSll: {
-      if (d.length < 16) return malformed('SLL header truncated');
-      const hatype = u16(d, 2);
-      const alen = u16(d, 4);
-      if (hatype === 1 && alen === 6) link.srcMac = macTextCached(d, 6);
-      return decodeEtherType(u16(d, 14), d, 16, link, timestamp, wireLength);
+      if (end < off + 16) return malformed('SLL header truncated');
+      const hatype = u16(d, off + 2);
+      const alen = u16(d, off + 4);
+      if (hatype === 1 && alen === 6) p.srcMacAt = off + 6;
+      return decodeEtherType(u16(d, off + 14), d, off + 16, end, p);
     }
     case LinkType.LinuxSll2: {
-      if (d.length < 20) return malformed('SLL2 header truncated');
-      const hatype = u16(d, 8);
-      const alen = d[11]!;
-      if (hatype === 1 && alen === 6) link.srcMac = macTextCached(d, 12);
-      return decodeEtherType(u16(d, 0), d, 20, link, timestamp, wireLength);
+      if (end < off + 20) return malformed('SLL2 header truncated');
+      const hatype = u16(d, off + 8);
+      const alen = d[off + 11]!;
+      if (hatype === 1 && alen === 6) p.srcMacAt = off + 12;
+      return decodeEtherType(u16(d, off), d, off + 20, end, p);
     }
     case LinkType.Ppp:
-      return decodeHdlcPpp(d, link, timestamp, wireLength);
+      return decodeHdlcPpp(d, off, end, p);
     case LinkType.PppHdlc:
       // LINKTYPE_PPP_HDLC also holds Cisco HDLC frames, told apart by the address byte.
-      if (d.length > 0 && (d[0] === CHDLC_UNICAST || d[0] === CHDLC_BROADCAST)) return decodeCiscoHdlc(d, link, timestamp, wireLength);
-      return decodeHdlcPpp(d, link, timestamp, wireLength);
+      if (end > off && (d[off] === CHDLC_UNICAST || d[off] === CHDLC_BROADCAST)) return decodeCiscoHdlc(d, off, end, p);
+      return decodeHdlcPpp(d, off, end, p);
     case LinkType.CiscoHdlc:
-      return decodeCiscoHdlc(d, link, timestamp, wireLength);
+      return decodeCiscoHdlc(d, off, end, p);
     case LinkType.PppEther: {
       // A PPPoE header without the Ethernet one: its code tells session data (0) from discovery.
-      if (d.length < 6) return malformed('PPPoE header truncated');
-      if (d[1] !== 0) return nonIp(`PPPoE discovery code 0x${d[1]!.toString(16).padStart(2, '0')}`);
-      return decodePpp(d, 6, link, timestamp, wireLength);
+      if (end < off + 6) return malformed('PPPoE header truncated');
+      if (d[off + 1] !== 0) return nonIp(`PPPoE discovery code 0x${d[off + 1]!.toString(16).padStart(2, '0')}`);
+      return decodePpp(d, off + 6, end, p);
     }
     default:
       return { ok: false, skip: 'unsupported-link', reason: `link type ${linkType}` };
@@ -138,47 +145,47 @@ function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
-function decodeEthernet(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
-  if (d.length < off + 14) return malformed('Ethernet header truncated');
-  link.dstMac = macTextCached(d, off);
-  link.srcMac = macTextCached(d, off + 6);
-  return decodeEtherType(u16(d, off + 12), d, off + 14, link, ts, wire);
+function decodeEthernet(d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
+  if (end < off + 14) return malformed('Ethernet header truncated');
+  p.dstMacAt = off;
+  p.srcMacAt = off + 6;
+  return decodeEtherType(u16(d, off + 12), d, off + 14, end, p);
 }
 
-function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
+function decodeEtherType(type: number, d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
   // VLAN tags stack (QinQ); the innermost id is the one flows are keyed by.
   for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
     if (tags > 8) return malformed('too many VLAN tags');
-    if (d.length < off + 4) return malformed('VLAN tag truncated');
-    link.vlanId = u16(d, off) & 0x0fff;
+    if (end < off + 4) return malformed('VLAN tag truncated');
+    p.vlanId = u16(d, off) & 0x0fff;
     type = u16(d, off + 2);
     off += 4;
   }
   switch (type) {
     case ETH_IPV4:
-      return decodeIpv4(d, off, link, ts, wire, 0);
+      return decodeIpv4(d, off, end, p, 0);
     case ETH_IPV6:
-      return decodeIpv6(d, off, link, ts, wire, 0);
+      return decodeIpv6(d, off, end, p, 0);
     case ETH_PPPOE_SESSION: {
       // RFC 2516 §4: version/type, code, session id, length, then the PPP Protocol field.
       // The two-octet IP values are read here rather than in decodePpp(): sending every
       // PPPoE frame through that call measurably slowed the whole Ethernet path (V8 inlining).
-      if (d.length < off + 6) return malformed('PPPoE header truncated');
-      const ppp = d.length >= off + 8 ? u16(d, off + 6) : -1;
-      if (ppp === PPP_IPV4) return decodeIpv4(d, off + 8, link, ts, wire, 0);
-      if (ppp === PPP_IPV6) return decodeIpv6(d, off + 8, link, ts, wire, 0);
-      return decodePpp(d, off + 6, link, ts, wire);
+      if (end < off + 6) return malformed('PPPoE header truncated');
+      const ppp = end >= off + 8 ? u16(d, off + 6) : -1;
+      if (ppp === PPP_IPV4) return decodeIpv4(d, off + 8, end, p, 0);
+      if (ppp === PPP_IPV6) return decodeIpv6(d, off + 8, end, p, 0);
+      return decodePpp(d, off + 6, end, p);
     }
     case ETH_MPLS:
     case ETH_MPLS_MC: {
       for (let labels = 0; ; labels++) {
         if (labels > 16) return malformed('MPLS label stack too deep');
-        if (d.length < off + 4) return malformed('MPLS label truncated');
+        if (end < off + 4) return malformed('MPLS label truncated');
         const bottom = (d[off + 2]! & 1) === 1;
         off += 4;
         if (bottom) break;
       }
-      return decodeIpGuess(d, off, link, ts, wire);
+      return decodeIpGuess(d, off, end, p);
     }
     default:
       return nonIp(`EtherType 0x${type.toString(16).padStart(4, '0')}`);
@@ -191,16 +198,16 @@ function decodeEtherType(type: number, d: Uint8Array, off: number, link: LinkInf
  * the first octet even and the last odd, so an odd first octet is a whole field. PPPoE
  * may negotiate it (RFC 2516 §7 forbids only ACFC, FCS alternatives and ACCM).
  */
-function decodePpp(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
-  if (d.length <= off) return malformed('PPP protocol field truncated');
+function decodePpp(d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
+  if (end <= off) return malformed('PPP protocol field truncated');
   let proto = d[off]!;
   if ((proto & 1) === 0) {
-    if (d.length < off + 2) return malformed('PPP protocol field truncated');
+    if (end < off + 2) return malformed('PPP protocol field truncated');
     proto = (proto << 8) | d[off + 1]!;
     off += 2;
   } else off += 1;
-  if (proto === PPP_IPV4) return decodeIpv4(d, off, link, ts, wire, 0);
-  if (proto === PPP_IPV6) return decodeIpv6(d, off, link, ts, wire, 0);
+  if (proto === PPP_IPV4) return decodeIpv4(d, off, end, p, 0);
+  if (proto === PPP_IPV6) return decodeIpv6(d, off, end, p, 0);
   return nonIp(`PPP protocol 0x${proto.toString(16).padStart(4, '0')}`);
 }
 
@@ -214,41 +221,42 @@ const HDLC_UI = 0x03;
  * field never starts with 0xff — then the Protocol field. The capture holds the frame
  * without byte stuffing or FCS (pcap-linktype(7)).
  */
-function decodeHdlcPpp(d: Uint8Array, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
-  const framed = d.length >= 2 && d[0] === HDLC_ALL_STATIONS && d[1] === HDLC_UI;
-  return decodePpp(d, framed ? 2 : 0, link, ts, wire);
+function decodeHdlcPpp(d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
+  const framed = end >= off + 2 && d[off] === HDLC_ALL_STATIONS && d[off + 1] === HDLC_UI;
+  return decodePpp(d, framed ? off + 2 : off, end, p);
 }
 
 /** Cisco HDLC (RFC 1547 §4.3.1): address 0x0f or 0x8f, control 0, then an EtherType. */
 const CHDLC_UNICAST = 0x0f;
 const CHDLC_BROADCAST = 0x8f;
 
-function decodeCiscoHdlc(d: Uint8Array, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
-  if (d.length < 4) return malformed('Cisco HDLC header truncated');
-  return decodeEtherType(u16(d, 2), d, 4, link, ts, wire);
+function decodeCiscoHdlc(d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
+  if (end < off + 4) return malformed('Cisco HDLC header truncated');
+  return decodeEtherType(u16(d, off + 2), d, off + 4, end, p);
 }
 
-function decodeIpGuess(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number): DecodeOutcome {
-  if (d.length <= off) return malformed('IP header missing');
+function decodeIpGuess(d: Uint8Array, off: number, end: number, p: PacketView): DecodeOutcome {
+  if (end <= off) return malformed('IP header missing');
   const v = d[off]! >> 4;
-  if (v === 4) return decodeIpv4(d, off, link, ts, wire, 0);
-  if (v === 6) return decodeIpv6(d, off, link, ts, wire, 0);
+  if (v === 4) return decodeIpv4(d, off, end, p, 0);
+  if (v === 6) return decodeIpv6(d, off, end, p, 0);
   return nonIp(`IP version ${v}`);
 }
 
-function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeOutcome {
-  if (d.length < off + 20) return malformed('IPv4 header truncated');
+/** The IP packet `d[off, frameEnd)`: its header, then the transport within the IP length. */
+function decodeIpv4(d: Uint8Array, off: number, frameEnd: number, p: PacketView, depth: number): DecodeOutcome {
+  if (frameEnd < off + 20) return malformed('IPv4 header truncated');
   if (d[off]! >> 4 !== 4) return malformed(`IPv4 header has version ${d[off]! >> 4}`);
   const ihl = (d[off]! & 0x0f) * 4;
   if (ihl < 20) return malformed(`IPv4 header length ${ihl}`);
-  if (d.length < off + ihl) return malformed('IPv4 options truncated');
+  if (frameEnd < off + ihl) return malformed('IPv4 options truncated');
   const total = u16(d, off + 2);
   // Captured on a host that offloads segmentation (TSO/GSO), a packet has total length 0
   // until the NIC fills it in: it then runs to the end of the frame (as Wireshark's
   // ip.tso_support reads it). Any other length below the header is damage.
   if (total < ihl && total !== 0) return malformed(`IPv4 total length ${total} below header length`);
   // A snapped capture holds less than `total`; Ethernet padding can add more. Trust neither.
-  const end = total === 0 ? d.length : Math.min(d.length, off + total);
+  const end = total === 0 || off + total > frameEnd ? frameEnd : off + total;
   const flagsFrag = u16(d, off + 6);
   const fragOffset = (flagsFrag & 0x1fff) * 8;
   const more = (flagsFrag & 0x2000) !== 0;
@@ -257,7 +265,7 @@ function decodeIpv4(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire
     more || fragOffset > 0
       ? { id: u16(d, off + 4), offset: fragOffset, more, protocol: proto, data: d.subarray(off + ihl, end), tunnelDepth: depth }
       : null;
-  return decodeTransport(d, off + ihl, end, proto, 4, ipv4TextCached(d, off + 12), ipv4TextCached(d, off + 16), fragment, link, ts, wire, depth);
+  return decodeTransport(d, off + ihl, end, proto, 4, ipv4TextCached(d, off + 12), ipv4TextCached(d, off + 16), fragment, p, depth);
 }
 
 const EXT_HOP_BY_HOP = 0;
@@ -267,58 +275,57 @@ const EXT_AH = 51;
 const EXT_DEST_OPTS = 60;
 const EXT_MOBILITY = 135;
 
-function decodeIpv6(d: Uint8Array, off: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodeOutcome {
-  if (d.length < off + 40) return malformed('IPv6 header truncated');
+function decodeIpv6(d: Uint8Array, off: number, frameEnd: number, p: PacketView, depth: number): DecodeOutcome {
+  if (frameEnd < off + 40) return malformed('IPv6 header truncated');
   if (d[off]! >> 4 !== 6) return malformed(`IPv6 header has version ${d[off]! >> 4}`);
   const payloadLen = u16(d, off + 4);
   // Jumbograms (payload length 0 with a hop-by-hop option) take the rest of the frame.
-  const end = payloadLen === 0 ? d.length : Math.min(d.length, off + 40 + payloadLen);
-  return decodeIpv6Headers(d, off + 40, end, d[off + 6]!, ipv6TextCached(d, off + 8), ipv6TextCached(d, off + 24), link, ts, wire, depth);
+  const end = payloadLen === 0 || off + 40 + payloadLen > frameEnd ? frameEnd : off + 40 + payloadLen;
+  return decodeIpv6Headers(d, off + 40, end, d[off + 6]!, ipv6TextCached(d, off + 8), ipv6TextCached(d, off + 24), p, depth);
 }
 
-/** The IPv6 extension header chain from `p` (header type `next`) on, then the transport. */
+/** The IPv6 extension header chain from `at` (header type `next`) on, then the transport. */
 function decodeIpv6Headers(
   d: Uint8Array,
-  p: number,
+  at: number,
   end: number,
   next: number,
   srcIp: string,
   dstIp: string,
-  link: LinkInfo,
-  ts: number,
-  wire: number,
+  p: PacketView,
   depth: number,
 ): DecodeOutcome {
   let fragment: FragmentInfo | null = null;
   for (let hops = 0; ; hops++) {
     if (hops > 16) return malformed('IPv6 extension header chain too long');
     if (next === EXT_HOP_BY_HOP || next === EXT_ROUTING || next === EXT_DEST_OPTS || next === EXT_MOBILITY) {
-      if (end < p + 8) return malformed('IPv6 extension header truncated');
-      const len = (d[p + 1]! + 1) * 8;
-      next = d[p]!;
-      p += len;
+      if (end < at + 8) return malformed('IPv6 extension header truncated');
+      const len = (d[at + 1]! + 1) * 8;
+      next = d[at]!;
+      at += len;
     } else if (next === EXT_AH) {
-      if (end < p + 8) return malformed('IPv6 AH header truncated');
-      const len = (d[p + 1]! + 2) * 4;
-      next = d[p]!;
-      p += len;
+      if (end < at + 8) return malformed('IPv6 AH header truncated');
+      const len = (d[at + 1]! + 2) * 4;
+      next = d[at]!;
+      at += len;
     } else if (next === EXT_FRAGMENT) {
-      if (end < p + 8) return malformed('IPv6 fragment header truncated');
-      const fo = u16(d, p + 2);
+      if (end < at + 8) return malformed('IPv6 fragment header truncated');
+      const fo = u16(d, at + 2);
       const offset = fo & 0xfff8;
       const more = (fo & 1) === 1;
-      next = d[p]!;
+      next = d[at]!;
       // An atomic fragment (offset 0, no more) is a whole packet (RFC 6946).
-      if (more || offset > 0) fragment = { id: u32(d, p + 4), offset, more, protocol: next, data: d.subarray(p + 8, end), tunnelDepth: depth };
-      p += 8;
+      if (more || offset > 0) fragment = { id: u32(d, at + 4), offset, more, protocol: next, data: d.subarray(at + 8, end), tunnelDepth: depth };
+      at += 8;
       // After a later fragment's header comes the middle of the datagram, not headers.
       if (offset > 0) break;
     } else break;
-    if (p > end) return malformed('IPv6 extension header overruns the packet');
+    if (at > end) return malformed('IPv6 extension header overruns the packet');
   }
-  return decodeTransport(d, p, end, next, 6, srcIp, dstIp, fragment, link, ts, wire, depth);
+  return decodeTransport(d, at, end, next, 6, srcIp, dstIp, fragment, p, depth);
 }
 
+/** The transport header at `d[off]` of an IP packet ending at `end`, into `p`. */
 function decodeTransport(
   d: Uint8Array,
   off: number,
@@ -328,24 +335,22 @@ function decodeTransport(
   srcIp: string,
   dstIp: string,
   fragment: FragmentInfo | null,
-  link: LinkInfo,
-  ts: number,
-  wire: number,
+  p: PacketView,
   depth: number,
 ): DecodeOutcome {
   // Later fragments carry no transport header: the flow layer attributes them by id. So
   // does a first fragment too short to hold it (RFC 1858's tiny fragments): reassembly
-  // still puts its datagram together.
+  // still puts its datagram together; its payload is the fragment's data (a view into `d`).
   if (fragment !== null && (fragment.offset > 0 || !holdsTransportHeader(d, off, end, proto))) {
-    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, fragment.data, fragment, true);
+    const at = fragment.data.byteOffset - d.byteOffset;
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, -1, at, at + fragment.data.length, fragment, true);
   }
   if (proto === IPPROTO_TCP) {
     if (end < off + 20) return malformed('TCP header truncated');
     const dataOff = (d[off + 12]! >> 4) * 4;
     if (dataOff < 20) return malformed(`TCP data offset ${dataOff}`);
     if (end < off + dataOff) return malformed('TCP options truncated');
-    const payload = end > off + dataOff ? d.subarray(off + dataOff, end) : NO_PAYLOAD;
-    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, u16(d, off), u16(d, off + 2), d[off + 13]!, u32(d, off + 4), u32(d, off + 8), payload, fragment, false);
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, u16(d, off), u16(d, off + 2), d[off + 13]!, off, off + dataOff, end, fragment, false);
   }
   if (proto === IPPROTO_UDP) {
     if (end < off + 8) return malformed('UDP header truncated');
@@ -353,21 +358,22 @@ function decodeTransport(
     const dstPort = u16(d, off + 2);
     const udpLen = u16(d, off + 4);
     // A fragmented datagram's length covers all fragments; otherwise it bounds the payload.
-    const payloadEnd = !fragment && udpLen >= 8 ? Math.min(end, off + udpLen) : end;
-    const payload = payloadEnd > off + 8 ? d.subarray(off + 8, payloadEnd) : NO_PAYLOAD;
+    const payloadEnd = !fragment && udpLen >= 8 && off + udpLen < end ? off + udpLen : end;
     // A fragment's tunnel is opened once reassembly has the whole datagram.
     if ((srcPort === GTP_U_PORT || dstPort === GTP_U_PORT) && fragment === null && depth < MAX_TUNNEL_DEPTH) {
-      const inner = decodeGtpU(payload, link, ts, wire, depth + 1);
+      const inner = decodeGtpU(d, off + 8, payloadEnd, p, depth + 1);
       if (inner) return inner;
     }
-    return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, 0, 0, payload, fragment, false);
+    return packetResult(p, ipVersion, srcIp, dstIp, proto, srcPort, dstPort, 0, -1, off + 8, payloadEnd, fragment, false);
   }
+  const from = off < end ? off : end;
   if ((proto === IPPROTO_IPIP || proto === IPPROTO_IPV6) && fragment === null && depth < MAX_TUNNEL_DEPTH) {
-    const inner = decodeIpInIp(d.subarray(Math.min(off, end), end), proto, link, ts, wire, depth + 1);
-    if (inner) return inner;
+    const inner = proto === IPPROTO_IPIP ? decodeIpv4(d, from, end, p, depth + 1) : decodeIpv6(d, from, end, p, depth + 1);
+    // One that does not decode leaves its carrier as the packet.
+    if (!decodeFailed(inner)) return inner;
   }
   // ICMP, ICMPv6, IGMP, GRE, ESP…: flows without ports, keyed by addresses alone.
-  return packetResult(ts, wire, link, ipVersion, srcIp, dstIp, proto, 0, 0, 0, 0, 0, d.subarray(Math.min(off, end), end), fragment, false);
+  return packetResult(p, ipVersion, srcIp, dstIp, proto, 0, 0, 0, -1, from, end, fragment, false);
 }
 
 /** Whether a first fragment holds its whole TCP or UDP header. */
@@ -378,38 +384,31 @@ function holdsTransportHeader(d: Uint8Array, off: number, end: number, proto: nu
 }
 
 /**
- * IPv4 or IPv6 straight inside IP (RFC 2003 IP-in-IP, RFC 4213 6in4, RFC 2473 in IPv6):
- * the inner packet is the flow. Null when it does not decode, so the carrier is kept.
- */
-function decodeIpInIp(inner: Uint8Array, proto: number, link: LinkInfo, ts: number, wire: number, depth: number): DecodedPacket | null {
-  const r = proto === IPPROTO_IPIP ? decodeIpv4(inner, 0, link, ts, wire, depth) : decodeIpv6(inner, 0, link, ts, wire, depth);
-  return decodeFailed(r) ? null : r;
-}
-
-/**
  * A datagram put back together by the flow layer, decoded as if it had come in one frame:
  * its IPv6 extension headers and transport header are read from its bytes, and a tunnel
  * in it is opened. An incomplete one (`complete` false) decodes from the bytes held.
+ * A new packet object: reassembly hands datagrams out while the pipeline's own is in use.
  */
 export function decodeDatagram(dg: ReassembledDatagram): DecodeOutcome {
-  const link = scratchLink;
-  link.srcMac = dg.srcMac;
-  link.dstMac = dg.dstMac;
-  link.vlanId = dg.vlanId;
+  const p = new PacketView();
+  p.timestamp = dg.timestamp;
+  p.wireLength = dg.wireLength;
+  p.vlanId = dg.vlanId;
+  p.srcMacText = dg.srcMac;
+  p.dstMacText = dg.dstMac;
   const d = dg.data;
-  if (dg.ipVersion === 6) return decodeIpv6Headers(d, 0, d.length, dg.protocol, dg.srcIp, dg.dstIp, link, dg.timestamp, dg.wireLength, dg.tunnelDepth);
-  return decodeTransport(d, 0, d.length, dg.protocol, 4, dg.srcIp, dg.dstIp, null, link, dg.timestamp, dg.wireLength, dg.tunnelDepth);
+  p.bytes = d;
+  if (dg.ipVersion === 6) return decodeIpv6Headers(d, 0, d.length, dg.protocol, dg.srcIp, dg.dstIp, p, dg.tunnelDepth);
+  return decodeTransport(d, 0, d.length, dg.protocol, 4, dg.srcIp, dg.dstIp, null, p, dg.tunnelDepth);
 }
 
 /**
- * Every packet object is built here with the same fields in the same order: one hidden
- * class for the whole pipeline (object spread here cost a third of replay time), and no
- * closure allocated per packet.
+ * The layers above the link, written into `p` in one place once the packet has decoded
+ * (a tunnel's inner packet that fails leaves them to its carrier); the payload is
+ * `p.bytes[payloadStart, payloadEnd)`, the TCP header (-1: none) at `p.bytes[tcpAt]`.
  */
 function packetResult(
-  ts: number,
-  wire: number,
-  link: LinkInfo,
+  p: PacketView,
   ipVersion: 4 | 6,
   srcIp: string,
   dstIp: string,
@@ -417,54 +416,49 @@ function packetResult(
   srcPort: number,
   dstPort: number,
   tcpFlags: number,
-  tcpSeq: number,
-  tcpAck: number,
-  payload: Uint8Array,
+  tcpAt: number,
+  payloadStart: number,
+  payloadEnd: number,
   fragment: FragmentInfo | null,
   laterFragment: boolean,
-): DecodedPacket {
-  return {
-    timestamp: ts,
-    wireLength: wire,
-    vlanId: link.vlanId,
-    srcMac: link.srcMac,
-    dstMac: link.dstMac,
-    ipVersion,
-    srcIp,
-    dstIp,
-    ipProtocol: proto,
-    srcPort,
-    dstPort,
-    tcpFlags,
-    tcpSeq,
-    tcpAck,
-    payload,
-    fragment,
-    laterFragment,
-  };
+): PacketView {
+  p.ipVersion = ipVersion;
+  p.srcIp = srcIp;
+  p.dstIp = dstIp;
+  p.ipProtocol = proto;
+  p.srcPort = srcPort;
+  p.dstPort = dstPort;
+  p.tcpFlags = tcpFlags;
+  p.tcpAt = tcpAt;
+  p.payloadStart = payloadStart;
+  p.payloadEnd = payloadEnd;
+  p.fragment = fragment;
+  p.laterFragment = laterFragment;
+  return p;
 }
 
 /**
- * GTPv1-U G-PDU (3GPP TS 29.281): the user's IP packet inside. Returns null when the
- * payload is not a G-PDU carrying IP, so the outer UDP flow is kept as it is.
+ * GTPv1-U G-PDU (3GPP TS 29.281) at `d[off, end)`: the user's IP packet inside. Null when
+ * the payload is not a G-PDU carrying IP, so the outer UDP flow is kept as it is.
  */
-function decodeGtpU(g: Uint8Array, link: LinkInfo, ts: number, wire: number, depth: number): DecodedPacket | null {
-  if (g.length < 8 || g[0]! >> 5 !== 1 || (g[0]! & 0x10) === 0 || g[1] !== 0xff) return null;
-  let off = 8;
-  if (g[0]! & 0x07) {
-    if (g.length < 12) return null;
-    let nextExt = g[11]!;
-    off = 12;
+function decodeGtpU(d: Uint8Array, off: number, end: number, p: PacketView, depth: number): PacketView | null {
+  const g = off;
+  if (end - g < 8 || d[g]! >> 5 !== 1 || (d[g]! & 0x10) === 0 || d[g + 1] !== 0xff) return null;
+  let at = g + 8;
+  if (d[g]! & 0x07) {
+    if (end - g < 12) return null;
+    let nextExt = d[g + 11]!;
+    at = g + 12;
     for (let i = 0; nextExt !== 0 && i < 8; i++) {
-      if (g.length < off + 1) return null;
-      const len = g[off]! * 4;
-      if (len === 0 || g.length < off + len) return null;
-      nextExt = g[off + len - 1]!;
-      off += len;
+      if (end < at + 1) return null;
+      const len = d[at]! * 4;
+      if (len === 0 || end < at + len) return null;
+      nextExt = d[at + len - 1]!;
+      at += len;
     }
   }
-  if (g.length <= off) return null;
-  const v = g[off]! >> 4;
-  const r = v === 4 ? decodeIpv4(g, off, link, ts, wire, depth) : v === 6 ? decodeIpv6(g, off, link, ts, wire, depth) : null;
+  if (end <= at) return null;
+  const v = d[at]! >> 4;
+  const r = v === 4 ? decodeIpv4(d, at, end, p, depth) : v === 6 ? decodeIpv6(d, at, end, p, depth) : null;
   return r && !decodeFailed(r) ? r : null;
 }

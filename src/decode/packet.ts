@@ -1,7 +1,9 @@
 /**
  * A decoded packet: what every later stage (flow table, classifier) reads.
- * Produced by decodePacket() from one captured or queued frame; pure data, no methods.
+ * Produced by the decoder (src/decode/decode.ts) from one captured or queued frame.
  */
+import { u32be } from '../util/bytes.js';
+import { macTextCached } from './address-cache.js';
 
 /** IP protocol numbers used by name across the code. */
 export const IPPROTO_ICMP = 1;
@@ -105,6 +107,66 @@ export interface DecodedPacket {
    * must be attributed through the fragment's id.
    */
   readonly laterFragment: boolean;
+}
+
+/** Shared by every packet without payload (bare ACKs mostly): a view per packet costs. */
+const NO_PAYLOAD = new Uint8Array(0);
+
+/**
+ * The decoder's packet: DecodedPacket's fields, with the payload, the MAC addresses and the
+ * TCP sequence numbers kept as offsets into the frame's bytes and read only when asked for.
+ * Most packets go no further than the flow table, which reads neither, and on txiki.js
+ * the view and the text cost about as much as the rest of decoding. The pipeline decodes
+ * every frame into one PacketView (decodeFrame): nothing may keep the object past the
+ * packet's turn, only values read from it.
+ */
+export class PacketView implements DecodedPacket {
+  timestamp = 0;
+  wireLength = 0;
+  vlanId = 0;
+  ipVersion: 4 | 6 = 4;
+  srcIp = '';
+  dstIp = '';
+  ipProtocol = 0;
+  srcPort = 0;
+  dstPort = 0;
+  tcpFlags = 0;
+  fragment: FragmentInfo | null = null;
+  laterFragment = false;
+  /** The bytes the offsets below index: the frame, or a capture chunk holding it. */
+  bytes: Uint8Array = NO_PAYLOAD;
+  payloadStart = 0;
+  payloadEnd = 0;
+  /** Where the TCP header starts in `bytes`, -1 for other packets. */
+  tcpAt = -1;
+  /** Where each MAC address starts in `bytes`, -1 when the link layer has none. */
+  srcMacAt = -1;
+  dstMacAt = -1;
+  /** The MAC text once read (undefined: not yet); set directly for a reassembled datagram. */
+  srcMacText: string | null | undefined = undefined;
+  dstMacText: string | null | undefined = undefined;
+
+  get payload(): Uint8Array {
+    return this.payloadEnd > this.payloadStart ? this.bytes.subarray(this.payloadStart, this.payloadEnd) : NO_PAYLOAD;
+  }
+
+  get tcpSeq(): number {
+    return this.tcpAt < 0 ? 0 : u32be(this.bytes, this.tcpAt + 4);
+  }
+
+  get tcpAck(): number {
+    return this.tcpAt < 0 ? 0 : u32be(this.bytes, this.tcpAt + 8);
+  }
+
+  get srcMac(): string | null {
+    if (this.srcMacText === undefined) this.srcMacText = this.srcMacAt < 0 ? null : macTextCached(this.bytes, this.srcMacAt);
+    return this.srcMacText;
+  }
+
+  get dstMac(): string | null {
+    if (this.dstMacText === undefined) this.dstMacText = this.dstMacAt < 0 ? null : macTextCached(this.bytes, this.dstMacAt);
+    return this.dstMacText;
+  }
 }
 
 /** Why a frame produced no packet. Counted, never thrown. */

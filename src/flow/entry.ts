@@ -1,9 +1,11 @@
 /**
  * One tracked flow as the flow table (table.ts) keeps it: the fields every live flow
- * carries, laid out for QuickJS's memory (see FlowEntry), and how its timeout class and
- * TCP ending share one field.
+ * carries, laid out for QuickJS's memory (see FlowEntry), and how its timeout class,
+ * TCP ending and VLAN share one field.
  */
 import type { DecodedPacket } from '../decode/packet.js';
+import type { Queued } from './idle-queue.js';
+import { flowKeyOf } from './key.js';
 import type { PacketMeta } from './packet-meta.js';
 import type { Endpoint, FlowKey, FlowView } from './types.js';
 
@@ -34,7 +36,7 @@ export interface Flow<T> extends FlowView {
   /**
    * lastSeen when the flow last took its place in its class's idle queue. Packets only
    * move lastSeen; expiry re-queues a flow whose lastSeen has moved on (lazy LRU: no
-   * map update per packet).
+   * queue update per packet).
    */
   queuedAt: number;
   /** Caller's per-flow state (classification). */
@@ -45,67 +47,100 @@ export interface Flow<T> extends FlowView {
   slot: unknown;
 }
 
-/** `FlowEntry.state`: the timeout class (low bits), then the TCP ending seen. */
+/** `FlowEntry.state`: the timeout class (low bits), then the TCP ending seen, then the VLAN. */
 export const CLASS_BITS = 3;
 export const FIN_FROM_INITIATOR = 4;
 export const BOTH_FINS = 12;
 export const RST_SEEN = 16;
+export const VLAN_SHIFT = 5;
 
 export function classOf<T>(flow: Flow<T>): TimeoutClass {
   return ((flow as FlowEntry<T>).state & CLASS_BITS) as TimeoutClass;
 }
 
+/** Both ends' MAC addresses; one object serves every flow between the same two (table.ts). */
+export interface MacPair {
+  readonly initiator: string | null;
+  readonly responder: string | null;
+}
+
 /**
- * One tracked flow. Its per-direction counts are plain fields with the pairs built on
- * demand (records, tests): three two-element arrays per flow cost about 0.3 KB under
- * QuickJS, a tenth of a live flow. What can be derived from other fields (total packets,
- * IP version, the FIN/RST state's two views) is a getter: QuickJS grows an object's
- * property array 2, 3, 4, 6, 9, 13, 19, 28 as fields are added, 16 bytes a slot, so 19
- * fields rather than 22 keep a flow's in the 19-slot step (the timeout class and the TCP
- * ending share one field for that). Every flow gets the same
- * fields in the same order.
+ * One tracked flow, laid out for QuickJS's memory. Each object costs about 0.13 KB under
+ * txiki.js and each property slot 16 bytes, in steps: an object's property array grows 2,
+ * 3, 4, 6, 9, 13, 19, 28 as fields are added. So the endpoints are plain fields (both
+ * ports in one) with the Endpoint objects made when asked for, the MAC pair is shared,
+ * the per-direction counts are plain fields with pairs built on demand (records, tests),
+ * and the VLAN shares `state` with the timeout class and TCP ending (only records read
+ * it): 19 fields, in the 19-slot step. What can be derived (total packets, IP version,
+ * key) is a getter. Every flow gets the same fields in the same order.
  */
-export class FlowEntry<T> implements Flow<T> {
+export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
   readonly ipProtocol: number;
-  readonly vlanId: number;
-  readonly initiator: Endpoint;
-  readonly responder: Endpoint;
-  readonly initiatorMac: string | null;
-  readonly responderMac: string | null;
+  readonly initiatorIp: string;
+  readonly responderIp: string;
+  /** The initiator's port << 16 | the responder's (int32): the table tests a packet's two ports at once. */
+  readonly ports: number;
+  readonly macs: MacPair;
   readonly firstSeen: number;
   lastSeen: number;
   packets0 = 0;
   packets1 = 0;
   bytes0 = 0;
   bytes1 = 0;
-  /** Timeout class | FIN from the initiator, from the responder | RST (see CLASS_BITS). */
+  /** Timeout class | FIN from the initiator, from the responder | RST | VLAN (see CLASS_BITS). */
   state: number;
   queuedAt: number;
   readonly data: T = undefined as unknown as T;
   meta: PacketMeta | null = null;
   slot: unknown = null;
+  /** Neighbours in the idle queue of the flow's timeout class (table.ts). */
+  older: FlowEntry<T> | null = null;
+  newer: FlowEntry<T> | null = null;
 
   constructor(
     pkt: DecodedPacket,
     readonly id: number,
-    readonly key: FlowKey,
     timeoutClass: TimeoutClass,
+    macs: MacPair,
   ) {
-    this.state = timeoutClass;
+    this.state = timeoutClass | (pkt.vlanId << VLAN_SHIFT);
     this.ipProtocol = pkt.ipProtocol;
-    this.vlanId = pkt.vlanId;
-    this.initiator = { ip: pkt.srcIp, port: pkt.srcPort };
-    this.responder = { ip: pkt.dstIp, port: pkt.dstPort };
-    this.initiatorMac = pkt.srcMac;
-    this.responderMac = pkt.dstMac;
+    this.initiatorIp = pkt.srcIp;
+    this.responderIp = pkt.dstIp;
+    this.ports = (pkt.srcPort << 16) | pkt.dstPort;
+    this.macs = macs;
     this.firstSeen = pkt.timestamp;
     this.lastSeen = pkt.timestamp;
     this.queuedAt = pkt.timestamp;
   }
 
+  get initiator(): Endpoint {
+    return { ip: this.initiatorIp, port: this.ports >>> 16 };
+  }
+
+  get responder(): Endpoint {
+    return { ip: this.responderIp, port: this.ports & 0xffff };
+  }
+
+  get initiatorMac(): string | null {
+    return this.macs.initiator;
+  }
+
+  get responderMac(): string | null {
+    return this.macs.responder;
+  }
+
+  get vlanId(): number {
+    return this.state >>> VLAN_SHIFT;
+  }
+
+  get key(): FlowKey {
+    return flowKeyOf(this.ipProtocol, this.vlanId, this.initiatorIp, this.ports >>> 16, this.responderIp, this.ports & 0xffff);
+  }
+
   get ipVersion(): 4 | 6 {
     // IPv6 text always has a colon, IPv4 text never (decode/address-cache.ts).
-    return this.initiator.ip.includes(':') ? 6 : 4;
+    return this.initiatorIp.includes(':') ? 6 : 4;
   }
 
   get packets(): number {

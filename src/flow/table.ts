@@ -8,9 +8,9 @@
  */
 import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from '../decode/packet.js';
 import { flowKeyOf, fragmentKeyOf } from './key.js';
-import { BoundedMap } from '../util/bounded-map.js';
+import { IdleQueue } from './idle-queue.js';
 import type { Direction, FlowKey, FlowView } from './types.js';
-import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, type Flow } from './entry.js';
+import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, VLAN_SHIFT, type Flow, type MacPair } from './entry.js';
 
 export type { Flow };
 
@@ -68,21 +68,26 @@ interface FragmentAttribution {
 }
 
 export class FlowTable<T> {
-  private readonly flows = new Map<FlowKey, Flow<T>>();
-  private readonly byClass: BoundedMap<FlowKey, Flow<T>>[] = [new BoundedMap(), new BoundedMap(), new BoundedMap(), new BoundedMap()];
+  private readonly flows = new Map<FlowKey, FlowEntry<T>>();
+  /** Per timeout class, its flows by when they were queued (see Flow.queuedAt). */
+  private readonly byClass: IdleQueue<FlowEntry<T>>[] = [new IdleQueue(), new IdleQueue(), new IdleQueue(), new IdleQueue()];
   private readonly fragments = new Map<string, FragmentAttribution>();
   private readonly opts: FlowTableOptions;
   private nextId = 1;
   /** The flow of the previous packet (cleared when it ends). */
-  private lastFlow: Flow<T> | null = null;
+  private lastFlow: FlowEntry<T> | null = null;
   /**
    * Recently looked-up flows by a hash of the packet's tuple (direct-mapped, so bounded;
    * a slot is cleared when its flow ends). Interleaved flows mostly hit here.
    */
-  private recent: (Flow<T> | null)[] = new Array<Flow<T> | null>(1 << RECENT_MIN_BITS).fill(null);
+  private recent: (FlowEntry<T> | null)[] = new Array<FlowEntry<T> | null>(1 << RECENT_MIN_BITS).fill(null);
   private recentBits = RECENT_MIN_BITS;
   private clock = 0;
   private nextSweep = 0;
+  /** Recently made MAC pairs, shared by the flows they fit (replaced round-robin). */
+  private readonly macPairs: MacPair[] = [];
+  private nextMacPair = 0;
+  private lastMacPair: MacPair = { initiator: null, responder: null };
   /** The last tracked packet's direction in its flow, and whether it had a transport header. */
   trackedDir: Direction = 0;
   trackedTransport = true;
@@ -119,60 +124,58 @@ export class FlowTable<T> {
    * their sum).
    */
   track(pkt: DecodedPacket, frames = 1): Flow<T> | null {
-    this.advance(pkt.timestamp);
-    this.trackedTransport = !pkt.laterFragment;
-    if (pkt.laterFragment) return this.processLaterFragment(pkt, frames);
-
+    // advance(), inlined: it runs for every packet.
+    if (pkt.timestamp > this.clock) this.clock = pkt.timestamp;
+    if (this.clock >= this.nextSweep) this.sweep();
+    if (pkt.laterFragment) {
+      this.trackedTransport = false;
+      return this.processLaterFragment(pkt, frames);
+    }
+    this.trackedTransport = true;
     // Packets come in bursts per flow: the previous packet's flow is checked first, then
     // the flow last seen with this packet's ports and addresses; either spares building
     // the key string and the map lookup.
-    const last = this.lastFlow;
-    if (last !== null) {
-      const dir = directionIn(last, pkt);
-      if (dir !== -1) return this.accountKnown(last, dir, pkt, frames);
-    }
-    const slotBits = this.recentBits;
-    const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, slotBits);
-    const recent = this.recent[slot];
-    if (recent !== null && recent !== undefined) {
-      const dir = directionIn(recent, pkt);
-      if (dir !== -1) {
-        this.lastFlow = recent;
-        return this.accountKnown(recent, dir, pkt, frames);
+    let flow = this.lastFlow;
+    let dir = flow === null ? -1 : directionIn(flow, pkt);
+    if (dir === -1) {
+      const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, this.recentBits);
+      flow = this.recent[slot]!;
+      dir = flow === null ? -1 : directionIn(flow, pkt);
+      if (dir === -1) {
+        flow = this.lookUp(pkt);
+        dir = pkt.srcIp === flow.initiatorIp && pkt.srcPort === flow.ports >>> 16 ? 0 : 1;
       }
+      this.lastFlow = flow;
     }
-    const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
-    let flow = this.flows.get(key);
-    if (flow && classOf(flow) === TimeoutClass.Closed && isFreshSyn(pkt)) {
-      // A new connection on a closed tuple is a new flow.
-      this.end(flow, 'reused');
-      flow = undefined;
-    }
-    if (!flow) flow = this.create(key, pkt);
-
-    const dir: Direction = pkt.srcIp === flow.initiator.ip && pkt.srcPort === flow.initiator.port ? 0 : 1;
-    this.account(flow, dir, pkt, frames);
-    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, pkt.fragment, key, dir);
-    this.lastFlow = flow;
-    // (create() may have resized the slots: the slot is then computed anew.)
-    const bits = this.recentBits;
-    this.recent[bits === slotBits ? slot : recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, bits)] = flow;
+    this.account(flow!, dir, pkt, frames);
+    const frag = pkt.fragment;
+    if (frag !== null && frag.more && frag.offset === 0) this.rememberFragment(pkt, frag, flow!.key, dir);
     this.trackedDir = dir;
     return flow;
   }
 
-  /** A packet of a flow found without the map. */
-  private accountKnown(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): Flow<T> {
-    this.account(flow, dir, pkt, frames);
-    if (pkt.fragment && pkt.fragment.more && pkt.fragment.offset === 0) this.rememberFragment(pkt, pkt.fragment, flow.key, dir);
-    this.trackedDir = dir;
+  /** The packet's flow through the map, created when new (or when a fresh SYN reuses a closed one's tuple). */
+  private lookUp(pkt: DecodedPacket): FlowEntry<T> {
+    const key = flowKeyOf(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort);
+    let flow = this.flows.get(key);
+    if (flow !== undefined && classOf(flow) === TimeoutClass.Closed && isFreshSyn(pkt)) {
+      // A new connection on a closed tuple is a new flow.
+      this.end(flow, 'reused');
+      flow = undefined;
+    }
+    if (flow === undefined) flow = this.create(key, pkt);
+    // (create() may have resized the slots: the slot is computed after it.)
+    this.recent[recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, this.recentBits)] = flow;
     return flow;
   }
 
   /** Move packet time forward and end every flow whose idle time ran out. */
   advance(now: number): void {
     if (now > this.clock) this.clock = now;
-    if (this.clock < this.nextSweep) return;
+    if (this.clock >= this.nextSweep) this.sweep();
+  }
+
+  private sweep(): void {
     this.nextSweep = this.clock + 1000;
     this.expireClass(TimeoutClass.Closed, this.opts.closedLingerMs);
     this.expireClass(TimeoutClass.Tcp, this.opts.tcpIdleMs);
@@ -204,7 +207,7 @@ export class FlowTable<T> {
 
   /** End a tracked flow now (the kernel said it is over). */
   endNow(flow: Flow<T>, reason: FlowEndReason): void {
-    if (this.flows.get(flow.key) === flow) this.end(flow, reason);
+    if (this.flows.get(flow.key) === flow) this.end(flow as FlowEntry<T>, reason);
   }
 
   flush(): void {
@@ -218,25 +221,24 @@ export class FlowTable<T> {
     return this.flows.values();
   }
 
-  private create(key: FlowKey, pkt: DecodedPacket): Flow<T> {
+  private create(key: FlowKey, pkt: DecodedPacket): FlowEntry<T> {
     if (this.flows.size >= this.opts.maxFlows) this.evictOldest();
     const timeoutClass =
       pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
-    const flow = new FlowEntry<T>(pkt, this.nextId++, key, timeoutClass);
+    const flow = new FlowEntry<T>(pkt, this.nextId++, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac));
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
-    this.byClass[timeoutClass]!.touch(key, flow);
+    this.byClass[timeoutClass]!.append(flow);
     // Small tables (a short capture) start with few slots; busy ones get more (emptied).
     if (this.flows.size > 2 << this.recentBits && this.recentBits < RECENT_MAX_BITS) {
       this.recentBits = Math.min(RECENT_MAX_BITS, this.recentBits + 2);
-      this.recent = new Array<Flow<T> | null>(1 << this.recentBits).fill(null);
+      this.recent = new Array<FlowEntry<T> | null>(1 << this.recentBits).fill(null);
     }
     this.counters.flowsCreated++;
     return flow;
   }
 
-  private account(flow: Flow<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
-    const f = flow as FlowEntry<T>;
+  private account(f: FlowEntry<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
     if (dir === 0) {
       f.packets0 += frames;
       f.bytes0 += pkt.wireLength;
@@ -244,15 +246,16 @@ export class FlowTable<T> {
       f.packets1 += frames;
       f.bytes1 += pkt.wireLength;
     }
-    if (pkt.timestamp > flow.lastSeen) flow.lastSeen = pkt.timestamp;
-    if (pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
+    if (pkt.timestamp > f.lastSeen) f.lastSeen = pkt.timestamp;
+    // Only a FIN or RST changes the TCP state (the state never holds an ending unacted on).
+    if ((pkt.tcpFlags & (TCP_FIN | TCP_RST)) !== 0 && pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
       if (pkt.tcpFlags & TCP_RST) f.state |= RST_SEEN;
       if (pkt.tcpFlags & TCP_FIN) f.state |= FIN_FROM_INITIATOR << dir;
       if (f.state & RST_SEEN || (f.state & BOTH_FINS) === BOTH_FINS) {
-        this.byClass[f.state & CLASS_BITS]!.delete(flow.key);
+        this.byClass[f.state & CLASS_BITS]!.remove(f);
         f.state = (f.state & ~CLASS_BITS) | TimeoutClass.Closed;
-        flow.queuedAt = flow.lastSeen;
-        this.byClass[TimeoutClass.Closed]!.touch(flow.key, flow);
+        f.queuedAt = f.lastSeen;
+        this.byClass[TimeoutClass.Closed]!.append(f);
       }
     }
   }
@@ -294,17 +297,17 @@ export class FlowTable<T> {
   }
 
   /** The truly least recently seen flow of a queue: flows seen since queued move back first. */
-  private oldestIn(lru: BoundedMap<FlowKey, Flow<T>>): Flow<T> | undefined {
-    for (let f = lru.oldest(); f; f = lru.oldest()) {
+  private oldestIn(queue: IdleQueue<FlowEntry<T>>): FlowEntry<T> | null {
+    for (let f = queue.oldest(); f !== null; f = queue.oldest()) {
       if (f.lastSeen === f.queuedAt) return f;
       f.queuedAt = f.lastSeen;
-      lru.touch(f.key, f);
+      queue.requeue(f);
     }
-    return undefined;
+    return null;
   }
 
   private evictOldest(): void {
-    let victim: Flow<T> | undefined;
+    let victim: FlowEntry<T> | null = null;
     for (const lru of this.byClass) {
       const f = this.oldestIn(lru);
       if (f && (!victim || f.lastSeen < victim.lastSeen)) victim = f;
@@ -315,18 +318,34 @@ export class FlowTable<T> {
     }
   }
 
-  private end(flow: Flow<T>, reason: FlowEndReason): void {
+  /** The pair object for these MACs: most flows run between a few hosts and their gateway. */
+  private macPair(initiator: string | null, responder: string | null): MacPair {
+    let p = this.lastMacPair;
+    if (p.initiator === initiator && p.responder === responder) return p;
+    const pairs = this.macPairs;
+    for (let i = 0; i < pairs.length; i++) {
+      p = pairs[i]!;
+      if (p.initiator === initiator && p.responder === responder) return (this.lastMacPair = p);
+    }
+    p = { initiator, responder };
+    pairs[this.nextMacPair] = p;
+    this.nextMacPair = (this.nextMacPair + 1) % MAC_PAIRS;
+    return (this.lastMacPair = p);
+  }
+
+  private end(flow: FlowEntry<T>, reason: FlowEndReason): void {
     if (this.lastFlow === flow) this.lastFlow = null;
-    const slot = recentSlot(flow.ipProtocol, flow.vlanId, flow.initiator.ip, flow.initiator.port, flow.responder.ip, flow.responder.port, this.recentBits);
+    const slot = recentSlot(flow.ipProtocol, flow.state >>> VLAN_SHIFT, flow.initiatorIp, flow.ports >>> 16, flow.responderIp, flow.ports & 0xffff, this.recentBits);
     if (this.recent[slot] === flow) this.recent[slot] = null;
     this.flows.delete(flow.key);
-    this.byClass[classOf(flow)]!.delete(flow.key);
+    this.byClass[classOf(flow)]!.remove(flow);
     this.counters.flowsEnded++;
     this.hooks.end(flow, reason);
   }
 }
 
 
+const MAC_PAIRS = 16;
 const RECENT_MIN_BITS = 8;
 const RECENT_MAX_BITS = 14;
 
@@ -349,12 +368,14 @@ function tailCode(ip: string): number {
  * The packet's direction in `flow` when it belongs to it and the flow is open; -1
  * otherwise (a closed flow goes through the map, where a fresh SYN starts a new one).
  */
-function directionIn<T>(flow: Flow<T>, pkt: DecodedPacket): Direction | -1 {
-  if (flow.ipProtocol !== pkt.ipProtocol || flow.vlanId !== pkt.vlanId || ((flow as FlowEntry<T>).state & CLASS_BITS) === TimeoutClass.Closed) return -1;
-  const i = flow.initiator;
-  const r = flow.responder;
-  if (i.port === pkt.srcPort && r.port === pkt.dstPort && i.ip === pkt.srcIp && r.ip === pkt.dstIp) return 0;
-  if (i.port === pkt.dstPort && r.port === pkt.srcPort && i.ip === pkt.dstIp && r.ip === pkt.srcIp) return 1;
+function directionIn<T>(flow: FlowEntry<T>, pkt: DecodedPacket): Direction | -1 {
+  const state = flow.state;
+  if (flow.ipProtocol !== pkt.ipProtocol || state >>> VLAN_SHIFT !== pkt.vlanId || (state & CLASS_BITS) === TimeoutClass.Closed) return -1;
+  const ports = flow.ports;
+  const src = pkt.srcPort;
+  const dst = pkt.dstPort;
+  if (ports === ((src << 16) | dst) && flow.initiatorIp === pkt.srcIp && flow.responderIp === pkt.dstIp) return 0;
+  if (ports === ((dst << 16) | src) && flow.initiatorIp === pkt.dstIp && flow.responderIp === pkt.srcIp) return 1;
   return -1;
 }
 

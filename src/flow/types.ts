@@ -10,6 +10,7 @@ export type Direction = 0 | 1;
  */
 export type FlowKey = string & { readonly __brand: 'FlowKey' };
 
+/** One end of a flow. A flow table entry makes a new one each time it is asked (it keeps the fields flat). */
 export interface Endpoint {
   readonly ip: string;
   readonly port: number;

@@ -10,8 +10,8 @@ import { Classifier, type ClassifierOptions, type FlowClassification } from '../
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
 import { DISSECTORS_BY_PRECEDENCE } from '../classify/precedence.js';
-import { decodeDatagram, decodeFailed, decodePacket, type DecodeOutcome } from '../decode/decode.js';
-import type { DecodedPacket, ReassembledDatagram } from '../decode/packet.js';
+import { decodeDatagram, decodeFailed, decodeFrame, type DecodeOutcome } from '../decode/decode.js';
+import { PacketView, type DecodedPacket, type ReassembledDatagram } from '../decode/packet.js';
 import { Reassembler, type ReassemblyOptions } from '../flow/reassembly.js';
 import { FlowTable, type Flow, type FlowEndReason, type FlowTableOptions } from '../flow/table.js';
 import type { PacketMeta } from '../flow/packet-meta.js';
@@ -67,6 +67,8 @@ export class FlowPipeline {
   /** Null when reassembly is off. */
   readonly reassembly: Reassembler | null;
   private readonly recordCtx: RecordContext;
+  /** Every frame is decoded into this one object; nothing after `packet` keeps it. */
+  private readonly view = new PacketView();
 
   constructor(
     opts: PipelineOptions,
@@ -97,8 +99,21 @@ export class FlowPipeline {
    * it came from a queue; returns its flow (null: not attributable, or a fragment held).
    */
   frame(linkType: number, data: Uint8Array, timestamp: number, wireLength: number, meta: PacketMeta | null = null): TrackedFlow | null {
+    return this.frameIn(linkType, data, 0, data.length, timestamp, wireLength, meta);
+  }
+
+  /** As `frame`, for the frame `bytes[start, end)` (a capture chunk holding it). */
+  frameIn(
+    linkType: number,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    timestamp: number,
+    wireLength: number,
+    meta: PacketMeta | null = null,
+  ): TrackedFlow | null {
     this.counters.frames++;
-    const r = decodePacket(linkType, data, timestamp, wireLength);
+    const r = decodeFrame(this.view, linkType, bytes, start, end, timestamp, wireLength);
     if (decodeFailed(r)) {
       this.skipped(r, `frame ${this.counters.frames}`);
       return null;

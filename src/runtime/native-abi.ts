@@ -125,3 +125,20 @@ export const CTEV_ABI = {
   /** (fd, closeFd) → 0 or -errno. */
   fsct_close: { args: ['int', 'int'], returns: 'int' },
 } as const satisfies ModuleAbi;
+
+// ---------------------------------------------------------------------------------------
+// crypto: AES-128 and SHA-256 for the classifier (native/crypto/crypto.c). Optional: without
+// it the classifier uses its JavaScript versions (util/digest.ts); see runtime/native-crypto.ts.
+
+export const CRYPTO_ABI = {
+  /** (key16, in16, out16) → 0: one AES-128 block. */
+  fs_aes128_ecb: { args: ['buffer', 'buffer', 'buffer'], returns: 'int' },
+  /** (key16, counter16, data, len) → 0: AES-128-CTR over data, in place. */
+  fs_aes128_ctr: { args: ['buffer', 'buffer', 'buffer', 'int'], returns: 'int' },
+  /** (key16, nonce12, aad, aadLen, sealed, len) → 0 and sealed opened in place, or -1: wrong tag. */
+  fs_aes128_gcm_open: { args: ['buffer', 'buffer', 'buffer', 'int', 'buffer', 'int'], returns: 'int' },
+  /** (a, aLen, b, bLen, out32) → 0: SHA-256 of a then b. */
+  fs_sha256: { args: ['buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
+  /** (key, keyLen, msg, msgLen, out32) → 0: HMAC-SHA256. */
+  fs_hmac_sha256: { args: ['buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
+} as const satisfies ModuleAbi;

@@ -2,6 +2,7 @@
 import type { DirEntry, Runtime } from './types.js';
 import { useNativeDigests, type NativeDigests } from '../util/digest.js';
 import { nodeDaemonParts } from './node-daemon.js';
+import { readAhead } from './read-ahead.js';
 
 interface NodeProcess {
   argv: string[];
@@ -61,24 +62,61 @@ const FS_MODULE = 'node:fs/promises';
 const CHILD_MODULE = 'node:child_process';
 const CRYPTO_MODULE = 'node:crypto';
 
-interface NodeCipher {
+interface NodeDecipher {
+  setAAD(aad: Uint8Array): NodeDecipher;
+  setAuthTag(tag: Uint8Array): NodeDecipher;
   update(data: Uint8Array): Uint8Array;
-  setAutoPadding(on: boolean): NodeCipher;
+  final(): Uint8Array;
+}
+
+interface NodeDigest {
+  update(data: Uint8Array): NodeDigest;
+  digest(): Uint8Array;
 }
 
 interface NodeCrypto {
-  createHash(name: string): { update(data: Uint8Array): { update(data: Uint8Array): { digest(): Uint8Array } } & { digest(): Uint8Array } };
-  createCipheriv(name: string, key: Uint8Array, iv: Uint8Array | null): NodeCipher;
+  createHash(name: string): NodeDigest;
+  createHmac(name: string, key: Uint8Array): NodeDigest;
+  createDecipheriv(name: string, key: Uint8Array, iv: Uint8Array): NodeDecipher;
 }
 
-/** OpenSSL's SHA and AES through node:crypto (V8 runs @noble's versions slower, and per-call object churn adds up per QUIC flow). */
-function nodeDigests(c: NodeCrypto): NativeDigests {
+/**
+ * OpenSSL's hashes and GCM through node:crypto. Not its AES-ECB/CTR: a cipher object per
+ * call (QUIC opens an Initial in a few spans) cost more, garbage collection included, than
+ * util/aes128.ts compiled by V8 (~75 against ~130 µs per QUIC flow).
+ */
+export function nodeDigests(c: NodeCrypto): NativeDigests {
   return {
     sha256: (a, b) => c.createHash('sha256').update(a).update(b).digest(),
     sha1: (data) => c.createHash('sha1').update(data).digest(),
-    aes128Block: (key, block) => c.createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block),
-    aes128Ctr: (key, counter, data, out) => out.set(c.createCipheriv('aes-128-ctr', key, counter).update(data)),
+    hmacSha256: (key, message, out) => out.set(c.createHmac('sha256', key).update(message).digest()),
+    aes128GcmOpen: (key, nonce, aad, sealed) => {
+      if (sealed.length < 16) return null;
+      const d = c.createDecipheriv('aes-128-gcm', key, nonce).setAAD(aad).setAuthTag(sealed.subarray(sealed.length - 16));
+      try {
+        const head = d.update(sealed.subarray(0, sealed.length - 16));
+        const tail = d.final(); // throws when the tag is wrong
+        if (tail.length === 0) return head;
+        const out = new Uint8Array(head.length + tail.length);
+        out.set(head);
+        out.set(tail, head.length);
+        return out;
+      } catch {
+        return null;
+      }
+    },
   };
+}
+
+const NodeBuffer = (globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
+
+/**
+ * A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it:
+ * zeroing replay's fresh 256 KiB chunks cost more main-thread time than reading them.
+ */
+function uninitialized(n: number): Uint8Array {
+  const b = NodeBuffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
 /** The process's stdout has its EPIPE handler. */
@@ -131,16 +169,11 @@ export async function createNodeRuntime(): Promise<Runtime> {
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
     readChunks: async function* (path, chunkSize) {
       const f = await fs.open(path, 'r');
-      try {
-        for (;;) {
-          const buf = new Uint8Array(chunkSize);
-          const { bytesRead } = await f.read(buf, 0, chunkSize, null);
-          if (bytesRead === 0) return;
-          yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-        }
-      } finally {
-        await f.close();
-      }
+      yield* readAhead(async () => {
+        const buf = uninitialized(chunkSize);
+        const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+        return bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+      }, () => f.close());
     },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),

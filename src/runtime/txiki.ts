@@ -5,8 +5,11 @@
  */
 import { encodeUtf8, utf8 } from '../util/bytes.js';
 import type { DirEntry, Runtime } from './types.js';
-import { useNativeDigests } from '../util/digest.js';
+import { useNativeDigests, type NativeDigests } from '../util/digest.js';
+import type { NativeLoader } from './native-abi.js';
+import { loadNativeCrypto } from './native-crypto.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
+import { readAhead } from './read-ahead.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -76,10 +79,10 @@ type StdioWriter = ReturnType<NonNullable<TjsOutput['getWriter']>>;
  */
 const writers = new WeakMap<TjsOutput, StdioWriter>();
 
-async function writeOut(stream: TjsOutput | undefined, text: string): Promise<void> {
+async function writeOut(stream: TjsOutput | undefined, text: string, toUtf8: (s: string) => Uint8Array): Promise<void> {
   // No stream (e.g. started with stdout closed): the text has nowhere to go.
   if (text === '' || !stream) return;
-  const bytes = encodeUtf8(text);
+  const bytes = toUtf8(text);
   if (stream.write) {
     let off = 0;
     while (off < bytes.length) off += await stream.write(bytes.subarray(off));
@@ -169,8 +172,68 @@ function userArgs(argv: readonly string[], moduleUrl: string): string[] {
   return argv.slice(script + 1);
 }
 
-/** Held in a variable: a module only txiki.js has, loaded only there. */
+/** Held in variables: modules only txiki.js has, loaded only there. */
 const HASHING_MODULE = 'tjs:hashing';
+const FFI_MODULE = 'tjs:ffi';
+
+interface Libc {
+  strlen(s: string): number;
+  memcpy(dest: Uint8Array, src: string, n: number): unknown;
+  write(fd: number, buf: Uint8Array, n: number): number;
+}
+
+/** Text out through libc (tjs:ffi). */
+interface LibcText {
+  /**
+   * UTF-8 of `s`: strlen and memcpy of the C string QuickJS makes of it. txiki.js's
+   * TextEncoder goes a character at a time, about 6× slower (1 ms per 64 KiB here), and
+   * replay writes tens of MB. Text with a lone surrogate, which TextEncoder turns into
+   * U+FFFD and the C string does not, or with a NUL, which ends the C string, goes
+   * through TextEncoder.
+   */
+  toUtf8(s: string): Uint8Array;
+  /** `text` to descriptor `fd` at once with write(2); dropped if the descriptor fails. */
+  writeNow(fd: number, text: string): void;
+}
+
+/** Null where tjs:ffi or String.prototype.isWellFormed is missing. */
+async function libcText(): Promise<LibcText | null> {
+  const wellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+  if (wellFormed === undefined) return null;
+  let c: Libc;
+  try {
+    const ffi = (await import(FFI_MODULE)) as {
+      dlopen(path: string, s: { [n: string]: { args: string[]; returns: string } }): { symbols: Libc };
+    };
+    c = ffi.dlopen('c', {
+      strlen: { args: ['string'], returns: 'size_t' },
+      memcpy: { args: ['buffer', 'string', 'size_t'], returns: 'pointer' },
+      write: { args: ['sint', 'buffer', 'size_t'], returns: 'ssize_t' },
+    }).symbols;
+  } catch {
+    return null;
+  }
+  const toUtf8 = (s: string): Uint8Array => {
+    if (!wellFormed.call(s)) return encodeUtf8(s);
+    const n = c.strlen(s);
+    // Fewer bytes than UTF-16 units: a NUL ended the C string early.
+    if (n < s.length) return encodeUtf8(s);
+    const bytes = new Uint8Array(n);
+    c.memcpy(bytes, s, n);
+    return bytes;
+  };
+  return {
+    toUtf8,
+    writeNow: (fd, text) => {
+      const bytes = toUtf8(text);
+      for (let off = 0; off < bytes.length; ) {
+        const n = c.write(fd, bytes.subarray(off), bytes.length - off);
+        if (n <= 0) return;
+        off += n;
+      }
+    },
+  };
+}
 
 interface TjsHash {
   update(data: Uint8Array): TjsHash;
@@ -179,35 +242,61 @@ interface TjsHash {
 
 /**
  * SHA-1/SHA-256 from txiki.js's mbedtls (tjs:hashing): about 1 µs a hash against tens of
- * µs in JavaScript under QuickJS. txiki.js has no synchronous AES, so that stays in JS.
+ * µs in JavaScript under QuickJS. txiki.js has no synchronous AES: that, HMAC and SHA-256
+ * come from flowsieve's native library when it is installed (runtime/native-crypto.ts).
  */
-async function useTxikiDigests(): Promise<void> {
+async function useTxikiDigests(load: NativeLoader): Promise<void> {
+  const digests: NativeDigests = {};
   try {
     const { createHash } = (await import(HASHING_MODULE)) as { createHash(type: string): TjsHash };
-    useNativeDigests({
-      sha256: (a, b) => createHash('sha256').update(a).update(b).bytes(),
-      sha1: (data) => createHash('sha1').update(data).bytes(),
-    });
+    digests.sha256 = (a, b) => createHash('sha256').update(a).update(b).bytes();
+    digests.sha1 = (data) => createHash('sha1').update(data).bytes();
   } catch {
     // An older txiki.js without tjs:hashing: the JavaScript versions serve.
   }
+  useNativeDigests({ ...digests, ...(await loadNativeCrypto(load)) });
 }
 
 export async function createTxikiRuntime(): Promise<Runtime> {
   const tjs = (globalThis as unknown as { tjs: Tjs }).tjs;
-  await useTxikiDigests();
+  const libc = await libcText();
+  const toUtf8 = libc ? libc.toUtf8 : encodeUtf8;
+  // Output to a file (or /dev/null) is written at once with write(2), not queued behind
+  // libuv: a burst of output, as when replay ends every flow still open at the end of the
+  // capture, then never waits in memory (~13 MB of it for corpus x40). A pipe or terminal
+  // keeps the stream, which waits for a slow reader without blocking the process.
+  const writeNow = (stream: TjsOutput | undefined, fd: number): ((text: string) => void) | null =>
+    libc !== null && stream?.type === 'file' ? (text) => libc.writeNow(fd, text) : null;
+  const stdoutNow = writeNow(tjs.stdout, 1);
+  const stderrNow = writeNow(tjs.stderr, 2);
   let out = '';
   let err = '';
   // Flushes run one after another: stdout and stderr are written in the order the text
   // came, and with a Writer, overlapping partial writes could otherwise reorder bytes.
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
-    const o = out;
-    const e = err;
+    let o = out;
+    let e = err;
     out = err = '';
+    if (stdoutNow !== null && o !== '') {
+      stdoutNow(o);
+      o = '';
+    }
+    if (stderrNow !== null && e !== '') {
+      stderrNow(e);
+      e = '';
+    }
+    // Nothing left to queue: no closure holding the text until the next turn.
+    if (o === '' && e === '') return flushing;
     const done = flushing.then(async () => {
-      await writeOut(tjs.stdout, o);
-      await writeOut(tjs.stderr, e);
+      try {
+        await writeOut(tjs.stdout, o, toUtf8);
+      } catch (x) {
+        // The reader went away (`flowsieve replay … | head`): stop quietly, as under Node.
+        if ((x as { code?: string }).code === 'EPIPE') tjs.exit(0);
+        throw x;
+      }
+      await writeOut(tjs.stderr, e, toUtf8);
     });
     // A failed write (reader gone) must not wedge later flushes; the caller still sees it.
     flushing = done.catch(() => {});
@@ -223,23 +312,23 @@ export async function createTxikiRuntime(): Promise<Runtime> {
       return false;
     }
   };
+  // `in` first: reading an unset variable makes txiki.js build (and drop) an Error, whose
+  // stack formatting loads the bundle's whole source map (~0.5 s) the first time.
+  const env = (name: string): string | undefined => (name in tjs.env ? tjs.env[name] : undefined);
+  const daemonParts = await txikiDaemonParts(env, exists);
+  await useTxikiDigests(daemonParts.loadNative);
   const rt: Runtime = {
-    ...(await txikiDaemonParts((name) => tjs.env[name], exists)),
+    ...daemonParts,
     kind: 'txiki',
     args,
     readFile: (path) => tjs.readFile(path),
     readChunks: async function* (path, chunkSize) {
       const f = await tjs.open(path, 'r');
-      try {
-        for (;;) {
-          const buf = new Uint8Array(chunkSize);
-          const n = await f.read(buf);
-          if (n === null || n === 0) return;
-          yield n === chunkSize ? buf : buf.subarray(0, n);
-        }
-      } finally {
-        await f.close();
-      }
+      yield* readAhead(async () => {
+        const buf = new Uint8Array(chunkSize);
+        const n = (await f.read(buf)) ?? 0;
+        return n === chunkSize ? buf : buf.subarray(0, n);
+      }, () => f.close());
     },
     readTextFile: async (path) => utf8(await tjs.readFile(path)),
     writeFile: (path, data) => writeFileWith(tjs, path, data, 'w'),
@@ -287,7 +376,7 @@ export async function createTxikiRuntime(): Promise<Runtime> {
       // tjs.exit does not return; this keeps the type checker and odd runtimes honest.
       return new Promise<never>(() => {});
     },
-    env: (name) => tjs.env[name],
+    env,
     now: () => Date.now(),
     monotonic: () => performance.now(),
     run: async (argv, input) => {

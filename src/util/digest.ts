@@ -1,23 +1,30 @@
 /**
- * SHA-1, SHA-256 and the AES-128 block cipher for the classifier (QUIC Initial keys and
- * payloads, JA4, certificate fingerprints), from the engine when it has them, else in
- * JavaScript (@noble). In an interpreter (txiki.js) one SHA-256 block costs tens of µs
- * in JavaScript and well under one in C, and QUIC Initial keys take a dozen of them per
- * flow. The runtime adapter installs what its engine offers (`useNativeDigests`); the
- * results are the same bytes either way.
+ * SHA-1, SHA-256, HMAC-SHA256, the AES-128 block cipher and AES-128-GCM for the classifier
+ * (QUIC Initial keys and payloads, JA4, certificate fingerprints), from the engine or
+ * flowsieve's native library when there, else in JavaScript (@noble, util/aes128.ts). In an interpreter
+ * (txiki.js) one SHA-256 block costs tens of µs and one AES block ~5 µs in JavaScript,
+ * well under one in C, and a QUIC flow needs a dozen of the first and ~75 of the second.
+ * The runtime adapter installs what it found (`useNativeDigests`); the results are the
+ * same bytes either way.
  */
 import { sha1 as jsSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as jsSha256 } from '@noble/hashes/sha2.js';
+import { gcm } from '@noble/ciphers/aes.js';
 import { aes128CtrXor, aes128EncryptBlock } from './aes128.js';
 
+/** Each one the runtime has; the rest fall back to JavaScript. */
 export interface NativeDigests {
   /** SHA-256 of `a` followed by `b` (b may be empty). */
-  sha256(a: Uint8Array, b: Uint8Array): Uint8Array;
-  sha1(data: Uint8Array): Uint8Array;
+  sha256?(a: Uint8Array, b: Uint8Array): Uint8Array;
+  sha1?(data: Uint8Array): Uint8Array;
+  /** HMAC-SHA256(key, message) into the first 32 bytes of `out`. */
+  hmacSha256?(key: Uint8Array, message: Uint8Array, out: Uint8Array): void;
   /** AES-128 of one 16-byte block (ECB), when the engine has a synchronous cipher. */
   aes128Block?(key: Uint8Array, block: Uint8Array): Uint8Array;
   /** AES-128-CTR over `data` (counter block: 16 bytes, big-endian increment) into `out`. */
   aes128Ctr?(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void;
+  /** AES-128-GCM: `sealed` (ciphertext, then its 16-byte tag) opened, or null when the tag is wrong. */
+  aes128GcmOpen?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
 }
 
 const NONE = new Uint8Array(0);
@@ -30,11 +37,12 @@ export function useNativeDigests(d: NativeDigests | null): void {
 
 /** Whether SHA-256 comes from the engine (callers may then skip their own JS shortcuts). */
 export function hasNativeSha256(): boolean {
-  return native !== null;
+  return native?.sha256 !== undefined;
 }
 
 export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
-  if (native) return native.sha256(a, b);
+  const f = native?.sha256;
+  if (f) return f(a, b);
   if (b.length === 0) return jsSha256(a);
   const joined = new Uint8Array(a.length + b.length);
   joined.set(a);
@@ -43,7 +51,16 @@ export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
 }
 
 export function sha1(data: Uint8Array): Uint8Array {
-  return native ? native.sha1(data) : jsSha1(data);
+  const f = native?.sha1;
+  return f ? f(data) : jsSha1(data);
+}
+
+/** HMAC-SHA256 into `out` by the engine; false when it has none (see quic/hmac-sha256.ts). */
+export function nativeHmacSha256(key: Uint8Array, message: Uint8Array, out: Uint8Array): boolean {
+  const f = native?.hmacSha256;
+  if (!f) return false;
+  f(key, message, out);
+  return true;
 }
 
 /** AES-128-ECB of one block (QUIC header protection mask). */
@@ -57,4 +74,15 @@ export function aes128Ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array
   const f = native?.aes128Ctr;
   if (f) f(key, counter, data, out);
   else aes128CtrXor(key, counter, data, out);
+}
+
+/** AES-128-GCM opening (12-byte nonce): the plaintext, or null when the tag is wrong. */
+export function aes128GcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  const f = native?.aes128GcmOpen;
+  if (f) return f(key, nonce, aad, sealed);
+  try {
+    return gcm(key, nonce, aad).decrypt(sealed);
+  } catch {
+    return null; // tag mismatch
+  }
 }

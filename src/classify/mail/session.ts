@@ -92,6 +92,7 @@ export function textSessionDissector(p: TextProtocol): Dissector<unknown> {
   return dissector<SessionState>({
     name: p.name,
     ipProtocols: [6],
+    firstLook: { firstBytes: p.openings.map((o) => o.charCodeAt(0)) },
     create: () => ({ session: null, claimed: false, packets: 0, afterClaim: 0 }),
     feed(s: SessionState, pkt: L4Packet, _flow: FlowView, out: Detection): Step {
       s.packets++;

@@ -86,6 +86,7 @@ function describe(msg: DhcpMessage, out: Detection): void {
 export const dhcpDissector = dissector<{ followUps: number }>({
   name: 'dhcp',
   ipProtocols: [17],
+  firstLook: { ports: DHCP_PORTS },
   create: () => ({ followUps: -1 }),
   feed(state, pkt, _flow, out) {
     if (!DHCP_PORTS.includes(pkt.srcPort) || !DHCP_PORTS.includes(pkt.dstPort)) return 'no';

@@ -52,6 +52,7 @@ function fqdnOf(v: Uint8Array): string | null {
 export const dhcpv6Dissector = dissector<null>({
   name: 'dhcpv6',
   ipProtocols: [17],
+  firstLook: { ports: PORTS },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     if (!PORTS.includes(pkt.srcPort) || !PORTS.includes(pkt.dstPort)) return 'no';

@@ -9,7 +9,6 @@
  * are gathered (bounded) until a message is whole or enough of it to name the flow.
  */
 import type { ProtocolName } from '../../names.js';
-import type { FlowView } from '../../flow/types.js';
 import { u16be } from '../../util/bytes.js';
 import type { Detection, Dissector, L4Packet, MetaSection, MetaValue } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
@@ -26,6 +25,7 @@ import {
   TYPE_CNAME,
   type DnsMessage,
   type DnsName,
+  type DnsRecord,
 } from './dns-message.js';
 import { mdnsHostname } from './dns-name.js';
 
@@ -36,8 +36,10 @@ export interface DnsFamilySpec {
   /** Meta section the details go to (`dns`, `mdns`, `llmnr`). */
   readonly section: string;
   readonly ipProtocols: readonly number[];
-  /** The flow's ports make this family possible (checked on the first payload packet). */
-  portsMatch(pkt: L4Packet, flow: FlowView): boolean;
+  /** The family's ports: a flow must use one of them (checked on the first payload packet)… */
+  readonly ports: readonly number[];
+  /** …and none of these (another family's). */
+  readonly excludedPorts: readonly number[];
   /** Message rules beyond the common ones (e.g. unicast DNS queries carry no answers). */
   plausible(msg: DnsMessage): boolean;
   /** Host name for the flow from a name in the message. */
@@ -85,16 +87,44 @@ export function commonPlausible(msg: DnsMessage, payload: Uint8Array): boolean {
   return true;
 }
 
-function answersMeta(payload: Uint8Array, msg: DnsMessage): MetaValue[] {
+/**
+ * One message's texts, each made once: its answers are both listed and remembered, and
+ * compression makes record names repeat (a CNAME chain's names, several A records of one
+ * name). A name is known by where its first label lies, an address by its RDATA's offset.
+ */
+class MessageTexts {
+  private readonly names = new Map<(name: DnsName) => string, Map<number, string>>();
+  private addresses: Map<number, string | null> | null = null;
+
+  constructor(readonly payload: Uint8Array) {}
+
+  name(n: DnsName, spell: (name: DnsName) => string): string {
+    let byStart = this.names.get(spell);
+    if (!byStart) this.names.set(spell, (byStart = new Map()));
+    const at = n.labels.length > 0 ? n.labels[0]! : -1;
+    let text = byStart.get(at);
+    if (text === undefined) byStart.set(at, (text = spell(n)));
+    return text;
+  }
+
+  address(r: DnsRecord): string | null {
+    this.addresses ??= new Map();
+    let text = this.addresses.get(r.rdataOffset);
+    if (text === undefined) this.addresses.set(r.rdataOffset, (text = recordAddress(this.payload, r)));
+    return text;
+  }
+}
+
+function answersMeta(texts: MessageTexts, msg: DnsMessage): MetaValue[] {
   const list: MetaValue[] = [];
   for (const r of msg.records) {
     if (r.section !== 'answer' || list.length >= MAX_LISTED_ANSWERS) continue;
-    const address = recordAddress(payload, r);
+    const address = texts.address(r);
     if (address !== null) {
-      list.push({ name: mdnsHostname(r.name), type: r.type === TYPE_A ? 'A' : 'AAAA', ttl: r.ttl, address });
+      list.push({ name: texts.name(r.name, mdnsHostname), type: r.type === TYPE_A ? 'A' : 'AAAA', ttl: r.ttl, address });
     } else if (r.type === TYPE_CNAME) {
-      const target = recordTargetName(payload, r);
-      if (target) list.push({ name: mdnsHostname(r.name), type: 'CNAME', ttl: r.ttl, target: mdnsHostname(target) });
+      const target = recordTargetName(texts.payload, r);
+      if (target) list.push({ name: texts.name(r.name, mdnsHostname), type: 'CNAME', ttl: r.ttl, target: texts.name(target, mdnsHostname) });
     }
   }
   return list;
@@ -102,7 +132,7 @@ function answersMeta(payload: Uint8Array, msg: DnsMessage): MetaValue[] {
 
 function rememberAnswers(
   spec: DnsFamilySpec,
-  payload: Uint8Array,
+  texts: MessageTexts,
   msg: DnsMessage,
   question: string | null,
   hints: SharedHints,
@@ -111,21 +141,21 @@ function rememberAnswers(
   for (const r of msg.records) {
     if (r.section !== 'answer' && !(spec.rememberRecordName && r.section === 'additional')) continue;
     if (r.type !== TYPE_A && r.type !== TYPE_AAAA) continue;
-    const address = recordAddress(payload, r);
-    const name = spec.rememberRecordName ? spec.hostnameOf(r.name) : question;
+    const address = texts.address(r);
+    const name = spec.rememberRecordName ? texts.name(r.name, spec.hostnameOf) : question;
     if (address !== null && name) hints.rememberName(address, name, now + r.ttl * 1000);
   }
 }
 
 /** Fill the meta section from a message (the claim's, or the response that followed). */
-function describe(spec: DnsFamilySpec, state: DnsFamilyState, payload: Uint8Array, msg: DnsMessage, out: Detection): void {
+function describe(spec: DnsFamilySpec, state: DnsFamilyState, texts: MessageTexts, msg: DnsMessage, out: Detection): void {
   const meta: MetaSection = out.meta[spec.section] ?? {};
   const q = msg.questions[0];
   if (meta['query'] === undefined && state.question !== null) meta['query'] = state.question;
   if (meta['type'] === undefined && q) meta['type'] = q.type;
   if (msg.header.response) {
     meta['rcode'] = msg.header.rcode;
-    meta['answers'] = answersMeta(payload, msg);
+    meta['answers'] = answersMeta(texts, msg);
   }
   out.meta[spec.section] = meta;
 }
@@ -151,8 +181,9 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
     state.question = first ? spec.hostnameOf(first) : null;
     out.protocol = spec.protocol;
     if (state.question) out.hostname = state.question;
-    describe(spec, state, payload, msg, out);
-    if (msg.header.response) rememberAnswers(spec, payload, msg, state.question, hints, pkt.timestamp);
+    const texts = new MessageTexts(payload);
+    describe(spec, state, texts, msg, out);
+    if (msg.header.response) rememberAnswers(spec, texts, msg, state.question, hints, pkt.timestamp);
   }
 
   /** One message seen (possibly partial, for TCP): claim, follow up, or refuse. */
@@ -176,8 +207,9 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
     }
     // Claimed: only a response to our query adds anything.
     if (msg && msg.header.response && msg.header.id === state.queryId && msg.recordsStatus !== 'invalid') {
-      describe(spec, state, payload, msg, out);
-      rememberAnswers(spec, payload, msg, state.question, hints, pkt.timestamp);
+      const texts = new MessageTexts(payload);
+      describe(spec, state, texts, msg, out);
+      rememberAnswers(spec, texts, msg, state.question, hints, pkt.timestamp);
       return 'done';
     }
     return 'skip';
@@ -186,12 +218,13 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
   return {
     name: spec.name,
     ipProtocols: spec.ipProtocols,
+    firstLook: { ports: spec.ports },
     create(): DnsFamilyState {
       return { claimed: false, followUps: 0, queryId: -1, question: null, tcp: null };
     },
     feed(state, pkt, flow, out, hints) {
       const wasClaimed = state.claimed;
-      if (!wasClaimed && !spec.portsMatch(pkt, flow)) return 'no';
+      if (!wasClaimed && !portsMatch(spec, pkt)) return 'no';
       let step: 'no' | 'more' | 'done' | 'skip';
       if (flow.ipProtocol === 17) {
         step = onMessage(state, pkt.payload, true, pkt, out, hints);
@@ -209,6 +242,12 @@ export function makeDnsFamilyDissector(spec: DnsFamilySpec): Dissector<DnsFamily
       return state.followUps >= spec.followUpPackets ? 'done' : 'more';
     },
   };
+}
+
+function portsMatch(spec: DnsFamilySpec, pkt: L4Packet): boolean {
+  const { srcPort, dstPort } = pkt;
+  if (spec.excludedPorts.includes(srcPort) || spec.excludedPorts.includes(dstPort)) return false;
+  return spec.ports.includes(srcPort) || spec.ports.includes(dstPort);
 }
 
 /** While a TCP message is still incomplete: could its first bytes be a DNS header at all? */

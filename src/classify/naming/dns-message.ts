@@ -27,8 +27,15 @@ export interface DnsHeader {
   readonly arcount: number;
 }
 
-/** A domain name as its labels' raw bytes, in order (root = no labels). */
-export type DnsName = readonly Uint8Array[];
+/**
+ * A domain name where it lies in its message: the offset of each label's length byte, in
+ * order (root = no labels). Offsets, not label views: a view is an object to allocate, and
+ * most names are never turned into text.
+ */
+export interface DnsName {
+  readonly msg: Uint8Array;
+  readonly labels: readonly number[];
+}
 
 export interface DnsQuestion {
   readonly name: DnsName;
@@ -72,7 +79,7 @@ const MAX_NAME_WIRE_LENGTH = 255;
  * point backwards (to an earlier name), which also rules out loops.
  */
 export function readName(msg: Uint8Array, offset: number): NameResult {
-  const labels: Uint8Array[] = [];
+  const labels: number[] = [];
   let pos = offset;
   let end = -1; // where the name ends in the original position (after the first pointer)
   let wireLength = 1;
@@ -82,7 +89,7 @@ export function readName(msg: Uint8Array, offset: number): NameResult {
     const len = msg[pos]!;
     if (len === 0) {
       if (end < 0) end = pos + 1;
-      return { name: labels, end };
+      return { name: { msg, labels }, end };
     }
     const kind = len & 0xc0;
     if (kind === 0xc0) {
@@ -98,7 +105,7 @@ export function readName(msg: Uint8Array, offset: number): NameResult {
     wireLength += len + 1;
     if (wireLength > MAX_NAME_WIRE_LENGTH) return 'invalid';
     if (pos + 1 + len > msg.length) return 'short';
-    labels.push(msg.subarray(pos + 1, pos + 1 + len));
+    labels.push(pos);
     pos += 1 + len;
   }
 }
@@ -118,6 +125,9 @@ export function parseDnsHeader(msg: Uint8Array): DnsHeader | null {
     arcount: u16be(msg, 10),
   };
 }
+
+/** The record sections in message order (their counts are the header's an/ns/arcount). */
+const SECTIONS: readonly DnsRecord['section'][] = ['answer', 'authority', 'additional'];
 
 /**
  * Parse a whole message. Null when the header or a question does not parse (the questions
@@ -139,13 +149,10 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
     pos = n.end + 4;
   }
   const records: DnsRecord[] = [];
-  const sections: [DnsRecord['section'], number][] = [
-    ['answer', header.ancount],
-    ['authority', header.nscount],
-    ['additional', header.arcount],
-  ];
   let status: DnsMessage['recordsStatus'] = 'complete';
-  outer: for (const [section, count] of sections) {
+  outer: for (let k = 0; k < 3; k++) {
+    const section = SECTIONS[k]!;
+    const count = k === 0 ? header.ancount : k === 1 ? header.nscount : header.arcount;
     for (let i = 0; i < count; i++) {
       const n = readName(msg, pos);
       if (typeof n === 'string') {

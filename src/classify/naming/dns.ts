@@ -29,11 +29,8 @@ export const dnsDissector = dissector(
     protocol: 'DNS',
     section: 'dns',
     ipProtocols: [6, 17],
-    portsMatch: (pkt) => {
-      const ports = [pkt.srcPort, pkt.dstPort];
-      if (ports.includes(MDNS_PORT) || ports.includes(LLMNR_PORT)) return false;
-      return ports.includes(DNS_PORT);
-    },
+    ports: [DNS_PORT],
+    excludedPorts: [MDNS_PORT, LLMNR_PORT],
     plausible: plausibleUnicast,
     hostnameOf: dnsHostname,
     acceptShortResponses: true,

@@ -11,6 +11,7 @@ const LAN_SYNC_PORT = 17500;
 export const dropboxDissector = dissector<null>({
   name: 'dropbox',
   ipProtocols: [17],
+  firstLook: { ports: [LAN_SYNC_PORT] },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     if (pkt.dstPort !== LAN_SYNC_PORT) return 'no';

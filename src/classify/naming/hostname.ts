@@ -2,9 +2,20 @@
  * Host names as nDPI records them, so ours compare equal to its `Hostname/SNI`: ASCII
  * lower-cased, tabs made spaces, other unprintable bytes made '?', trailing spaces cut.
  */
+import { latin1 } from '../../util/bytes.js';
 
 /** Normalise raw name bytes (HTTP Host, DHCP option 12, NetBIOS name, …). */
 export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): string {
+  // Printable ASCII up to the end or a NUL, the usual case: see normalizeHostText.
+  const from = Math.max(0, start);
+  let stop = Math.min(end, b.length);
+  let printable = true;
+  for (let i = from; i < stop; i++) {
+    const c = b[i]!;
+    if (c === 0) stop = i;
+    else if (c < 0x20 || c > 0x7e) printable = false;
+  }
+  if (printable) return lowerTrimmed(latin1(b, from, stop));
   let out = '';
   for (let i = Math.max(0, start); i < Math.min(end, b.length); i++) {
     let c = b[i]!;
@@ -18,6 +29,14 @@ export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): st
 
 /** Same rules for a name already held as text (one char per byte). */
 export function normalizeHostText(s: string): string {
+  // Printable ASCII, the usual case: lower-casing is all there is to do, and done natively
+  // (a string built a character at a time costs a new string per character under QuickJS).
+  let printable = true;
+  for (let i = 0; i < s.length && printable; i++) {
+    const c = s.charCodeAt(i);
+    printable = c >= 0x20 && c <= 0x7e;
+  }
+  if (printable) return lowerTrimmed(s);
   let out = '';
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -27,4 +46,10 @@ export function normalizeHostText(s: string): string {
     out += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
   }
   return out.replace(/ +$/, '');
+}
+
+/** Printable ASCII text lower-cased (natively: only A–Z change), trailing spaces cut. */
+function lowerTrimmed(s: string): string {
+  const lower = s.toLowerCase();
+  return lower.endsWith(' ') ? lower.replace(/ +$/, '') : lower;
 }

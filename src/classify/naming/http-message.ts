@@ -27,8 +27,8 @@ export interface StatusLine {
 export function readHead(b: Uint8Array, maxLines = 128): HttpHead {
   const lines: string[] = [];
   let start = 0;
-  for (let i = 0; i < b.length && lines.length < maxLines; i++) {
-    if (b[i] !== 0x0a) continue;
+  // indexOf, not a loop over the bytes: native, where a JS loop costs ~70 ns a byte under QuickJS.
+  for (let i = b.indexOf(0x0a); i >= 0 && lines.length < maxLines; i = b.indexOf(0x0a, start)) {
     const end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
     if (end === start) return { lines, complete: true };
     lines.push(latin1(b, start, end));
@@ -47,7 +47,7 @@ export const HTTP_METHODS: readonly string[] = [
   'RPC_CONNECT', 'RPC_IN_DATA', 'RPC_OUT_DATA',
 ];
 
-const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((m) => m.charCodeAt(0)))];
+export const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((m) => m.charCodeAt(0)))];
 
 /**
  * Whether the first bytes could still be a request line: a known method, a space, then
@@ -108,8 +108,32 @@ export function headerValue(head: HttpHead, name: string): string | null {
   for (let i = 1; i < head.lines.length; i++) {
     const line = head.lines[i]!;
     const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    if (line.slice(0, colon).trim().toLowerCase() === want) return line.slice(colon + 1).trim();
+    if (colon > 0 && namesField(line, colon, want)) return line.slice(colon + 1).trim();
   }
   return null;
+}
+
+/**
+ * `line.slice(0, colon).trim().toLowerCase() === want`, compared in place: this runs on
+ * every line of a head for each field looked up, and the strings cost more than the
+ * comparison under an interpreter. Exact for Latin-1 text, which is what `readHead` makes.
+ */
+function namesField(line: string, colon: number, want: string): boolean {
+  let s = 0;
+  let e = colon;
+  while (s < e && isTrimmed(line.charCodeAt(s))) s++;
+  while (e > s && isTrimmed(line.charCodeAt(e - 1))) e--;
+  if (e - s !== want.length) return false;
+  for (let k = 0; k < want.length; k++) {
+    let c = line.charCodeAt(s + k);
+    // Latin-1's upper-case letters: A–Z and À–Þ except ×.
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c <= 0xde && c !== 0xd7)) c += 0x20;
+    if (c !== want.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** What `String.prototype.trim` removes, within Latin-1: tab to CR, space, no-break space. */
+function isTrimmed(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 }

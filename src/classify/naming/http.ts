@@ -14,6 +14,7 @@ import { TcpPrefix } from '../tcp-stream.js';
 import { normalizeHostText } from './hostname.js';
 import {
   headerValue,
+  METHOD_INITIALS,
   parseRequestLine,
   parseStatusLine,
   readHead,
@@ -36,6 +37,8 @@ interface Side {
   /** The prefix read as a head, kept until the prefix grows (it is replaced, never modified). */
   head: HttpHead | null;
   headOf: Uint8Array | null;
+  /** The head last written to the meta section: the same head would write the same again. */
+  described: HttpHead | null;
 }
 
 export interface HttpState {
@@ -47,7 +50,7 @@ export interface HttpState {
 }
 
 function newSide(): Side {
-  return { prefix: new TcpPrefix(HEAD_CAP), closed: false, head: null, headOf: null };
+  return { prefix: new TcpPrefix(HEAD_CAP), closed: false, head: null, headOf: null, described: null };
 }
 
 /** The side's bytes read as a message head; read again only when bytes were added. */
@@ -141,6 +144,8 @@ function describeResponse(head: HttpHead, meta: MetaSection): void {
 export const httpDissector: Dissector<unknown> = dissector<HttpState>({
   name: 'http',
   ipProtocols: [6],
+  // The first payload opens a request (a method) or a status line ("HTTP/1.").
+  firstLook: { firstBytes: [...METHOD_INITIALS, 0x48] },
   create() {
     return { clientDir: null, sides: [newSide(), newSide()], claimed: false, afterClaim: 0 };
   },
@@ -180,8 +185,14 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
     }
 
     const meta: MetaSection = out.meta['http'] ?? {};
-    if (req) describeRequest(reqHead, req, meta, out);
-    if (resp) describeResponse(respHead, meta);
+    if (req && clientSide.described !== reqHead) {
+      describeRequest(reqHead, req, meta, out);
+      clientSide.described = reqHead;
+    }
+    if (resp && serverSide.described !== respHead) {
+      describeResponse(respHead, meta);
+      serverSide.described = respHead;
+    }
     out.meta['http'] = meta;
 
     // Done once both heads are read; a flow seen from its response alone waits a little

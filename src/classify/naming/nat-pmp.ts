@@ -36,6 +36,7 @@ export function parseNatPmp(p: Uint8Array): { opcode: number; resultCode: number
 export const natPmpDissector = dissector<null>({
   name: 'nat-pmp',
   ipProtocols: [17],
+  firstLook: { ports: [NATPMP_PORT] },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     if (!usesPort(pkt, NATPMP_PORT)) return 'no';

@@ -107,6 +107,7 @@ function claimUdp(pkt: L4Packet, flow: FlowView, out: Detection): boolean {
 export const netbiosDissector = dissector<null>({
   name: 'netbios',
   ipProtocols: [6, 17],
+  firstLook: { ports: [NAME_SERVICE_PORT, DATAGRAM_PORT, SESSION_PORT] },
   create: () => null,
   feed(_state, pkt, flow, out) {
     if (flow.ipProtocol === 17) return claimUdp(pkt, flow, out) ? 'done' : 'no';

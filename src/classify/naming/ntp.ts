@@ -55,6 +55,7 @@ export function parseNtp(p: Uint8Array): NtpHeader | null {
 export const ntpDissector = dissector<null>({
   name: 'ntp',
   ipProtocols: [17],
+  firstLook: { ports: [NTP_PORT] },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     if (!usesPort(pkt, NTP_PORT)) return 'no';

@@ -7,6 +7,7 @@ const MAGIC = 'SpotUdp';
 export const spotifyDissector = dissector<null>({
   name: 'spotify',
   ipProtocols: [17],
+  firstLook: { ports: [DISCOVERY_PORT] },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     if (pkt.srcPort !== DISCOVERY_PORT || pkt.dstPort !== DISCOVERY_PORT) return 'no';

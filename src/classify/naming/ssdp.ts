@@ -17,6 +17,8 @@ const REQUEST_LINES = ['M-SEARCH * HTTP/1.1', 'NOTIFY * HTTP/1.1'];
 export const ssdpDissector = dissector<null>({
   name: 'ssdp',
   ipProtocols: [17],
+  // A request line (REQUEST_LINES) or a status line ("HTTP/1.1 200 OK").
+  firstLook: { firstBytes: [...REQUEST_LINES.map((l) => l.charCodeAt(0)), 0x48] },
   create: () => null,
   feed(_state, pkt, _flow, out) {
     const head = readHead(pkt.payload, 64);

@@ -67,6 +67,8 @@ export function parseSip(b: Uint8Array): SipMessage | null {
 export const sipDissector = dissector<null>({
   name: 'sip',
   ipProtocols: [6, 17],
+  // A keep-alive (CR, LF) or what parseSip() wants first: a method or "SIP" (upper case).
+  firstLook: { firstBytes: [0x0d, 0x0a, ...Array.from({ length: 26 }, (_, i) => 0x41 + i)] },
   create: () => null,
   feed(_s, pkt, _flow, out) {
     // RFC 5626 keep-alives (CRLF pairs) may come before the first message.

@@ -47,6 +47,7 @@ export function parseSkinny(b: Uint8Array): { readonly version: number; readonly
 export const skinnyDissector = dissector<null>({
   name: 'skinny',
   ipProtocols: [6],
+  firstLook: { ports: [PORT] },
   create: () => null,
   feed(_s, pkt, _flow, out) {
     if (pkt.srcPort !== PORT && pkt.dstPort !== PORT) return 'no';

@@ -85,6 +85,7 @@ interface SmbState {
 export const smbDissector = dissector<SmbState>({
   name: 'smb',
   ipProtocols: [6],
+  firstLook: { ports: SMB_PORTS },
   create: () => ({ payloads: 0, pendingDialects: null }),
   feed(s, pkt, _flow, out) {
     if (!SMB_PORTS.includes(pkt.srcPort) && !SMB_PORTS.includes(pkt.dstPort)) return 'no';

@@ -9,6 +9,7 @@
  * whichever side sent it; the meta section keeps the true roles.
  * Meta `ssh`: { client, server } banners (without CR LF).
  */
+import { latin1 } from '../../util/bytes.js';
 import { dissector } from '../dissector.js';
 
 const PROTOCOL = 'SSH';
@@ -46,8 +47,7 @@ export function parseSshBanner(b: Uint8Array, allowPreamble: boolean): string | 
   if (end >= b.length || b[end] !== 0x0a) return null;
   let lineEnd = end;
   if (lineEnd > start && b[lineEnd - 1] === 0x0d) lineEnd--;
-  let line = '';
-  for (let i = start; i < lineEnd; i++) line += String.fromCharCode(b[i]!);
+  const line = latin1(b, start, lineEnd);
   return PROTO_VERSION.test(line) ? line : null;
 }
 

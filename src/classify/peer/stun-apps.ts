@@ -90,6 +90,8 @@ function isGoogleMediaAddress(ip: string): boolean {
 
 /** Google Meet by where the flow goes: its STUN ports at its media addresses. */
 export function appFromEndpoints(flow: FlowView): AppId | null {
-  if (!isGooglePort(flow.initiator.port) && !isGooglePort(flow.responder.port)) return null;
-  return isGoogleMediaAddress(flow.initiator.ip) || isGoogleMediaAddress(flow.responder.ip) ? 'google-meet' : null;
+  const initiator = flow.initiator; // made on each read: read once
+  const responder = flow.responder;
+  if (!isGooglePort(initiator.port) && !isGooglePort(responder.port)) return null;
+  return isGoogleMediaAddress(initiator.ip) || isGoogleMediaAddress(responder.ip) ? 'google-meet' : null;
 }

@@ -33,9 +33,11 @@ export const WHATSAPP_MESSAGE_TYPES = [0x0800, 0x0801, 0x0802];
 /** RFC 3489 message types (classic STUN has no cookie, so only these are believed). */
 const CLASSIC_TYPES = [0x0001, 0x0101, 0x0111, 0x0002, 0x0102, 0x0112, 0x0003, 0x0103, 0x0113, 0x0004, 0x0104, 0x0114, 0x0115, 0x0006, 0x0106, 0x0116];
 
+/** An attribute where it lies in its message (`attributeValue` makes the view when read). */
 export interface StunAttribute {
   readonly type: number;
-  readonly value: Uint8Array;
+  readonly offset: number;
+  readonly length: number;
 }
 
 export interface StunMessage {
@@ -45,7 +47,12 @@ export interface StunMessage {
   /** 0 request, 1 indication, 2 success response, 3 error response. */
   readonly cls: number;
   readonly classic: boolean;
-  readonly transactionId: Uint8Array;
+  /** The message's bytes, header first. */
+  readonly bytes: Uint8Array;
+  /**
+   * Offsets rather than value views: a view is an object to make, under an interpreter
+   * dearer than the parse around it, and most values are never read.
+   */
   readonly attributes: readonly StunAttribute[];
   /** A TURN method (Allocate, Send, Data, ChannelBind, …). */
   readonly turn: boolean;
@@ -68,7 +75,7 @@ function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
     const type = u16be(b, off);
     const len = u16be(b, off + 2);
     if (off + 4 + len > end) return null;
-    out.push({ type, value: b.subarray(off + 4, off + 4 + len) });
+    out.push({ type, offset: off + 4, length: len });
     // Values are padded to 4 bytes; some stacks leave the last one unpadded.
     off += 4 + ((len + 3) & ~3);
     if (out.length > 64) return null;
@@ -106,10 +113,20 @@ export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | nul
     method,
     cls: classOf(type),
     classic,
-    transactionId: b.subarray(8, STUN_HEADER),
+    bytes: b,
     attributes,
     turn: TURN_METHODS.includes(method),
   };
+}
+
+/** An attribute's value bytes. */
+export function attributeValue(m: StunMessage, a: StunAttribute): Uint8Array {
+  return m.bytes.subarray(a.offset, a.offset + a.length);
+}
+
+/** The 96-bit transaction ID (header bytes 8–20). */
+export function transactionId(m: StunMessage): Uint8Array {
+  return m.bytes.subarray(8, STUN_HEADER);
 }
 
 /** STUN inside its framings: RFC 4571 length (TCP) and MS-TURN multiplexing. */

@@ -22,12 +22,23 @@
  */
 import type { AppId } from '../../names.js';
 import type { FlowView } from '../../flow/types.js';
-import { latin1 } from '../../util/bytes.js';
+import { hex, latin1 } from '../../util/bytes.js';
 import { dissector, type Detection, type L4Packet, type MetaSection } from '../dissector.js';
 import type { SharedHints } from '../hints.js';
 import { parseRtp } from './rtp.js';
 import { appFromEndpoints, appFromMessage, appFromRealm, ATTR_REALM, realmText } from './stun-apps.js';
-import { decodeAddress, METHOD_NAMES, parseChannelData, parseStunMessage, unframeStun, type StunMessage, type TransportAddress } from './stun-message.js';
+import {
+  attributeValue,
+  decodeAddress,
+  METHOD_NAMES,
+  parseChannelData,
+  parseStunMessage,
+  transactionId,
+  unframeStun,
+  type StunAttribute,
+  type StunMessage,
+  type TransportAddress,
+} from './stun-message.js';
 
 const PROTOCOL = 'STUN';
 /** How long an endpoint keeps the application a STUN flow proved (a call's lifetime). */
@@ -82,12 +93,12 @@ interface StunState {
   dtls: boolean;
   /** RTP followed the STUN exchange on this flow (RFC 7983 demultiplexing). */
   rtp: boolean;
+  /** The flow's endpoints were looked up (`appFromEndpoints`: one answer per flow). */
+  endpointsChecked: boolean;
 }
 
 function txHex(m: StunMessage): string {
-  let s = '';
-  for (const b of m.transactionId) s += b.toString(16).padStart(2, '0');
-  return s;
+  return hex(transactionId(m));
 }
 
 function addrText(a: TransportAddress): string {
@@ -100,49 +111,55 @@ function isMulticastOrBroadcast(ip: string): boolean {
   return ip === '255.255.255.255' || (first >= 224 && first <= 239);
 }
 
+/** The transport address an address attribute carries (XOR-masked or not). */
+function addressIn(m: StunMessage, a: StunAttribute, xor: boolean): TransportAddress | null {
+  return decodeAddress(attributeValue(m, a), xor, transactionId(m));
+}
+
 /** Fold one message's attributes into the state; nested STUN in DATA is read once. */
 function absorb(s: StunState, m: StunMessage, depth: number): void {
   s.method ??= m.classic && m.type === 0x0001 ? 'binding' : (METHOD_NAMES[m.method] ?? `0x${m.type.toString(16)}`);
   if (m.turn) s.turn = true;
-  const tid = m.transactionId;
   for (const a of m.attributes) {
     switch (a.type) {
       case ATTR_MAPPED:
-        s.mapped ??= decodeAddress(a.value, false, tid);
+        s.mapped ??= addressIn(m, a, false);
         break;
       case ATTR_XOR_MAPPED:
-        s.mapped ??= decodeAddress(a.value, true, tid);
+        s.mapped ??= addressIn(m, a, true);
         break;
       case ATTR_RELAYED:
-        s.relayed ??= decodeAddress(a.value, true, tid);
+        s.relayed ??= addressIn(m, a, true);
         break;
       case ATTR_PEER: {
-        const peer = decodeAddress(a.value, true, tid);
+        const peer = addressIn(m, a, true);
         if (peer && s.peers.length < MAX_PEERS && !s.peers.some((p) => p.ip === peer.ip && p.port === peer.port)) s.peers.push(peer);
         break;
       }
       case ATTR_RESPONSE_ORIGIN:
-        s.responseOrigin ??= decodeAddress(a.value, false, tid);
+        s.responseOrigin ??= addressIn(m, a, false);
         break;
       case ATTR_OTHER_ADDRESS:
-        s.otherAddress ??= decodeAddress(a.value, false, tid);
+        s.otherAddress ??= addressIn(m, a, false);
         break;
       case ATTR_SOFTWARE:
-        s.software ??= latin1(a.value).replace(/[^\x20-\x7e]/g, '').trim() || null;
+        s.software ??= latin1(attributeValue(m, a)).replace(/[^\x20-\x7e]/g, '').trim() || null;
         break;
       case ATTR_REALM:
-        s.realm ??= realmText(a.value);
+        s.realm ??= realmText(attributeValue(m, a));
         break;
       case ATTR_DATA:
         if (depth === 0) {
-          const inner = parseStunMessage(a.value, false);
+          const inner = parseStunMessage(attributeValue(m, a), false);
           if (inner) absorb(s, inner, 1);
         }
         break;
     }
   }
+  // Once the messages named the application (appSource 'dpi'), later ones are not asked.
+  if (s.appSource === 'dpi') return;
   const app = appFromMessage(m) ?? (s.realm ? appFromRealm(s.realm) : null);
-  if (app && (s.app === null || s.appSource !== 'dpi')) {
+  if (app) {
     s.app = app;
     s.appSource = 'dpi';
   }
@@ -169,16 +186,36 @@ function writeOut(s: StunState, out: Detection): void {
   out.meta['stun'] = meta;
 }
 
+/**
+ * How many of the facts `writeOut` shows are known. They are only ever added (set once,
+ * turned on, peers appended), so an unchanged count with the same application means
+ * `writeOut` would write what it wrote before: media packets after the exchange skip it.
+ */
+function factsKnown(s: StunState): number {
+  return (
+    (s.method !== null ? 1 : 0) + (s.turn ? 1 : 0) + (s.mapped !== null ? 1 : 0) + (s.relayed !== null ? 1 : 0) + s.peers.length +
+    (s.responseOrigin !== null ? 1 : 0) + (s.otherAddress !== null ? 1 : 0) + (s.software !== null ? 1 : 0) +
+    (s.realm !== null ? 1 : 0) + (s.dtls ? 1 : 0) + (s.rtp ? 1 : 0)
+  );
+}
+
 /** No signal of its own: Google Meet's ranges, else what an earlier flow left on an endpoint. */
 function inheritApp(s: StunState, flow: FlowView, hints: SharedHints, now: number): void {
   if (s.app) return;
-  const byAddress = appFromEndpoints(flow);
+  const byAddress = s.endpointsChecked ? null : appFromEndpoints(flow);
+  s.endpointsChecked = true;
   if (byAddress) {
     s.app = byAddress;
     s.appSource = 'address';
     return;
   }
-  const hint = hints.endpointFor(flow.initiator.ip, flow.initiator.port, now) ?? hints.endpointFor(flow.responder.ip, flow.responder.port, now);
+  // flow.initiator/responder make an object on each read: read once each.
+  const initiator = flow.initiator;
+  let hint = hints.endpointFor(initiator.ip, initiator.port, now);
+  if (!hint) {
+    const responder = flow.responder;
+    hint = hints.endpointFor(responder.ip, responder.port, now);
+  }
   if (hint?.application) {
     s.app = hint.application;
     s.appSource = 'cache';
@@ -190,8 +227,10 @@ function rememberApp(s: StunState, flow: FlowView, hints: SharedHints, now: numb
   if (!s.app) return;
   const hint = { protocol: PROTOCOL, application: s.app };
   const until = now + HINT_TTL_MS;
-  hints.rememberEndpoint(flow.initiator.ip, flow.initiator.port, hint, until);
-  hints.rememberEndpoint(flow.responder.ip, flow.responder.port, hint, until);
+  const initiator = flow.initiator;
+  const responder = flow.responder;
+  hints.rememberEndpoint(initiator.ip, initiator.port, hint, until);
+  hints.rememberEndpoint(responder.ip, responder.port, hint, until);
   for (const p of s.peers) hints.rememberEndpoint(p.ip, p.port, hint, until);
 }
 
@@ -226,6 +265,8 @@ function claim(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hint
 function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hints: SharedHints): 'more' | 'done' {
   const tcp = flow.ipProtocol === 6;
   const hadApp = s.app;
+  const hadSource = s.appSource;
+  const hadFacts = factsKnown(s);
   // An earlier-started flow of the same call may have named the application since.
   inheritApp(s, flow, hints, pkt.timestamp);
   const m = stunIn(pkt.payload, tcp);
@@ -233,7 +274,7 @@ function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection
   else if (!tcp && !s.dtls && isDtlsRecord(pkt.payload)) s.dtls = true;
   else if (!tcp && !s.dtls && !s.rtp && parseRtp(pkt.payload)) s.rtp = true;
   if (s.app !== hadApp) rememberApp(s, flow, hints, pkt.timestamp);
-  writeOut(s, out);
+  if (s.app !== hadApp || s.appSource !== hadSource || factsKnown(s) !== hadFacts) writeOut(s, out);
   if (++s.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
   // Nothing left to learn: the app is named and media went to DTLS (UDP), or the
   // addresses are in (TCP, where no DTLS follows).
@@ -263,10 +304,12 @@ export const stunDissector = dissector<StunState>({
     appSource: null,
     dtls: false,
     rtp: false,
+    endpointsChecked: false,
   }),
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
-    if (isMulticastOrBroadcast(flow.responder.ip)) return 'no';
+    // The flow's addresses do not change: asked on its first packet only.
+    if (s.payloads === 0 && isMulticastOrBroadcast(flow.responder.ip)) return 'no';
     s.payloads++;
     const tcp = flow.ipProtocol === 6;
     const m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);

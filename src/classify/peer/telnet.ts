@@ -49,6 +49,8 @@ interface TelnetState {
 export const telnetDissector = dissector<TelnetState>({
   name: 'telnet',
   ipProtocols: [6],
+  // leadingNegotiation() needs an IAC first, and the first payload must have one.
+  firstLook: { firstBytes: [IAC] },
   create: () => ({ payloads: 0, opened: [false, false] }),
   feed(s, pkt, _flow, out) {
     s.payloads++;

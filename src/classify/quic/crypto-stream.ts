@@ -5,8 +5,8 @@
 
 export class CryptoStream {
   private buf: Uint8Array;
-  /** Sorted, merged [start, end) ranges received. */
-  private ranges: [number, number][] = [];
+  /** Received [start, end) ranges, sorted and merged, flat: start0, end0, start1, end1, … */
+  private ranges: number[] = [];
 
   constructor(private readonly cap: number) {
     this.buf = new Uint8Array(Math.min(cap, 2048));
@@ -15,7 +15,8 @@ export class CryptoStream {
   /** Store one fragment; false when it lies (partly) beyond the cap. */
   write(offset: number, data: Uint8Array): boolean {
     const end = offset + data.length;
-    if (!Number.isSafeInteger(offset) || end > this.cap) return false;
+    // Offsets come from varints (never negative); a huge one lands past the cap.
+    if (end > this.cap) return false;
     if (data.length === 0) return true;
     if (end > this.buf.length) {
       const grown = new Uint8Array(Math.min(this.cap, Math.max(end, this.buf.length * 2)));
@@ -23,19 +24,24 @@ export class CryptoStream {
       this.buf = grown;
     }
     this.buf.set(data, offset);
-    // Insert [offset, end) in order and merge it with every range it touches or overlaps.
-    const ranges = this.ranges;
+    // Merge [offset, end) with every range it touches or overlaps, in place.
+    const r = this.ranges;
     let i = 0;
-    while (i < ranges.length && ranges[i]![1] < offset) i++;
+    while (i < r.length && r[i + 1]! < offset) i += 2;
     let j = i;
     let start = offset;
     let stop = end;
-    while (j < ranges.length && ranges[j]![0] <= stop) {
-      start = Math.min(start, ranges[j]![0]);
-      stop = Math.max(stop, ranges[j]![1]);
-      j++;
+    for (; j < r.length && r[j]! <= stop; j += 2) {
+      if (r[j]! < start) start = r[j]!;
+      if (r[j + 1]! > stop) stop = r[j + 1]!;
     }
-    ranges.splice(i, j - i, [start, stop]);
+    if (j === i) {
+      r.splice(i, 0, start, stop);
+    } else {
+      r[i] = start;
+      r[i + 1] = stop;
+      if (j > i + 2) r.splice(i + 2, j - i - 2);
+    }
     return true;
   }
 
@@ -46,8 +52,8 @@ export class CryptoStream {
 
   /** Bytes received without a gap from offset 0. */
   get contiguous(): number {
-    const first = this.ranges[0];
-    return first && first[0] === 0 ? first[1] : 0;
+    const r = this.ranges;
+    return r.length > 0 && r[0] === 0 ? r[1]! : 0;
   }
 
   /** Anything received at all. */

@@ -9,14 +9,14 @@
  */
 import type { FlowView } from '../../flow/types.js';
 import { dissector, type Detection, type L4Packet, type MetaSection, type Step } from '../dissector.js';
-import { parseClientHello, type ClientHello } from '../tls/client-hello.js';
+import { parseClientHello } from '../tls/client-hello.js';
 import { DNS_OVER_TLS_PORT } from '../tls/dissector.js';
 import { emptyFacts, recordClientHello, sslMeta, type TlsFacts } from '../tls/facts.js';
 import { parseChlo, type Chlo } from './chlo.js';
 import { CryptoStream } from './crypto-stream.js';
-import { gquicStreamData, ietfInitialFrames, q050CryptoData } from './frames.js';
+import { gquicStreamData, InitialFrameWalk, q050CryptoData, type CryptoFragment } from './frames.js';
 import { initialVersion, isGquicReject, readLongHeader, shortHeaderStep, zeroRttVersion, type ShortHeaderTrail } from './header.js';
-import { initialKeys, openInitial, openLongHeaderPacket, type InitialKeys, type InitialOpening } from './initial-keys.js';
+import { initialKeys, openInitial, openLongHeaderPacket, type InitialKeys } from './initial-keys.js';
 import { userAgentParam } from './transport-params.js';
 import { carriesTls, gquicNumber, hasEncryptedInitial, isForcingVn, isSupported, Q046, quicVersionName } from './versions.js';
 
@@ -80,37 +80,19 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
     // Keys come from the first Initial that opens with them; a server's Initial never does.
     const keys = s.keys ?? initialKeys(v, h.dcid, 'client');
     s.decrypts++;
-    // IETF Initials skip the GCM tag check (half the cost); their frame grammar stands in for it.
-    const google = usesGoogleFrames(v);
-    let plain: Uint8Array | null;
-    if (google) plain = openLongHeaderPacket(d.subarray(start, h.end), h.pnOffset - start, keys, true);
-    else {
-      const opening = openInitial(d.subarray(start, h.end), h.pnOffset - start, keys, scratchPlain);
-      if (!opening) continue;
-      if (!s.crypto && helloFromPrefix(s, opening, keys, h.scid)) return;
-      plain = opening.openTo(Infinity);
+    const packet = d.subarray(start, h.end);
+    if (!usesGoogleFrames(v)) {
+      if (openIetfInitial(s, packet, h.pnOffset - start, keys, h.scid)) return;
+      continue;
     }
+    // Q050 (CHLO) and T05x (TLS): the whole hello in one frame, the GCM tag checked.
+    const plain = openLongHeaderPacket(packet, h.pnOffset - start, keys, true);
     if (!plain) continue;
-    const frames = google ? null : ietfInitialFrames(plain);
-    if (frames && !frames.clean) continue; // wrong keys (or damage): nothing to trust
-    if (!s.keys) {
-      s.keys = keys;
-      s.clientScid = h.scid.slice();
-    }
-    if (frames) {
-      s.crypto ??= newCryptoStream();
-      for (const f of frames.fragments) {
-        if (!s.crypto.write(f.offset, f.data)) s.finished = true; // hello too big to keep
-      }
-      const msg = s.crypto.firstMessage();
-      if (msg) readHello(s, msg);
-    } else {
-      // Q050 (CHLO) and T05x (TLS): the whole hello in one frame.
-      const data = q050CryptoData(plain);
-      if (!data) continue;
-      if (carriesTls(v)) readHello(s, data);
-      else if ((s.chlo = parseChlo(data))) s.finished = true;
-    }
+    useKeys(s, keys, h.scid);
+    const data = q050CryptoData(plain);
+    if (!data) continue;
+    if (carriesTls(v)) readHello(s, data);
+    else if ((s.chlo = parseChlo(data))) s.finished = true;
     if (s.finished) return;
   }
 }
@@ -122,7 +104,7 @@ function collectCrypto(s: QuicState, d: Uint8Array): void {
  */
 const scratchPlain = new Uint8Array(2048);
 
-/** A stream the prefix attempt used and gave up on, empty again, for the next one. */
+/** A stream a packet wrote to and was then refused (wrong keys), empty again, for the next flow. */
 let spareStream: CryptoStream | null = null;
 
 function newCryptoStream(): CryptoStream {
@@ -131,39 +113,60 @@ function newCryptoStream(): CryptoStream {
   return spare ?? new CryptoStream(CRYPTO_CAP);
 }
 
-/** Bytes of an Initial's payload opened first: enough for most ClientHellos. */
-const PREFIX_BYTES = 640;
+/** The keys opened the client's Initial: later ones reuse them, the server's are told apart. */
+function useKeys(s: QuicState, keys: InitialKeys, scid: Uint8Array): void {
+  if (s.keys) return;
+  s.keys = keys;
+  s.clientScid = scid.slice();
+}
 
 /**
- * The common case, cheaply: the whole ClientHello inside the first PREFIX_BYTES of the
- * first Initial. True when it was read from there; false leaves the flow untouched for the
- * rest of the packet to be opened (hello further on, or spread over packets, or wrong keys).
+ * One IETF Initial: opened (the GCM tag unchecked, half the cost in an interpreter; the
+ * frame grammar stands in for it) and its frames read as they are opened. The flow's
+ * first hello usually sits whole in its first Initial: reading stops as soon as it parses,
+ * the rest of the packet left unopened. Otherwise every frame must be one an Initial may
+ * hold (random bytes from wrong keys never are) before the packet's CRYPTO data is kept.
+ * True when the dissection is finished.
  */
-function helloFromPrefix(s: QuicState, opening: InitialOpening, keys: InitialKeys, scid: Uint8Array): boolean {
-  const plain = opening.openTo(PREFIX_BYTES);
-  if (opening.complete) return false;
-  const frames = ietfInitialFrames(plain, true);
-  if (!frames.clean) return false;
-  const stream = newCryptoStream();
-  let ch: ClientHello | null = null;
-  if (frames.fragments.every((f) => stream.write(f.offset, f.data))) {
-    const msg = stream.firstMessage();
-    ch = msg ? parseClientHello(msg) : null;
+function openIetfInitial(s: QuicState, packet: Uint8Array, pnOffset: number, keys: InitialKeys, scid: Uint8Array): boolean {
+  const opening = openInitial(packet, pnOffset, keys, scratchPlain);
+  if (!opening) return false;
+  const walk = new InitialFrameWalk((n) => opening.openTo(n), opening.length);
+  // The first packet writes straight into a new stream (dropped if the packet is refused);
+  // later ones are held until the packet proves clean.
+  const fresh = s.crypto === null;
+  const stream = s.crypto ?? newCryptoStream();
+  const held: CryptoFragment[] = [];
+  let overflow = false;
+  for (let f; (f = walk.next()); ) {
+    if (!fresh) held.push(f);
+    else if (!stream.write(f.offset, f.data)) overflow = true;
+    else if (!walk.ended) {
+      const msg = stream.firstMessage();
+      const ch = msg && parseClientHello(msg);
+      if (ch) {
+        useKeys(s, keys, scid);
+        s.crypto = stream;
+        recordClientHello(s.facts, ch, 'q');
+        s.finished = true;
+        return true;
+      }
+    }
   }
-  if (!ch) {
-    // Nothing of it is kept: the stream serves the next flow (or this one's full opening).
-    stream.clear();
-    spareStream = stream;
-    return false;
+  if (!walk.clean) {
+    if (fresh) {
+      stream.clear();
+      spareStream = stream;
+    }
+    return false; // wrong keys (or damage): nothing to trust
   }
-  if (!s.keys) {
-    s.keys = keys;
-    s.clientScid = scid.slice();
-  }
+  useKeys(s, keys, scid);
   s.crypto = stream;
-  recordClientHello(s.facts, ch, 'q');
-  s.finished = true;
-  return true;
+  for (const f of held) if (!stream.write(f.offset, f.data)) overflow = true;
+  if (overflow) s.finished = true; // hello too big to keep
+  const msg = stream.firstMessage();
+  if (msg) readHello(s, msg);
+  return s.finished;
 }
 
 /** Q050 and T05x keep Google's single-frame layout inside IETF-style protection. */

@@ -2,7 +2,7 @@
  * Frames of decrypted (or plaintext Google QUIC) Initial payloads, reduced to the crypto
  * handshake data they carry.
  */
-import { readVarInt } from './varint.js';
+import { varIntAt, varIntSize } from './varint.js';
 import { gquicNumber } from './versions.js';
 
 export interface CryptoFragment {
@@ -16,51 +16,94 @@ export interface InitialFrames {
   readonly clean: boolean;
 }
 
+/** Bytes opened at a time as a walk needs them (one AES-CTR call each). */
+const STEP = 256;
+
 /**
- * IETF QUIC: CRYPTO fragments among PADDING, PING and ACK frames (browsers interleave
- * them to shake off middleboxes). Parsing stops at any other frame type; what came
- * before it is kept, and `clean` is false.
+ * The frames of an IETF Initial's payload, walked one CRYPTO fragment at a time over a
+ * payload opened as the walk goes (`open(n)`: the plaintext opened to at least n bytes, all
+ * when shorter). A reader that stops at the end of the ClientHello leaves the rest unopened
+ * and unread: often hundreds of bytes of PADDING, which browsers also scatter between
+ * CRYPTO fragments (with PING and ACK) to shake off middleboxes. Any other frame type ends
+ * the walk, and the payload is then not `clean`.
  */
-export function ietfInitialFrames(p: Uint8Array, prefix = false): InitialFrames {
-  const out: CryptoFragment[] = [];
-  let o = 0;
-  // `prefix`: p is only the start of the payload; a frame cut off by its end is kept as far
-  // as it goes (a CRYPTO frame's partial data is still its data) and counts as clean.
-  let cut = false;
-  while (o < p.length) {
-    const type = p[o]!;
-    if (type === 0x00) {
-      // PADDING: often hundreds of bytes in a row.
-      o++;
-      while (o < p.length && p[o] === 0) o++;
-    } else if (type === 0x01) {
-      o++; // PING
-    } else if (type === 0x02 || type === 0x03) {
-      const next = skipAck(p, o + 1, type === 0x03);
-      if (next < 0) break;
-      o = next;
-    } else if (type === 0x06) {
-      const off = readVarInt(p, o + 1);
-      if (!off) break;
-      const len = readVarInt(p, o + 1 + off.size);
-      if (!len) break;
-      const start = o + 1 + off.size + len.size;
-      if (start + len.value > p.length) {
-        if (prefix && start <= p.length) {
-          out.push({ offset: off.value, data: p.subarray(start) });
-          cut = true;
-        }
-        break;
-      }
-      out.push({ offset: off.value, data: p.subarray(start, start + len.value) });
-      o = start + len.value;
-    } else {
-      break;
-    }
+export class InitialFrameWalk {
+  private p: Uint8Array;
+  private o = 0;
+  /** Every frame walked so far is one an Initial may hold. */
+  clean = true;
+
+  constructor(
+    private readonly open: (n: number) => Uint8Array,
+    /** The payload's full length. */
+    private readonly total: number,
+  ) {
+    this.p = open(STEP);
   }
-  // A header cut by the end of a prefix (the last 16 bytes at most) is no evidence either way.
-  if (prefix && !cut && o < p.length && p.length - o < 16 && (p[o] === 0x06 || p[o] === 0x02 || p[o] === 0x03)) cut = true;
-  return { fragments: out, clean: o === p.length || cut };
+
+  /** The whole payload has been walked (or the walk stopped at a frame it may not hold). */
+  get ended(): boolean {
+    return !this.clean || this.o >= this.total;
+  }
+
+  /** The next CRYPTO fragment (a view of the plaintext), or null at the end of the walk. */
+  next(): CryptoFragment | null {
+    while (this.clean && this.o < this.total) {
+      let p = this.p;
+      let o = this.o;
+      if (o >= p.length) p = this.more(o + STEP);
+      const type = p[o]!;
+      if (type === 0x00) {
+        // PADDING: often hundreds of bytes in a row.
+        for (o++; ; p = this.more(p.length + STEP)) {
+          o = zeroRunEnd(p, o);
+          if (o < p.length || p.length >= this.total) break;
+        }
+        this.o = o;
+      } else if (type === 0x01) {
+        this.o = o + 1; // PING
+      } else if (type === 0x02 || type === 0x03 || type === 0x06) {
+        // Read from what is open; a frame running past it is read again with all of it open.
+        let fragment = this.frame(p, o);
+        if (this.o === o && p.length < this.total) fragment = this.frame(this.more(this.total), o);
+        if (this.o === o) this.clean = false;
+        if (fragment) return fragment;
+      } else {
+        this.clean = false;
+      }
+    }
+    return null;
+  }
+
+  private more(n: number): Uint8Array {
+    this.p = this.open(n);
+    return this.p;
+  }
+
+  /** The ACK or CRYPTO frame at `o` (type byte included): the walk moves past it if it fits in `p`. */
+  private frame(p: Uint8Array, o: number): CryptoFragment | null {
+    const type = p[o]!;
+    if (type !== 0x06) {
+      const next = skipAck(p, o + 1, type === 0x03);
+      if (next >= 0) this.o = next;
+      return null;
+    }
+    const data = cryptoData(p, o);
+    if (!data) return null;
+    this.o = data.byteOffset + data.length - p.byteOffset; // data is a view of p: the frame ends with it
+    return { offset: varIntAt(p, o + 1), data };
+  }
+}
+
+/**
+ * All of an opened IETF Initial payload's CRYPTO fragments (see InitialFrameWalk). Parsing
+ * stops at a frame an Initial may not hold; what came before it is kept, and `clean` is false.
+ */
+export function ietfInitialFrames(p: Uint8Array): InitialFrames {
+  const walk = new InitialFrameWalk(() => p, p.length);
+  const fragments: CryptoFragment[] = [];
+  for (let f; (f = walk.next()); ) fragments.push(f);
+  return { fragments, clean: walk.clean };
 }
 
 /** The CRYPTO fragments of an Initial's frames (see `ietfInitialFrames`). */
@@ -68,23 +111,59 @@ export function ietfCryptoFragments(p: Uint8Array): CryptoFragment[] {
   return ietfInitialFrames(p).fragments;
 }
 
+/** A view of the last buffer padding was skipped in, four bytes at a time. */
+let wordsOf: ArrayBufferLike | null = null;
+let words: Int32Array = new Int32Array(0);
+
+/**
+ * Where the run of zero bytes from `o` ends in `b`. Read a word at a time where aligned:
+ * an interpreter pays per loop turn, and an Initial's PADDING runs to hundreds of bytes
+ * (eight times faster under txiki.js than a byte at a time).
+ */
+function zeroRunEnd(b: Uint8Array, o: number): number {
+  const base = b.byteOffset;
+  const end = b.length;
+  while (o < end && (base + o) & 3 && b[o] === 0) o++;
+  if (o + 4 <= end && (base + o) % 4 === 0 && b[o] === 0) {
+    if (wordsOf !== b.buffer) {
+      wordsOf = b.buffer;
+      words = new Int32Array(wordsOf, 0, wordsOf.byteLength >> 2);
+    }
+    let w = (base + o) >> 2;
+    const last = (base + end) >> 2;
+    while (w < last && words[w] === 0) w++;
+    o = (w << 2) - base;
+  }
+  while (o < end && b[o] === 0) o++;
+  return o;
+}
+
 /** ACK frame body: largest, delay, range count, first range, ranges, [ECN counts]. */
 function skipAck(p: Uint8Array, o: number, ecn: boolean): number {
-  const fields: number[] = [];
+  let ranges = 0;
   for (let i = 0; i < 4; i++) {
-    const v = readVarInt(p, o);
-    if (!v) return -1;
-    fields.push(v.value);
-    o += v.size;
+    const v = varIntAt(p, o);
+    if (v < 0) return -1;
+    if (i === 2) ranges = v;
+    o += varIntSize(p[o]!);
   }
-  const ranges = fields[2]!;
   if (ranges > 256) return -1;
   for (let i = 0; i < ranges * 2 + (ecn ? 3 : 0); i++) {
-    const v = readVarInt(p, o);
-    if (!v) return -1;
-    o += v.size;
+    if (varIntAt(p, o) < 0) return -1;
+    o += varIntSize(p[o]!);
   }
   return o;
+}
+
+/** The data of the CRYPTO-style frame (type, offset, length, data) at `o`, or null if it does not fit in `p`. */
+function cryptoData(p: Uint8Array, o: number): Uint8Array | null {
+  let at = o + 1;
+  if (varIntAt(p, at) < 0) return null;
+  at += varIntSize(p[at]!);
+  const len = varIntAt(p, at);
+  if (len < 0) return null;
+  const start = at + varIntSize(p[at]!);
+  return start + len > p.length ? null : p.subarray(start, start + len);
 }
 
 /** Leading zero bytes, then an ACK-ish frame (0x40/0x60) to step over, as nDPI does. */
@@ -117,11 +196,5 @@ export function gquicStreamData(p: Uint8Array, version: number): Uint8Array | nu
 export function q050CryptoData(p: Uint8Array): Uint8Array | null {
   const o = firstFrame(p);
   if (o < 0 || p[o] !== 0x08) return null;
-  const off = readVarInt(p, o + 1);
-  if (!off) return null;
-  const len = readVarInt(p, o + 1 + off.size);
-  if (!len) return null;
-  const start = o + 1 + off.size + len.size;
-  if (start + len.value > p.length) return null;
-  return p.subarray(start, start + len.value);
+  return cryptoData(p, o);
 }

@@ -3,7 +3,7 @@
  * packet (Initial, 0-RTT), and the long-header layout walked to find each coalesced packet.
  */
 import { u32be } from '../../util/bytes.js';
-import { readVarInt } from './varint.js';
+import { varIntAt, varIntSize } from './varint.js';
 import { gquicNumber, hasIetfLongHeader, isForcingVn, isGquic, isIetf, longPacketType, Q046, Q050, V2 } from './versions.js';
 
 /** Connection ids are at most 20 bytes since draft-22. */
@@ -87,14 +87,15 @@ export function readLongHeader(d: Uint8Array, o: number): LongHeader | null {
   const type = longPacketType(first, version);
   if (type === 3) return null;
   if (type === 0) {
-    const token = readVarInt(d, p);
-    if (!token || p + token.size + token.value > d.length) return null;
-    p += token.size + token.value;
+    const token = varIntAt(d, p);
+    if (token < 0) return null;
+    p += varIntSize(d[p]!) + token;
+    if (p > d.length) return null;
   }
-  const len = readVarInt(d, p);
-  if (!len) return null;
-  const pnOffset = p + len.size;
-  const end = pnOffset + len.value;
+  const len = varIntAt(d, p);
+  if (len < 0) return null;
+  const pnOffset = p + varIntSize(d[p]!);
+  const end = pnOffset + len;
   if (end > d.length) return null;
   return { first, version, type, dcid, scid, pnOffset, end };
 }

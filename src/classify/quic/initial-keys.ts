@@ -4,8 +4,7 @@
  * header protection removed with AES-ECB on a sample, payload opened with AES-128-GCM.
  * Anyone can do this: Initial keys are public by design.
  */
-import { gcm } from '@noble/ciphers/aes.js';
-import { aes128Block, aes128Ctr } from '../../util/digest.js';
+import { aes128Block, aes128Ctr, aes128GcmOpen } from '../../util/digest.js';
 import { HmacSha256 } from './hmac-sha256.js';
 import { initialSalt, usesV1Labels } from './versions.js';
 
@@ -91,9 +90,8 @@ export function openLongHeaderPacket(pkt: Uint8Array, pnOffset: number, keys: In
 /**
  * One Initial with its header protection removed, its payload opened (unauthenticated)
  * only as far as asked. CTR mode decrypts any block-aligned span on its own, so a caller
- * can open a prefix, look at it, and open the rest later without redoing the prefix: a
- * browser's ClientHello often sits in the first few hundred bytes of a 1200-byte Initial,
- * and when it does not, the rest is opened once, not the whole packet again.
+ * can open a prefix, look at it, and open more later without redoing the prefix: the
+ * frames are read as they are opened, and reading stops at the end of the ClientHello.
  */
 export class InitialOpening {
   /** Plaintext; bytes past `opened` are not decrypted yet. */
@@ -114,9 +112,9 @@ export class InitialOpening {
     this.plain = into !== null && into.length >= sealed.length ? into.subarray(0, sealed.length) : new Uint8Array(sealed.length);
   }
 
-  /** Whether the whole payload has been opened. */
-  get complete(): boolean {
-    return this.opened === this.sealed.length;
+  /** The payload's length. */
+  get length(): number {
+    return this.sealed.length;
   }
 
   /** The payload opened up to at least `n` bytes (all of it when shorter). */
@@ -184,9 +182,5 @@ function openProtected(pkt: Uint8Array, pnOffset: number, keys: InitialKeys, aut
   const h = unprotect(pkt, pnOffset, keys);
   if (!h) return null;
   if (!authenticate) return new InitialOpening(keys.key, h.nonce, pkt.subarray(h.headerLen, pkt.length - 16)).openTo(Infinity);
-  try {
-    return gcm(keys.key, h.nonce, h.header).decrypt(pkt.subarray(h.headerLen));
-  } catch {
-    return null; // tag mismatch: wrong keys or not a QUIC packet
-  }
+  return aes128GcmOpen(keys.key, h.nonce, h.header, pkt.subarray(h.headerLen)); // null: wrong keys or not QUIC
 }

@@ -4,7 +4,7 @@
  * pairs; before, a 16-bit list length and 16-bit type/length pairs.
  */
 import { latin1, u16be } from '../../util/bytes.js';
-import { readVarInt } from './varint.js';
+import { varIntAt, varIntSize } from './varint.js';
 import { draftOf, isIetf, T051 } from './versions.js';
 
 const GOOGLE_USER_AGENT = 0x3129;
@@ -16,14 +16,15 @@ export function usesVarIntParams(version: number): boolean {
 export function userAgentParam(params: Uint8Array, version: number): string | null {
   if (usesVarIntParams(version)) {
     for (let o = 0; o < params.length; ) {
-      const type = readVarInt(params, o);
-      if (!type) return null;
-      const len = readVarInt(params, o + type.size);
-      if (!len) return null;
-      const start = o + type.size + len.size;
-      if (start + len.value > params.length) return null;
-      if (type.value === GOOGLE_USER_AGENT) return printable(latin1(params, start, start + len.value));
-      o = start + len.value;
+      const type = varIntAt(params, o);
+      if (type < 0) return null;
+      const l = o + varIntSize(params[o]!);
+      const len = varIntAt(params, l);
+      if (len < 0) return null;
+      const start = l + varIntSize(params[l]!);
+      if (start + len > params.length) return null;
+      if (type === GOOGLE_USER_AGENT) return printable(latin1(params, start, start + len));
+      o = start + len;
     }
     return null;
   }

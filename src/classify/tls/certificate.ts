@@ -109,45 +109,37 @@ function altNames(b: Uint8Array, octets: Tlv): string[] {
 }
 
 /**
- * Servers hand the same certificate to every connection, and hashing it is most of the
- * cost of reading it: recent results are kept per certificate (found by length and
- * leading bytes, which hold the serial number, then compared in full). Bounded: the
- * oldest go first.
+ * Servers hand the same certificate to every connection: recent results are kept by the
+ * certificate's SHA-1, which its record needs anyway (one native call under txiki.js and
+ * Node), so a repeat costs neither the DER walk nor a byte-by-byte comparison. Bounded:
+ * the oldest go first.
  */
-const recentCertificates = new BoundedMap<number, { readonly der: Uint8Array; readonly cert: ServerCertificate | null }>(64);
-/** Leading bytes in the lookup key: header, version and serial number. */
-const KEY_BYTES = 48;
-
-/** Length and leading bytes, mixed into a number (FNV-1a): which certificate to compare with. */
-function lookupKey(der: Uint8Array): number {
-  let h = Math.imul(0x811c9dc5 ^ der.length, 0x01000193);
-  const n = Math.min(der.length, KEY_BYTES);
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ der[i]!, 0x01000193);
-  return h;
-}
+const recentCertificates = new BoundedMap<string, ServerCertificate | null>(64);
 
 /** Parse one DER certificate. */
 export function parseCertificate(der: Uint8Array): ServerCertificate | null {
-  const key = lookupKey(der);
-  const known = recentCertificates.get(key);
-  if (known && sameBytes(known.der, der)) {
-    const c = known.cert;
-    return c && { ...c, altNames: [...c.altNames] };
+  const outer = tlv(der, 0, der.length);
+  if (!outer || outer.tag !== 0x30) return null;
+  const fp = fingerprint(sha1(der.subarray(0, outer.end)));
+  let cert = recentCertificates.get(fp);
+  if (cert === undefined) {
+    cert = readCertificate(der, outer, fp);
+    recentCertificates.touch(fp, cert);
   }
-  const cert = readCertificate(der);
-  recentCertificates.touch(key, { der: der.slice(), cert: cert && { ...cert, altNames: [...cert.altNames] } });
-  return cert;
+  return cert && { ...cert, altNames: [...cert.altNames] };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+const HEX_UPPER: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
+
+/** "CA:06:F5:…", as nDPI prints a fingerprint. */
+function fingerprint(digest: Uint8Array): string {
+  let out = HEX_UPPER[digest[0]!]!;
+  for (let i = 1; i < digest.length; i++) out += ':' + HEX_UPPER[digest[i]!]!;
+  return out;
 }
 
-function readCertificate(der: Uint8Array): ServerCertificate | null {
-  const cert = tlv(der, 0, der.length);
-  if (!cert || cert.tag !== 0x30) return null;
+/** The fields of the certificate `cert` (the outer SEQUENCE at the start of `der`). */
+function readCertificate(der: Uint8Array, cert: Tlv, fp: string): ServerCertificate | null {
   const tbs = tlv(der, cert.start, cert.end);
   if (!tbs || tbs.tag !== 0x30) return null;
   const f = children(der, tbs);
@@ -173,8 +165,6 @@ function readCertificate(der: Uint8Array): ServerCertificate | null {
       }
     }
   }
-  const digest = sha1(der.subarray(0, cert.end));
-  const fp = Array.from(digest, (x) => x.toString(16).padStart(2, '0').toUpperCase()).join(':');
   return { issuerDn: iss.dn, subjectDn: sub.dn, subjectCn: sub.cn, altNames: names, sha1: fp };
 }
 

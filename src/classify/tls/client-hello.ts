@@ -3,7 +3,7 @@
  * nDPI collects: SNI, ALPN, supported versions, cipher suites, extensions and signature
  * algorithms (the last three in wire order, GREASE left out, as JA4 wants them).
  */
-import { u16be, u24be } from '../../util/bytes.js';
+import { latin1, u16be, u24be } from '../../util/bytes.js';
 import { normalizeHostBytes } from '../naming/hostname.js';
 import { isGrease } from './versions.js';
 
@@ -173,6 +173,9 @@ export function readAlpn(ext: Uint8Array): string[] {
 
 /** ASCII text with unprintable bytes as '?', as nDPI normalises ALPN strings. */
 function printable(b: Uint8Array, start: number, end: number): string {
+  let clean = start;
+  while (clean < end && b[clean]! >= 0x20 && b[clean]! <= 0x7e) clean++;
+  if (clean === end) return latin1(b, start, end); // the usual case: one native copy
   let s = '';
   for (let i = start; i < end; i++) {
     const c = b[i]!;

@@ -28,13 +28,15 @@ export const DNS_OVER_TLS_PORT = 853;
 
 /** nDPI names TLS on the mail ports after the mail protocol, and on 853 DNS over TLS. */
 export function tlsProtocolFor(flow: FlowView): string {
-  for (const port of [flow.responder.port, flow.initiator.port]) {
-    if (port === 465 || port === 587) return 'SMTPS';
-    if (port === 993) return 'IMAPS';
-    if (port === 995) return 'POPS';
-    if (port === DNS_OVER_TLS_PORT) return 'DoH_DoT';
-  }
-  return 'TLS';
+  return protocolOnPort(flow.responder.port) ?? protocolOnPort(flow.initiator.port) ?? 'TLS';
+}
+
+function protocolOnPort(port: number): string | null {
+  if (port === 465 || port === 587) return 'SMTPS';
+  if (port === 993) return 'IMAPS';
+  if (port === 995) return 'POPS';
+  if (port === DNS_OVER_TLS_PORT) return 'DoH_DoT';
+  return null;
 }
 
 /** Apply one record-layer event; returns true when it makes the flow TLS. */
@@ -108,7 +110,10 @@ export const tlsDissector = dissector<TlsState>({
     const d = s.dirs[pkt.dir];
     let claim = false;
     let handshakeClaim = false;
-    for (const ev of d.push(pkt.tcpSeq, pkt.payload)) {
+    const events = d.push(pkt.tcpSeq, pkt.payload);
+    // Indexed: for-of builds an iterator and a result per step in an interpreter.
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
       if (apply(s, ev, pkt.dir)) {
         claim = true;
         if (ev.kind !== 'record') handshakeClaim = true;
