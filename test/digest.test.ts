@@ -89,6 +89,9 @@ test('native and JavaScript digests and ciphers give the same bytes', async () =
   assert.equal(everything(), js, 'node:crypto');
   await nativeLibrary();
   assert.equal(everything(), js, 'native/crypto');
+  // txiki.js without flowsieve's library: its own SHA-256, HMAC built on it.
+  useNativeDigests({ sha256: (a, b) => createHash('sha256').update(a).update(b).digest() });
+  assert.equal(everything(), js, 'engine SHA-256 only');
   useNativeDigests(null);
 });
 
@@ -107,6 +110,25 @@ test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native dig
     const k = initialKeys(1, dcid, 'client');
     assert.equal([hex(k.key), hex(k.iv), hex(k.hp)], ['1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2']);
   }
+  useNativeDigests(null);
+});
+
+test('QUIC Initial keys for both sides, v1 and v2, the same every way (the native library derives them in one call)', async () => {
+  const dcid = bytes(8, 77);
+  const ways: string[][] = [];
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+    await setUp();
+    const got: string[] = [];
+    for (const version of [1, 0x6b3343cf, 0xff00001d]) {
+      for (const side of ['client', 'server'] as const) {
+        const k = initialKeys(version, dcid, side);
+        got.push(`${version} ${side} ${hex(k.key)} ${hex(k.iv)} ${hex(k.hp)}`);
+      }
+    }
+    ways.push(got);
+  }
+  assert.equal(ways[1], ways[0], 'node:crypto');
+  assert.equal(ways[2], ways[0], 'native/crypto');
   useNativeDigests(null);
 });
 
