@@ -17,6 +17,7 @@ import type { FlowView } from '../flow/types.js';
 import { emptyDetection, type Detection, type Dissector, type L4Packet, type Step } from './dissector.js';
 import type { SharedHints } from './hints.js';
 import { CandidateLists } from './candidates.js';
+import { SharedValues } from './shared-values.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
 export interface ClassifierOptions {
@@ -127,6 +128,8 @@ export class Classifier {
    */
   private readonly hostApps = new BoundedMap<string, AppId | null>(REMEMBERED_MAX);
   private readonly addressApps = new BoundedMap<string, AppMatch | null>(REMEMBERED_MAX);
+  /** Metadata values complete flows share (shared-values.ts). */
+  private readonly shared = new SharedValues();
   /** The same for protocols (a short fixed list: the dissectors' and port guesses' names). */
   private readonly protocolApps = new Map<ProtocolName, AppId | null>();
 
@@ -172,8 +175,20 @@ export class Classifier {
       this.giveUp(c, flow, pkt.timestamp);
       decided = true;
     }
-    if ((decided && !c.claimant) || c.examined >= max) c.complete = true;
+    if ((decided && !c.claimant) || c.examined >= max) {
+      c.complete = true;
+      this.done(c);
+    }
     return decided && !wasDecided;
+  }
+
+  /**
+   * Classification complete while the flow lives on: drop the dissector's state and share
+   * the metadata's values with other flows (the flow keeps only what records and policy read).
+   */
+  private done(c: FlowClassification): void {
+    c.claimant = null;
+    this.shared.share(c.detection);
   }
 
   /** The flow ended before a verdict: settle what can be settled (port guess, hints). */

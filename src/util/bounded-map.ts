@@ -4,8 +4,8 @@
  * at the front; past `capacity` the front one goes. Expiry by age is the caller's: it pops
  * from the front (`oldest`) and stops at the first live entry, O(expired).
  *
- * Used for flows of one timeout class (no capacity: the table bounds them), DNS names and
- * endpoint hints, the classifier's remembered catalogue answers and recent certificates.
+ * Used for DNS names and endpoint hints, the classifier's remembered catalogue answers,
+ * the detection values complete flows share, and recent certificates.
  */
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
