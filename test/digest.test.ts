@@ -90,6 +90,9 @@ test('native and JavaScript digests and ciphers give the same bytes', async () =
   assert.equal(everything(), js, 'node:crypto');
   await nativeLibrary();
   assert.equal(everything(), js, 'native/crypto');
+  // txiki.js without flowsieve's library: its own SHA-256, HMAC built on it.
+  useNativeDigests({ sha256: (a, b) => createHash('sha256').update(a).update(b).digest() });
+  assert.equal(everything(), js, 'engine SHA-256 only');
   useNativeDigests(null);
 });
 
@@ -129,6 +132,25 @@ test('the JavaScript AES-128-GCM opens what noble seals, and refuses any flipped
     }
   }
   assert.is(aes128GcmOpenJs(bytes(16, 1), bytes(12, 2), bytes(0, 3), bytes(15, 4)), null, 'shorter than a tag');
+});
+
+test('QUIC Initial keys for both sides, v1 and v2, the same every way (the native library derives them in one call)', async () => {
+  const dcid = bytes(8, 77);
+  const ways: string[][] = [];
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+    await setUp();
+    const got: string[] = [];
+    for (const version of [1, 0x6b3343cf, 0xff00001d]) {
+      for (const side of ['client', 'server'] as const) {
+        const k = initialKeys(version, dcid, side);
+        got.push(`${version} ${side} ${hex(k.key)} ${hex(k.iv)} ${hex(k.hp)}`);
+      }
+    }
+    ways.push(got);
+  }
+  assert.equal(ways[1], ways[0], 'node:crypto');
+  assert.equal(ways[2], ways[0], 'native/crypto');
+  useNativeDigests(null);
 });
 
 test.run();

@@ -6,9 +6,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_DIR } from './helpers/corpus.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ipv4Text, ipv6Text, macText } from '../src/net/format.js';
@@ -294,18 +291,11 @@ test('a QUIC payload opened in steps equals the payload opened at once', () => {
   assert.equal(Array.from(sealed), Array.from(bytes(1187, 9)));
 });
 
-test('@noble/hashes is pinned to one exact version (HmacSha256 reaches into its internals)', () => {
-  const pkg = JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  assert.match(pkg.dependencies['@noble/hashes']!, /^\d+\.\d+\.\d+$/);
-  const installed = JSON.parse(readFileSync(join(REPO_DIR, 'node_modules', '@noble', 'hashes', 'package.json'), 'utf8')) as { version: string };
-  assert.is(installed.version, pkg.dependencies['@noble/hashes']);
-});
-
 test('HMAC-SHA256 with states set up in place equals noble hmac, for any key length', () => {
   const m = new HmacSha256();
   const out = new Uint8Array(32);
   for (const keyLen of [0, 1, 20, 32, 63, 64, 65, 200]) {
-    for (const msgLen of [0, 1, 55, 56, 64, 100]) {
+    for (const msgLen of [0, 1, 55, 56, 64, 100, 119, 120, 128, 300]) {
       const key = bytes(keyLen, keyLen + 1);
       const msg = bytes(msgLen, msgLen + 100);
       m.setKey(key).macInto(msg, out);

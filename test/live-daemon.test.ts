@@ -9,6 +9,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from './helpers/corpus.js';
 import { CLIENT_IP, Lab, SERVER_IP, sleep } from './helpers/lab.js';
@@ -28,6 +30,9 @@ interface Rec {
   other_packets: number;
 }
 
+// The log target's files go here, not to its default /tmp.
+const LOG_DIR = mkdtempSync(join(tmpdir(), 'fs-daemon-logs-'));
+
 const CONFIG = `
 config globals 'globals'
 	option queue '0-1'
@@ -38,6 +43,7 @@ config globals 'globals'
 
 config target 'log_it'
 	option target_type 'log'
+	option path '${LOG_DIR}'
 
 config action 'wiki'
 	list criteria "detected_hostname == 'www.wikipedia.org';"
@@ -68,7 +74,10 @@ test.before(async () => {
   await lab.startServers();
 });
 
-test.after(() => lab?.close());
+test.after(() => {
+  lab?.close();
+  rmSync(LOG_DIR, { recursive: true, force: true });
+});
 
 /** Traffic through the daemon and a capture on the router; the records of both compared. */
 async function recordsMatchReplay(lab: Lab, runtime: readonly string[] = [process.execPath], at = { capture: 'r0', config: CONFIG, iface: 'r0' }): Promise<void> {
@@ -110,12 +119,14 @@ async function recordsMatchReplay(lab: Lab, runtime: readonly string[] = [proces
   assert.ok(liveRecs.some((r) => r.other_port === 5000 && r.ip_protocol === 17), 'the UDP flow is recorded');
 
   // The HTTP flow's record, ended by conntrack, counts all its packets (the kernel's
-  // counters); the capture agrees.
+  // counters); the capture agrees, give or take what it dropped: dumpcap loses packets on
+  // a busy machine (117 counted against 85 captured was seen under load), so the upper
+  // bound only catches counting twice.
   const web = byHost('www.wikipedia.org');
   const webAll = replayed.get(key(web))!;
   const all = webAll.local_packets + webAll.other_packets;
   const counted = web.local_packets + web.other_packets;
-  assert.ok(counted >= 0.8 * all && counted <= 1.2 * all, `conntrack counted ${counted} packets, the capture has ${all}`);
+  assert.ok(counted >= 0.8 * all && counted < 1.6 * all, `conntrack counted ${counted} packets, the capture has ${all}`);
 
   // Early bypass: classified flows left the queue, so the daemon was handed far fewer
   // packets than crossed the router.

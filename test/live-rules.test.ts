@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { QUEUE_PROBE } from '../src/live/rules.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from './helpers/corpus.js';
@@ -40,7 +40,10 @@ const config = join(dir, 'rules.uci');
 writeFileSync(config, CONFIG);
 const bundle = join(REPO_DIR, 'dist/flowsieve.js');
 const nss = new Namespaces();
-test.after(() => nss.cleanup());
+test.after(() => {
+  nss.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function flowsieve(ns: string | null, ...args: string[]): string {
   const argv = [process.execPath, bundle, ...args];

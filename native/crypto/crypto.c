@@ -315,3 +315,34 @@ FS_EXPORT int fs_hmac_sha256(const uint8_t *key, int key_len, const uint8_t *msg
     sha256_final(&c, out);
     return 0;
 }
+
+/*
+ * A QUIC Initial key schedule in one call (RFC 9001 §5.2; a call through tjs:ffi costs
+ * more than the hashing): HKDF-Extract(salt, ikm), then HKDF-Expand with the first info
+ * into a 32-byte secret, then HKDF-Expand of that secret with each further info. `infos`
+ * holds each info (RFC 8446 HkdfLabel followed by the counter byte 0x01) after a length
+ * byte; each output is as long as its HkdfLabel says (at most 32) and they go to `out`
+ * one after another. Returns the bytes written, or -1 on a malformed list.
+ */
+FS_EXPORT int fs_hkdf_chain(const uint8_t *salt, int salt_len, const uint8_t *ikm, int ikm_len,
+                            const uint8_t *infos, int infos_len, uint8_t *out) {
+    uint8_t secret[32], next[32];
+    if (fs_hmac_sha256(salt, salt_len, ikm, ikm_len, secret) != 0) return -1;
+    int o = 0, written = 0;
+    for (int i = 0; o < infos_len; i++) {
+        int n = infos[o];
+        if (n < 3 || o + 1 + n > infos_len) return -1;
+        const uint8_t *info = infos + o + 1;
+        int len = (info[0] << 8) | info[1];
+        if (len > 32) return -1;
+        fs_hmac_sha256(secret, 32, info, n, next);
+        if (i == 0) {
+            memcpy(secret, next, 32);
+        } else {
+            memcpy(out + written, next, (size_t)len);
+            written += len;
+        }
+        o += 1 + n;
+    }
+    return written;
+}

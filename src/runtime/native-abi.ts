@@ -141,4 +141,6 @@ export const CRYPTO_ABI = {
   fs_sha256: { args: ['buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
   /** (key, keyLen, msg, msgLen, out32) → 0: HMAC-SHA256. */
   fs_hmac_sha256: { args: ['buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
+  /** (salt, saltLen, ikm, ikmLen, infos, infosLen, out) → bytes written or -1: a QUIC Initial key schedule (see crypto.c). */
+  fs_hkdf_chain: { args: ['buffer', 'int', 'buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
 } as const satisfies ModuleAbi;

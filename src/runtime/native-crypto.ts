@@ -9,7 +9,7 @@ import type { NativeDigests } from '../util/digest.js';
 import { CRYPTO_ABI, type BoundFunctions, type NativeLoader } from './native-abi.js';
 
 type CryptoFunctions = BoundFunctions<typeof CRYPTO_ABI>;
-type NativeCrypto = Required<Omit<NativeDigests, 'sha1'>>;
+type NativeCrypto = Required<Omit<NativeDigests, 'sha1' | 'compilesJs'>>;
 
 function bind(c: CryptoFunctions): NativeCrypto {
   return {
@@ -29,6 +29,7 @@ function bind(c: CryptoFunctions): NativeCrypto {
       c.fs_aes128_ctr(key, counter, out, out.length);
     },
     hmacSha256: (key, message, out) => void c.fs_hmac_sha256(key, key.length, message, message.length, out),
+    hkdfChain: (salt, ikm, infos, out) => void c.fs_hkdf_chain(salt, salt.length, ikm, ikm.length, infos, infos.length, out),
     aes128GcmOpen: (key, nonce, aad, sealed) => {
       const buf = sealed.slice(); // opened in place
       return c.fs_aes128_gcm_open(key, nonce, aad, aad.length, buf, buf.length) === 0 ? buf.subarray(0, buf.length - 16) : null;

@@ -25,6 +25,17 @@ export interface NativeDigests {
   aes128Ctr?(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void;
   /** AES-128-GCM: `sealed` (ciphertext, then its 16-byte tag) opened, or null when the tag is wrong. */
   aes128GcmOpen?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+  /**
+   * HKDF-Extract(salt, ikm), HKDF-Expand with the first info into a secret, then one
+   * output per further info expanded from that secret, into `out` one after another
+   * (`infos`: each info after a length byte; see native/crypto's fs_hkdf_chain).
+   */
+  hkdfChain?(salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): void;
+  /**
+   * The engine compiles JavaScript (V8): a block or two hashed in JavaScript costs less
+   * than a call into `sha256`, so HMAC of short messages stays in JavaScript.
+   */
+  compilesJs?: boolean;
 }
 
 const NONE = new Uint8Array(0);
@@ -35,9 +46,9 @@ export function useNativeDigests(d: NativeDigests | null): void {
   native = d;
 }
 
-/** Whether SHA-256 comes from the engine (callers may then skip their own JS shortcuts). */
-export function hasNativeSha256(): boolean {
-  return native?.sha256 !== undefined;
+/** Whether the engine's SHA-256 hashes a short message faster than JavaScript (an interpreter's does). */
+export function nativeSha256BeatsJs(): boolean {
+  return native?.sha256 !== undefined && native.compilesJs !== true;
 }
 
 export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
@@ -60,6 +71,14 @@ export function nativeHmacSha256(key: Uint8Array, message: Uint8Array, out: Uint
   const f = native?.hmacSha256;
   if (!f) return false;
   f(key, message, out);
+  return true;
+}
+
+/** `NativeDigests.hkdfChain` by the engine; false when it has none. */
+export function nativeHkdfChain(salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): boolean {
+  const f = native?.hkdfChain;
+  if (!f) return false;
+  f(salt, ikm, infos, out);
   return true;
 }
 

@@ -1,23 +1,17 @@
 /**
  * HMAC-SHA256 (RFC 2104) for the Initial key schedule: one native call when the runtime
- * has HMAC (util/digest.ts). Otherwise a key's padded blocks are set up once, in place;
- * each MAC is then two hashes. With the engine's own SHA-256 those are two native calls. In JavaScript (@noble/hashes) the inner and
- * outer states are absorbed once per key and copied into one working hash per message:
- * deriving a flow's keys then allocates no hash objects (noble's own HMAC allocates a pair
- * per key and per message, which cost more than the hashing itself in an interpreter).
+ * has HMAC (util/digest.ts); two calls of the engine's SHA-256 when it hashes faster than
+ * its JavaScript does (an interpreter: txiki.js without flowsieve's library). Otherwise
+ * (V8) a key's padded blocks are absorbed once per key (util/sha256-state.ts) and each
+ * MAC hashes from copies of those states: two blocks for a short message, no object.
  * Not re-entrant: callers finish with one message before the next.
- *
- * `_SHA256` and `_cloneInto` are noble's internals, not its public API: package.json pins
- * @noble/hashes to one exact version, and test/fast-paths.test.ts checks the pin and that
- * this HMAC equals noble's public `hmac(sha256, …)`, so an upgrade that moves them fails there.
  */
-import { _SHA256 } from '@noble/hashes/sha2.js';
-import { hasNativeSha256, nativeHmacSha256, sha256 } from '../../util/digest.js';
+import { nativeHmacSha256, nativeSha256BeatsJs, sha256 } from '../../util/digest.js';
+import { sha256Block, sha256Finish, sha256Reset } from '../../util/sha256-state.js';
 
 const BLOCK = 64;
-/** SHA-256 before any input: copied into a state to reset it. */
-const blank = new _SHA256();
-const work = new _SHA256();
+/** The working state a MAC is hashed in (copied from a key's absorbed state). */
+const work = new Int32Array(8);
 const innerDigest = new Uint8Array(32);
 
 export class HmacSha256 {
@@ -27,9 +21,9 @@ export class HmacSha256 {
   private readonly innerPad = new Uint8Array(BLOCK);
   private readonly outerPad = new Uint8Array(BLOCK);
   private padded = false;
-  /** The pads absorbed, for the JavaScript path; built on its first use after a new key. */
-  private readonly inner = new _SHA256();
-  private readonly outer = new _SHA256();
+  /** SHA-256 states with the pads absorbed, for the JavaScript path; built on its first use after a new key. */
+  private readonly inner = new Int32Array(8);
+  private readonly outer = new Int32Array(8);
   private absorbed = false;
 
   constructor(key: Uint8Array | null = null) {
@@ -48,19 +42,19 @@ export class HmacSha256 {
   macInto(message: Uint8Array, out: Uint8Array): void {
     if (nativeHmacSha256(this.key, message, out)) return;
     if (!this.padded) this.pad();
-    if (hasNativeSha256()) {
+    if (nativeSha256BeatsJs()) {
       out.set(sha256(this.outerPad, sha256(this.innerPad, message)));
       return;
     }
     if (!this.absorbed) {
-      blank._cloneInto(this.inner).update(this.innerPad);
-      blank._cloneInto(this.outer).update(this.outerPad);
+      sha256Block(sha256Reset(this.inner), this.innerPad, 0);
+      sha256Block(sha256Reset(this.outer), this.outerPad, 0);
       this.absorbed = true;
     }
-    this.inner._cloneInto(work).update(message);
-    work.digestInto(innerDigest);
-    this.outer._cloneInto(work).update(innerDigest);
-    work.digestInto(out);
+    work.set(this.inner);
+    sha256Finish(work, BLOCK, message, innerDigest);
+    work.set(this.outer);
+    sha256Finish(work, BLOCK, innerDigest, out);
   }
 
   private pad(): void {
