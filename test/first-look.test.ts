@@ -32,6 +32,9 @@ class NoteHints implements SharedHints {
   endpointFor(): EndpointHint | null {
     return null;
   }
+  get endpointsLearned(): number {
+    return this.remembered;
+  }
 }
 
 function portFor(rng: Rng, d: Dissector<unknown>, seed: Seed): number {

@@ -32,13 +32,31 @@ interface Candidate {
   readonly state: unknown;
 }
 
+/**
+ * The dissector that claimed a flow and still reads it. While the flow has no app, each
+ * packet would ask again; the catalogue's answer only changes with the protocol or
+ * hostname, and the endpoint hints' only when one is learned, so the inputs of the last
+ * answer that named none are kept and the question is asked again only when one changed.
+ */
+class Claimant implements Candidate {
+  missProtocol: ProtocolName | null = null;
+  missHostname: string | null = null;
+  /** `endpointsLearned` at that answer; -1: no answer yet. */
+  missLearned = -1;
+
+  constructor(
+    readonly dissector: Dissector<unknown>,
+    readonly state: unknown,
+  ) {}
+}
+
 /** Per-flow classification state; lives in the flow table's `data` slot. */
 export interface FlowClassification {
   readonly detection: Detection;
   /** Dissectors still undecided; null before the first payload packet. */
   candidates: Candidate[] | null;
   /** The dissector that claimed the flow, while it still wants packets. */
-  claimant: Candidate | null;
+  claimant: Claimant | null;
   /** Packets examined so far (all packets of the flow until classification stops). */
   examined: number;
   /** Packets up to and including the one that settled the verdict; 0 until then. */
@@ -68,7 +86,7 @@ const GUESSED = 4;
 class FlowState implements FlowClassification {
   readonly detection: Detection = emptyDetection();
   candidates: Candidate[] | null = null;
-  claimant: Candidate | null = null;
+  claimant: Claimant | null = null;
   examined = 0;
   detectionPackets = 0;
   application: AppId | null = null;
@@ -211,7 +229,7 @@ export class Classifier {
       if (out.protocol !== null) {
         // Claimed: the verdict is settled on this packet.
         c.candidates = NONE_LEFT;
-        c.claimant = step === 'more' ? cand : null;
+        c.claimant = step === 'more' ? new Claimant(cand.dissector, cand.state) : null;
         this.settle(c, flow, pkt.timestamp);
         return;
       }
@@ -236,7 +254,7 @@ export class Classifier {
       const step = this.feedOne(c, d, state, flow, pkt);
       if (out.protocol !== null) {
         c.candidates = NONE_LEFT;
-        c.claimant = step === 'more' ? { dissector: d, state } : null;
+        c.claimant = step === 'more' ? new Claimant(d, state) : null;
         this.settle(c, flow, pkt.timestamp);
         return;
       }
@@ -268,13 +286,28 @@ export class Classifier {
     // Metadata may name the app only now: a dissector's own finding (STUN realm, TURN
     // attributes) overrides a catalogue guess; otherwise a hostname from a later packet.
     if (c.detection.application) c.application = c.detection.application;
-    else if (c.application === null) c.application = this.applicationFor(c, flow, pkt.timestamp);
+    else if (c.application === null && !this.sameMiss(cand, c.detection)) this.lookUpForClaimant(c, cand, flow, pkt.timestamp);
   }
 
   private settle(c: FlowClassification, flow: FlowView, now: number): void {
     c.decided = true;
     c.detectionPackets = c.examined;
+    if (c.claimant) this.lookUpForClaimant(c, c.claimant, flow, now);
+    else c.application = this.applicationFor(c, flow, now);
+  }
+
+  /** `applicationFor`, keeping the inputs of an answer that named no app (see Claimant). */
+  private lookUpForClaimant(c: FlowClassification, cand: Claimant, flow: FlowView, now: number): void {
     c.application = this.applicationFor(c, flow, now);
+    if (c.application !== null) return;
+    cand.missProtocol = c.detection.protocol;
+    cand.missHostname = c.detection.hostname;
+    cand.missLearned = this.hints.endpointsLearned;
+  }
+
+  /** Whether the claimant's last answer naming no app had these inputs (the dissector named no app itself). */
+  private sameMiss(cand: Claimant, d: Detection): boolean {
+    return cand.missLearned === this.hints.endpointsLearned && cand.missProtocol === d.protocol && cand.missHostname === d.hostname;
   }
 
   private giveUp(c: FlowClassification, flow: FlowView, now: number): void {
@@ -295,11 +328,14 @@ export class Classifier {
       c.detection.protocol = guess;
       c.guessed = true;
     }
-    c.application = this.applicationFor(c, flow, now);
+    c.application = this.applicationFor(c, flow, now, false);
   }
 
-  /** Dissector's own app, else the app a protocol is named after, else hostname, else DNS name, else an earlier flow's endpoint, else address. */
-  private applicationFor(c: FlowClassification, flow: FlowView, now: number): AppId | null {
+  /**
+   * Dissector's own app, else the app a protocol is named after, else hostname, else DNS
+   * name, else an earlier flow's endpoint (unless the caller just found none), else address.
+   */
+  private applicationFor(c: FlowClassification, flow: FlowView, now: number, askHints = true): AppId | null {
     const d = c.detection;
     if (d.application) return d.application;
     const cat = this.catalogue;
@@ -310,7 +346,7 @@ export class Classifier {
     const byDns = c.dnsHostName && cat ? this.appForHost(cat, c.dnsHostName) : null;
     if (byDns) return byDns;
     const responder = flow.responder; // made on each read: read once
-    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
+    const hint = askHints ? this.hints.endpointFor(responder.ip, responder.port, now) : null;
     if (hint?.application) return hint.application;
     if (!cat) return null;
     const server = this.appForAddress(cat, responder.ip);

@@ -21,6 +21,8 @@ export interface SharedHints {
   /** Remember that `address:port` (port 0: any port) carries protocol/app. */
   rememberEndpoint(address: string, port: number, hint: EndpointHint, expiresAt: number): void;
   endpointFor(address: string, port: number, now: number): EndpointHint | null;
+  /** Endpoints remembered so far: while it stays the same, `endpointFor` finds nothing new. */
+  readonly endpointsLearned: number;
 }
 
 interface Timed<T> {
@@ -42,6 +44,7 @@ function valid<T>(map: BoundedMap<string, Timed<T>>, key: string, now: number): 
 export class HintCache implements SharedHints {
   private readonly names: BoundedMap<string, Timed<string>>;
   private readonly endpoints: BoundedMap<string, Timed<EndpointHint>>;
+  endpointsLearned = 0;
 
   constructor(capacity = 8192) {
     this.names = new BoundedMap(capacity);
@@ -58,6 +61,7 @@ export class HintCache implements SharedHints {
 
   rememberEndpoint(address: string, port: number, hint: EndpointHint, expiresAt: number): void {
     this.endpoints.touch(`${address}|${port}`, { value: hint, expiresAt });
+    this.endpointsLearned++;
   }
 
   endpointFor(address: string, port: number, now: number): EndpointHint | null {
