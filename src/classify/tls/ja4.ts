@@ -33,20 +33,25 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
     twoDigits(ch.extensions.length) +
     a0 +
     a1;
-  // Typed arrays sort numerically in the engine: no comparator calls (an insertion sort in
-  // JavaScript cost ~20 µs a hello under txiki.js, some clients offer 60+ ciphers).
-  const ciphers = new Uint16Array(ch.ciphers).sort();
-  const exts = new Uint16Array(ch.extensions).sort();
   const sigs = ch.signatureAlgorithms;
-  const b = cachedDigest(ciphers, null, () => hexList(ciphers, false));
-  const c = cachedDigest(exts, sigs, () => hexList(exts, true) + (sigs.length ? '_' + hexList(sigs, false) : ''));
+  const b = cachedDigest(ch.ciphers, null, () => hexList(sorted(ch.ciphers), false));
+  const c = cachedDigest(ch.extensions, sigs, () => hexList(sorted(ch.extensions), true) + (sigs.length ? '_' + hexList(sigs, false) : ''));
   return `${head}_${b}_${c}`;
 }
 
 /**
+ * Typed arrays sort numerically in the engine: no comparator calls (an insertion sort in
+ * JavaScript cost ~20 µs a hello under txiki.js, some clients offer 60+ ciphers).
+ */
+function sorted(list: readonly number[]): Uint16Array {
+  return new Uint16Array(list).sort();
+}
+
+/**
  * The JA4 list hashes repeat across flows (one client, one hello shape): recent ones are
- * kept, found by a number computed from the lists and checked against the lists kept
- * with them, so a repeat costs neither the hex text nor its hash. Bounded: cleared when full.
+ * kept, found by a number computed from the lists in wire order and checked against the
+ * lists kept with them (equal lists sort equal), so a repeat costs neither the sort, nor
+ * the hex text, nor its hash. Bounded: cleared when full.
  */
 interface DigestEntry {
   readonly first: ArrayLike<number>;
