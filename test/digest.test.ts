@@ -15,6 +15,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { gcm } from '@noble/ciphers/aes.js';
 import { aes128Block, aes128Ctr, aes128GcmOpen, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
+import { aes128GcmOpenJs } from '../src/util/aes128-gcm.js';
 import { findLibrary } from '../src/runtime/native-abi.js';
 import { loadNativeCrypto } from '../src/runtime/native-crypto.js';
 import { loadNodeNative } from '../src/runtime/native-node.js';
@@ -111,6 +112,26 @@ test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native dig
     assert.equal([hex(k.key), hex(k.iv), hex(k.hp)], ['1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2']);
   }
   useNativeDigests(null);
+});
+
+test('the JavaScript AES-128-GCM opens what noble seals, and refuses any flipped bit', () => {
+  for (let n = 0; n < 140; n += 7) {
+    const key = bytes(16, n + 30);
+    const nonce = bytes(12, n + 31);
+    const aad = bytes(n % 37, n + 32);
+    const plain = bytes(n * 9, n + 33);
+    const sealed = gcm(key, nonce, aad).encrypt(plain);
+    assert.equal(hex(aes128GcmOpenJs(key, nonce, aad, sealed)!), hex(plain), `length ${plain.length}, aad ${aad.length}`);
+    const bit = (n * 13) % (sealed.length * 8);
+    sealed[bit >> 3]! ^= 1 << (bit & 7);
+    assert.is(aes128GcmOpenJs(key, nonce, aad, sealed), null, `flipped bit ${bit}`);
+    sealed[bit >> 3]! ^= 1 << (bit & 7);
+    if (aad.length > 0) {
+      aad[0]! ^= 0x80;
+      assert.is(aes128GcmOpenJs(key, nonce, aad, sealed), null, 'changed aad');
+    }
+  }
+  assert.is(aes128GcmOpenJs(bytes(16, 1), bytes(12, 2), bytes(0, 3), bytes(15, 4)), null, 'shorter than a tag');
 });
 
 test('QUIC Initial keys for both sides, v1 and v2, the same every way (the native library derives them in one call)', async () => {

@@ -1,7 +1,7 @@
 /**
  * SHA-1, SHA-256, HMAC-SHA256, the AES-128 block cipher and AES-128-GCM for the classifier
  * (QUIC Initial keys and payloads, JA4, certificate fingerprints), from the engine or
- * flowsieve's native library when there, else in JavaScript (@noble, util/aes128.ts). In an interpreter
+ * flowsieve's native library when there, else in JavaScript (@noble/hashes, util/aes128*.ts). In an interpreter
  * (txiki.js) one SHA-256 block costs tens of µs and one AES block ~5 µs in JavaScript,
  * well under one in C, and a QUIC flow needs a dozen of the first and ~75 of the second.
  * The runtime adapter installs what it found (`useNativeDigests`); the results are the
@@ -9,8 +9,8 @@
  */
 import { sha1 as jsSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as jsSha256 } from '@noble/hashes/sha2.js';
-import { gcm } from '@noble/ciphers/aes.js';
 import { aes128CtrXor, aes128EncryptBlock } from './aes128.js';
+import { aes128GcmOpenJs } from './aes128-gcm.js';
 
 /** Each one the runtime has; the rest fall back to JavaScript. */
 export interface NativeDigests {
@@ -98,10 +98,5 @@ export function aes128Ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array
 /** AES-128-GCM opening (12-byte nonce): the plaintext, or null when the tag is wrong. */
 export function aes128GcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
   const f = native?.aes128GcmOpen;
-  if (f) return f(key, nonce, aad, sealed);
-  try {
-    return gcm(key, nonce, aad).decrypt(sealed);
-  } catch {
-    return null; // tag mismatch
-  }
+  return f ? f(key, nonce, aad, sealed) : aes128GcmOpenJs(key, nonce, aad, sealed);
 }
