@@ -222,7 +222,7 @@ export class Classifier {
    * its state for this one (pipeline.ts); nothing writes to a complete flow's state.
    */
   compact(c: FlowClassification): FlowClassification {
-    const key = `${c.application}|${c.dnsHostName}|${c.examined}|${c.detectionPackets}|${c.faults}|${c.guessed}|${JSON.stringify(c.detection)}`;
+    const key = `${c.application}|${c.dnsHostName}|${c.examined}|${c.detectionPackets}|${c.faults}|${c.guessed}|${this.shared.keyOf(c.detection)}`;
     const known = this.completeStates.get(key);
     if (known !== undefined) return known;
     Object.freeze(c);

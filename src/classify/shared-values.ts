@@ -25,6 +25,9 @@ export class SharedValues {
   /** Lists of text by their items joined with NUL (which no item holds: names, tokens, versions). */
   private readonly lists = new BoundedMap<string, readonly MetaValue[]>(REMEMBERED);
   private readonly detections = new BoundedMap<string, Detection>(REMEMBERED_DETECTIONS);
+  /** The last detection shared and its JSON: the classifier keys the flow's state by it next (keyOf). */
+  private lastShared: Detection | null = null;
+  private lastKey = '';
 
   /**
    * The detection a complete flow keeps: an earlier flow's equal one (frozen), or this one
@@ -32,12 +35,18 @@ export class SharedValues {
    */
   share(d: Detection): Detection {
     const key = JSON.stringify(d);
+    this.lastKey = key;
     const known = this.detections.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return (this.lastShared = known);
     this.shareValues(d);
     deepFreeze(d);
     this.detections.touch(key, d);
-    return d;
+    return (this.lastShared = d);
+  }
+
+  /** A detection's JSON; the last one shared is not stringified again (it is frozen, so unchanged). */
+  keyOf(d: Detection): string {
+    return d === this.lastShared ? this.lastKey : JSON.stringify(d);
   }
 
   /** Swap the detection's hostname and its sections' text and text-list fields for remembered equal ones. */
