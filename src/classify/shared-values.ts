@@ -6,9 +6,9 @@
  * text, are swapped for an equal value an earlier flow kept, and metadata without
  * sections for one shared empty object, so a live flow holds only what is its own (under
  * txiki.js a string costs about 40 bytes beyond its text, an object or list about 0.13
- * KB). A detection equal to the last one kept with its protocol, application and hostname
- * (every section, DNS answers and all, in the same order) is swapped for that one, frozen.
- * Bounded: the values remembered longest go first.
+ * KB). A detection equal to an earlier flow's as a whole (same JSON: protocol, app,
+ * hostname, every section, DNS answers and all) is swapped for that one, frozen. Bounded:
+ * the values remembered longest go first.
  */
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Detection, MetaSection, MetaValue } from './dissector.js';
@@ -16,6 +16,8 @@ import type { Detection, MetaSection, MetaValue } from './dissector.js';
 const REMEMBERED = 2048;
 /** Whole detections (a few hundred bytes each: fewer kept). */
 const REMEMBERED_DETECTIONS = 1024;
+/** Variants met of one protocol, application and hostname (clients differ in ciphers, ALPN, JA4). */
+const MET_PER_NAME = 4;
 
 /** A detection kept whole, and the text that names it to the classifier (keyOf). */
 interface Kept {
@@ -30,12 +32,13 @@ export class SharedValues {
   private readonly texts = new BoundedMap<string, string>(REMEMBERED);
   /** Lists of text by their items joined with NUL (which no item holds: names, tokens, versions). */
   private readonly lists = new BoundedMap<string, readonly MetaValue[]>(REMEMBERED);
-  /**
-   * The last detection kept of each protocol, application and hostname: most flows to one
-   * name carry equal metadata, and comparing with one candidate is cheaper than a JSON text
-   * of every detection (about 6 µs under txiki.js).
-   */
+  /** Whole detections by their JSON: found when none of the few kept by name is equal. */
   private readonly detections = new BoundedMap<string, Kept>(REMEMBERED_DETECTIONS);
+  /**
+   * The detections last met of each protocol, application and hostname, oldest first:
+   * comparing with these few spares most flows a JSON text (about 6 µs under txiki.js).
+   */
+  private readonly byName = new BoundedMap<string, Kept[]>(REMEMBERED_DETECTIONS);
   private kept = 0;
   /** The last detection shared and its id: the classifier keys the flow's state by it next (keyOf). */
   private lastShared: Detection | null = null;
@@ -47,17 +50,30 @@ export class SharedValues {
    */
   share(d: Detection): Detection {
     const key = `${d.protocol}|${d.application}|${d.hostname}`;
-    const known = this.detections.get(key);
-    if (known !== undefined && sameJson(known.detection, d)) {
-      this.lastKey = known.id;
-      return (this.lastShared = known.detection);
+    let met = this.byName.get(key);
+    if (met !== undefined) {
+      for (let i = met.length - 1; i >= 0; i--) {
+        const k = met[i]!;
+        if (sameJson(k.detection, d)) return this.use(k);
+      }
+      if (met.length >= MET_PER_NAME) met.shift();
+    } else this.byName.touch(key, (met = []));
+    const json = JSON.stringify(d);
+    let k = this.detections.get(json);
+    if (k === undefined) {
+      this.shareValues(d);
+      deepFreeze(d);
+      // '#' never starts a JSON object text, so an id never equals keyOf's fallback.
+      k = { detection: d, id: `#${++this.kept}` };
+      this.detections.touch(json, k);
     }
-    this.shareValues(d);
-    deepFreeze(d);
-    // '#' never starts a JSON object text, so an id never equals keyOf's fallback.
-    this.lastKey = `#${++this.kept}`;
-    this.detections.touch(key, { detection: d, id: this.lastKey });
-    return (this.lastShared = d);
+    met.push(k);
+    return this.use(k);
+  }
+
+  private use(k: Kept): Detection {
+    this.lastKey = k.id;
+    return (this.lastShared = k.detection);
   }
 
   /**
