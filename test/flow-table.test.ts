@@ -158,4 +158,17 @@ flows('flush reports every remaining flow, oldest first', () => {
   assert.is(t.size, 0);
 });
 
+flows('counts raised by conntrack stay exact past 2^26 packets and 2^32 bytes', () => {
+  const { t } = table();
+  const f = t.track(pkt({ t: 0, src: '10.0.0.2', sport: 40000, dst: '1.1.1.1', dport: 443, flags: SYN, len: 74 }))!;
+  t.raiseCounts(f, 1, 2 ** 27 - 1, 5e12);
+  t.track(pkt({ t: 1, src: '1.1.1.1', sport: 443, dst: '10.0.0.2', dport: 40000, flags: SYN | ACK, len: 74 }));
+  assert.equal(f.packetsByDir, [1, 2 ** 27]);
+  t.raiseCounts(f, 0, 2 ** 26 - 1, 10);
+  t.track(pkt({ t: 2, src: '10.0.0.2', sport: 40000, dst: '1.1.1.1', dport: 443, flags: ACK, len: 66 }));
+  assert.equal(f.packetsByDir, [2 ** 26, 2 ** 27]);
+  assert.is(f.packets, 2 ** 26 + 2 ** 27);
+  assert.equal(f.bytesByDir, [140, 5e12 + 74]);
+});
+
 flows.run();

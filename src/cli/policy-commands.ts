@@ -152,14 +152,14 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
   let matched = 0;
   const fired = new Map<string, number>();
   // Firings as the daemon would perform them: at classification and on metadata updates.
-  const firings = new Map<number, Firing[]>();
+  const firings = new Map<TrackedFlow, Firing[]>();
   const runner = new PolicyRunner(policy, {
     catalogue: defaultCatalogue,
     interfaceName: iface,
     // Time-of-day windows are judged at the packet time of the capture.
     context: (flow) => ({ now: flow.lastSeen, roles }),
     fire: (f) => {
-      firings.set(f.flow.id, [...(firings.get(f.flow.id) ?? []), f]);
+      firings.set(f.flow, [...(firings.get(f.flow) ?? []), f]);
       for (const t of f.action.spec.targets) fired.set(t, (fired.get(t) ?? 0) + 1);
     },
   });
@@ -167,9 +167,9 @@ export async function runExplain(rt: Runtime, args: ParsedArgs): Promise<number>
   const show = (rec: FlowRecord) => {
     flows++;
     const record: FlowRecord = { ...rec, interface: iface };
-    const mine = (ending && firings.get(ending.id)) ?? [];
+    const mine = (ending && firings.get(ending)) ?? [];
     // The flow has ended: its firings are shown now and not kept.
-    if (ending) firings.delete(ending.id);
+    if (ending) firings.delete(ending);
     if (mine.length) matched++;
     if (!mine.length && !all) return;
     const lines = [flowLine(record)];

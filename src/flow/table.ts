@@ -10,7 +10,7 @@ import { IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket, type FragmentInfo } from 
 import { flowKeyOf, fragmentKeyOf } from './key.js';
 import { IdleQueue } from './idle-queue.js';
 import type { Direction, FlowKey, FlowView } from './types.js';
-import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, RST_SEEN, TimeoutClass, VLAN_SHIFT, type Flow, type MacPair } from './entry.js';
+import { BOTH_FINS, CLASS_BITS, classOf, FIN_FROM_INITIATOR, FlowEntry, PROTO_SHIFT, RST_SEEN, TimeoutClass, TOUCHED, VLAN_SHIFT, type Flow, type MacPair } from './entry.js';
 
 export type { Flow };
 
@@ -69,11 +69,10 @@ interface FragmentAttribution {
 
 export class FlowTable<T> {
   private readonly flows = new Map<FlowKey, FlowEntry<T>>();
-  /** Per timeout class, its flows by when they were queued (see Flow.queuedAt). */
+  /** Per timeout class, its flows by when they were queued (see TOUCHED). */
   private readonly byClass: IdleQueue<FlowEntry<T>>[] = [new IdleQueue(), new IdleQueue(), new IdleQueue(), new IdleQueue()];
   private readonly fragments = new Map<string, FragmentAttribution>();
   private readonly opts: FlowTableOptions;
-  private nextId = 1;
   /** The flow of the previous packet (cleared when it ends). */
   private lastFlow: FlowEntry<T> | null = null;
   /**
@@ -211,7 +210,8 @@ export class FlowTable<T> {
   }
 
   flush(): void {
-    const all = [...this.flows.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.id - b.id);
+    // The map holds flows in creation order, so ties in firstSeen keep it (the sort is stable).
+    const all = [...this.flows.values()].sort((a, b) => a.firstSeen - b.firstSeen);
     for (const f of all) this.end(f, 'flush');
     this.fragments.clear();
   }
@@ -225,7 +225,7 @@ export class FlowTable<T> {
     if (this.flows.size >= this.opts.maxFlows) this.evictOldest();
     const timeoutClass =
       pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
-    const flow = new FlowEntry<T>(pkt, this.nextId++, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac));
+    const flow = new FlowEntry<T>(pkt, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac));
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
     this.byClass[timeoutClass]!.append(flow);
@@ -246,15 +246,17 @@ export class FlowTable<T> {
       f.packets1 += frames;
       f.bytes1 += pkt.wireLength;
     }
-    if (pkt.timestamp > f.lastSeen) f.lastSeen = pkt.timestamp;
+    if (pkt.timestamp > f.lastSeen) {
+      f.lastSeen = pkt.timestamp;
+      f.state |= TOUCHED;
+    }
     // Only a FIN or RST changes the TCP state (the state never holds an ending unacted on).
     if ((pkt.tcpFlags & (TCP_FIN | TCP_RST)) !== 0 && pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
       if (pkt.tcpFlags & TCP_RST) f.state |= RST_SEEN;
       if (pkt.tcpFlags & TCP_FIN) f.state |= FIN_FROM_INITIATOR << dir;
       if (f.state & RST_SEEN || (f.state & BOTH_FINS) === BOTH_FINS) {
         this.byClass[f.state & CLASS_BITS]!.remove(f);
-        f.state = (f.state & ~CLASS_BITS) | TimeoutClass.Closed;
-        f.queuedAt = f.lastSeen;
+        f.state = (f.state & ~(CLASS_BITS | TOUCHED)) | TimeoutClass.Closed;
         this.byClass[TimeoutClass.Closed]!.append(f);
       }
     }
@@ -299,8 +301,8 @@ export class FlowTable<T> {
   /** The truly least recently seen flow of a queue: flows seen since queued move back first. */
   private oldestIn(queue: IdleQueue<FlowEntry<T>>): FlowEntry<T> | null {
     for (let f = queue.oldest(); f !== null; f = queue.oldest()) {
-      if (f.lastSeen === f.queuedAt) return f;
-      f.queuedAt = f.lastSeen;
+      if ((f.state & TOUCHED) === 0) return f;
+      f.state &= ~TOUCHED;
       queue.requeue(f);
     }
     return null;
@@ -335,7 +337,7 @@ export class FlowTable<T> {
 
   private end(flow: FlowEntry<T>, reason: FlowEndReason): void {
     if (this.lastFlow === flow) this.lastFlow = null;
-    const slot = recentSlot(flow.ipProtocol, flow.state >>> VLAN_SHIFT, flow.initiatorIp, flow.ports >>> 16, flow.responderIp, flow.ports & 0xffff, this.recentBits);
+    const slot = recentSlot((flow.state >>> PROTO_SHIFT) & 0xff, flow.state >>> VLAN_SHIFT, flow.initiatorIp, flow.ports >>> 16, flow.responderIp, flow.ports & 0xffff, this.recentBits);
     if (this.recent[slot] === flow) this.recent[slot] = null;
     this.flows.delete(flow.key);
     this.byClass[classOf(flow)]!.remove(flow);
@@ -370,7 +372,7 @@ function tailCode(ip: string): number {
  */
 function directionIn<T>(flow: FlowEntry<T>, pkt: DecodedPacket): Direction | -1 {
   const state = flow.state;
-  if (flow.ipProtocol !== pkt.ipProtocol || state >>> VLAN_SHIFT !== pkt.vlanId || (state & CLASS_BITS) === TimeoutClass.Closed) return -1;
+  if (state >>> PROTO_SHIFT !== ((pkt.vlanId << 8) | pkt.ipProtocol) || (state & CLASS_BITS) === TimeoutClass.Closed) return -1;
   const ports = flow.ports;
   const src = pkt.srcPort;
   const dst = pkt.dstPort;
