@@ -14,16 +14,8 @@ import { BoundedMap } from '../util/bounded-map.js';
 import type { Detection, MetaSection, MetaValue } from './dissector.js';
 
 const REMEMBERED = 2048;
-/** Whole detections (a few hundred bytes each: fewer kept). */
+/** Whole detections, by their JSON (a few hundred bytes each: fewer kept). */
 const REMEMBERED_DETECTIONS = 1024;
-/** Variants met of one protocol, application and hostname (clients differ in ciphers, ALPN, JA4). */
-const MET_PER_NAME = 4;
-
-/** A detection kept whole, and the text that names it to the classifier (keyOf). */
-interface Kept {
-  readonly detection: Detection;
-  readonly id: string;
-}
 
 /** Metadata of the complete flows that have none (frozen: nothing writes to a complete flow's). */
 const NO_SECTIONS: { [section: string]: MetaSection } = Object.freeze({});
@@ -32,15 +24,8 @@ export class SharedValues {
   private readonly texts = new BoundedMap<string, string>(REMEMBERED);
   /** Lists of text by their items joined with NUL (which no item holds: names, tokens, versions). */
   private readonly lists = new BoundedMap<string, readonly MetaValue[]>(REMEMBERED);
-  /** Whole detections by their JSON: found when none of the few kept by name is equal. */
-  private readonly detections = new BoundedMap<string, Kept>(REMEMBERED_DETECTIONS);
-  /**
-   * The detections last met of each protocol, application and hostname, oldest first:
-   * comparing with these few spares most flows a JSON text (about 6 µs under txiki.js).
-   */
-  private readonly byName = new BoundedMap<string, Kept[]>(REMEMBERED_DETECTIONS);
-  private kept = 0;
-  /** The last detection shared and its id: the classifier keys the flow's state by it next (keyOf). */
+  private readonly detections = new BoundedMap<string, Detection>(REMEMBERED_DETECTIONS);
+  /** The last detection shared and its JSON: the classifier keys the flow's state by it next (keyOf). */
   private lastShared: Detection | null = null;
   private lastKey = '';
 
@@ -49,37 +34,17 @@ export class SharedValues {
    * with its text shared, frozen and remembered. Nothing writes to a complete flow's detection.
    */
   share(d: Detection): Detection {
-    const key = `${d.protocol}|${d.application}|${d.hostname}`;
-    let met = this.byName.get(key);
-    if (met !== undefined) {
-      for (let i = met.length - 1; i >= 0; i--) {
-        const k = met[i]!;
-        if (sameJson(k.detection, d)) return this.use(k);
-      }
-      if (met.length >= MET_PER_NAME) met.shift();
-    } else this.byName.touch(key, (met = []));
-    const json = JSON.stringify(d);
-    let k = this.detections.get(json);
-    if (k === undefined) {
-      this.shareValues(d);
-      deepFreeze(d);
-      // '#' never starts a JSON object text, so an id never equals keyOf's fallback.
-      k = { detection: d, id: `#${++this.kept}` };
-      this.detections.touch(json, k);
-    }
-    met.push(k);
-    return this.use(k);
+    const key = JSON.stringify(d);
+    this.lastKey = key;
+    const known = this.detections.get(key);
+    if (known !== undefined) return (this.lastShared = known);
+    this.shareValues(d);
+    deepFreeze(d);
+    this.detections.touch(key, d);
+    return (this.lastShared = d);
   }
 
-  private use(k: Kept): Detection {
-    this.lastKey = k.id;
-    return (this.lastShared = k.detection);
-  }
-
-  /**
-   * Text equal only for detections with equal JSON: the last one shared is named by its id
-   * (it is frozen, so unchanged), any other by its JSON.
-   */
+  /** A detection's JSON; the last one shared is not stringified again (it is frozen, so unchanged). */
   keyOf(d: Detection): string {
     return d === this.lastShared ? this.lastKey : JSON.stringify(d);
   }
@@ -116,21 +81,6 @@ export class SharedValues {
     this.lists.touch(key, v);
     return v;
   }
-}
-
-/** Whether two JSON values are equal and would print the same text (object keys in the same order). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as { [k: string]: unknown })[k], (b as { [k: string]: unknown })[k])) return false;
-  }
-  return true;
 }
 
 /** Freeze a detection and everything in it (JSON values: objects and arrays nest). */
