@@ -1,16 +1,16 @@
 /**
  * SHA-1, SHA-256, HMAC-SHA256, the AES-128 block cipher and AES-128-GCM for the classifier
  * (QUIC Initial keys and payloads, JA4, certificate fingerprints), from the engine or
- * flowsieve's native library when there, else in JavaScript (@noble/hashes, util/aes128*.ts). In an interpreter
+ * flowsieve's native library when there, else in JavaScript (util/sha256-state.ts, @noble/hashes for SHA-1, util/aes128*.ts). In an interpreter
  * (txiki.js) one SHA-256 block costs tens of µs and one AES block ~5 µs in JavaScript,
  * well under one in C, and a QUIC flow needs a dozen of the first and ~75 of the second.
  * The runtime adapter installs what it found (`useNativeDigests`); the results are the
  * same bytes either way.
  */
 import { sha1 as jsSha1 } from '@noble/hashes/legacy.js';
-import { sha256 as jsSha256 } from '@noble/hashes/sha2.js';
 import { aes128CtrXor, aes128EncryptBlock } from './aes128.js';
 import { aes128GcmOpenJs } from './aes128-gcm.js';
+import { sha256Finish, sha256Reset } from './sha256-state.js';
 
 /** Each one the runtime has; the rest fall back to JavaScript. */
 export interface NativeDigests {
@@ -54,12 +54,20 @@ export function nativeSha256BeatsJs(): boolean {
 export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
   const f = native?.sha256;
   if (f) return f(a, b);
-  if (b.length === 0) return jsSha256(a);
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return jsSha256(joined);
+  let message = a;
+  if (b.length > 0) {
+    message = new Uint8Array(a.length + b.length);
+    message.set(a);
+    message.set(b, a.length);
+  }
+  // The same SHA-256 HMAC uses (one JavaScript SHA-256 in the bundle, not two).
+  const out = new Uint8Array(32);
+  sha256Finish(sha256Reset(jsState), 0, message, out);
+  return out;
 }
+
+/** The JavaScript SHA-256's chaining state (hashing is synchronous: one serves every call). */
+const jsState = new Int32Array(8);
 
 export function sha1(data: Uint8Array): Uint8Array {
   const f = native?.sha1;
