@@ -72,10 +72,17 @@ export interface FlowClassification {
   dnsHostName: string | null;
   /** Dissectors that threw on this flow (a bug, counted). */
   faults: number;
+  /**
+   * `decided`, `complete` and `guessed` as bits (FLOW_DECIDED…): read on the per-packet
+   * path instead of the getters, each a function call under txiki.js.
+   */
+  readonly flags: number;
 }
 
-const DECIDED = 1;
-const COMPLETE = 2;
+export const FLOW_DECIDED = 1;
+export const FLOW_COMPLETE = 2;
+const DECIDED = FLOW_DECIDED;
+const COMPLETE = FLOW_COMPLETE;
 const GUESSED = 4;
 
 /**
@@ -92,7 +99,7 @@ class FlowState implements FlowClassification {
   detectionPackets = 0;
   application: AppId | null = null;
   faults = 0;
-  private flags = 0;
+  flags = 0;
 
   constructor(readonly dnsHostName: string | null) {}
 
@@ -182,17 +189,18 @@ export class Classifier {
 
   /** Feed one packet of the flow (payload or not). Returns true when the verdict was just settled. */
   inspect(c: FlowClassification, flow: FlowView, pkt: L4Packet): boolean {
-    if (c.complete) return false;
+    // The flags are getters over one field (FlowState): its bits are read instead.
+    const flags = c.flags;
+    if ((flags & COMPLETE) !== 0) return false;
     c.examined++;
     this.counters.packetsInspected++;
-    // The flags are getters over one field (FlowState): read once, kept in step locally.
-    const wasDecided = c.decided;
+    const wasDecided = (flags & DECIDED) !== 0;
     let decided = wasDecided;
     if (pkt.payload.length > 0) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
       else if (!decided) {
         this.feedCandidates(c, flow, pkt);
-        decided = c.decided;
+        decided = (c.flags & DECIDED) !== 0;
       }
     }
     const max = this.opts.maxPackets;

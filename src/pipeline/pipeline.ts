@@ -6,7 +6,7 @@
  * on), which then goes through as one packet counting all its fragment frames.
  */
 import type { Catalogue } from '../catalogue/types.js';
-import { Classifier, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
+import { Classifier, FLOW_COMPLETE, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';
 import type { Dissector, L4Packet } from '../classify/dissector.js';
 import { HintCache, type SharedHints } from '../classify/hints.js';
 import { DISSECTORS_BY_PRECEDENCE } from '../classify/precedence.js';
@@ -69,6 +69,8 @@ export class FlowPipeline {
   private readonly recordCtx: RecordContext;
   /** Every frame is decoded into this one object; nothing after `packet` keeps it. */
   private readonly view = new PacketView();
+  /** Every classified packet is handed to the classifier in this one object (no dissector keeps it). */
+  private readonly l4 = new L4Slot();
 
   constructor(
     opts: PipelineOptions,
@@ -160,7 +162,7 @@ export class FlowPipeline {
     const table = this.table;
     const flow = table.track(pkt, frames);
     if (!flow) return null;
-    if (!flow.data.complete && table.trackedTransport) this.classify(flow, table.trackedDir, pkt);
+    if ((flow.data.flags & FLOW_COMPLETE) === 0 && table.trackedTransport) this.classify(flow, table.trackedDir, pkt);
     return flow;
   }
 
@@ -200,24 +202,38 @@ export class FlowPipeline {
   private classify(flow: TrackedFlow, dir: Direction, pkt: DecodedPacket): void {
     const c = flow.data;
     // Only worth a digest when someone listens for metadata updates (the daemon, not replay).
-    const watching = c.decided && c.claimant !== null && this.events.updated !== undefined;
+    const watching = this.events.updated !== undefined && c.decided && c.claimant !== null;
     const before = watching ? digest(c) : '';
-    const l4: L4Packet = {
-      dir,
-      payload: pkt.payload,
-      srcPort: pkt.srcPort,
-      dstPort: pkt.dstPort,
-      tcpFlags: pkt.tcpFlags,
-      tcpSeq: pkt.tcpSeq,
-      timestamp: pkt.timestamp,
-    };
+    const l4 = this.l4;
+    l4.dir = dir;
+    l4.payload = pkt.payload;
+    l4.srcPort = pkt.srcPort;
+    l4.dstPort = pkt.dstPort;
+    l4.tcpFlags = pkt.tcpFlags;
+    l4.tcpSeq = pkt.tcpSeq;
+    l4.timestamp = pkt.timestamp;
     const settled = this.classifier.inspect(c, flow, l4);
+    l4.payload = NO_BYTES; // the frame's bytes are not kept past its turn
     // A complete flow keeps an equal earlier flow's frozen state where there is one (engine.ts).
-    if (c.complete) (flow as { data: FlowClassification }).data = this.classifier.compact(c);
+    const complete = (c.flags & FLOW_COMPLETE) !== 0;
+    if (complete) (flow as { data: FlowClassification }).data = this.classifier.compact(c);
     if (settled) this.events.classified?.(flow);
     // Metadata grew, or the classifier just finished with the flow (detection_complete).
-    else if (watching && (c.complete || digest(c) !== before)) this.events.updated?.(flow);
+    else if (watching && (complete || digest(c) !== before)) this.events.updated?.(flow);
   }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The classifier's packet, refilled for each classified packet (pipeline.classify). */
+class L4Slot implements L4Packet {
+  dir: Direction = 0;
+  payload: Uint8Array = NO_BYTES;
+  srcPort = 0;
+  dstPort = 0;
+  tcpFlags = 0;
+  tcpSeq = 0;
+  timestamp = 0;
 }
 
 /** What policy can see of a claimed flow; only computed while its dissector still adds metadata. */
