@@ -253,9 +253,16 @@ export class Classifier {
     }
     const out = c.detection;
     const cands = c.candidates;
+    const hints = this.hints;
     for (let i = 0; i < cands.length; ) {
       const cand = cands[i]!;
-      const step = this.feedOne(c, cand.dissector, cand.state, flow, pkt);
+      // Fed here, not through a helper: a call fewer per dissector and packet on txiki.js.
+      let step: Step;
+      try {
+        step = cand.dissector.feed(cand.state, pkt, flow, out, hints);
+      } catch {
+        step = this.fault(c);
+      }
       if (out.protocol !== null) {
         // Claimed: the verdict is settled on this packet.
         c.candidates = NONE_LEFT;
@@ -278,10 +285,17 @@ export class Classifier {
     const survivors: Candidate[] = [];
     c.candidates = survivors;
     const offered = this.candidates.offer(flow, pkt.payload);
+    const hints = this.hints;
     for (let i = 0; i < offered.length; i++) {
       const d = offered[i]!;
       const state = d.create(flow);
-      const step = this.feedOne(c, d, state, flow, pkt);
+      // Fed here, not through a helper: a call fewer per dissector on txiki.js.
+      let step: Step;
+      try {
+        step = d.feed(state, pkt, flow, out, hints);
+      } catch {
+        step = this.fault(c);
+      }
       if (out.protocol !== null) {
         c.candidates = NONE_LEFT;
         c.claimant = step === 'more' ? new Claimant(d, state) : null;
@@ -292,14 +306,11 @@ export class Classifier {
     }
   }
 
-  private feedOne(c: FlowClassification, d: Dissector<unknown>, state: unknown, flow: FlowView, pkt: L4Packet): Step {
-    try {
-      return d.feed(state, pkt, flow, c.detection, this.hints);
-    } catch {
-      c.faults++;
-      this.counters.dissectorFaults++;
-      return 'no';
-    }
+  /** A dissector threw on the flow (a bug): counted, and it is dropped ('no'). */
+  private fault(c: FlowClassification): Step {
+    c.faults++;
+    this.counters.dissectorFaults++;
+    return 'no';
   }
 
   private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
