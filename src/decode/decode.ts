@@ -75,8 +75,6 @@ export function decodeFrame(
   p.wireLength = wireLength;
   p.bytes = bytes;
   p.vlanId = 0;
-  p.srcMacAt = -1;
-  p.dstMacAt = -1;
   p.srcMacText = undefined;
   p.dstMacText = undefined;
   const d = bytes;
@@ -135,6 +133,9 @@ export function decodeFrame(
       }
     }
   }
+  // The other link layers say where their MACs are, if anywhere.
+  p.srcMacAt = -1;
+  p.dstMacAt = -1;
   switch (linkType) {
     case LinkType.Ethernet:
       return decodeEthernet(d, off, end, p);
