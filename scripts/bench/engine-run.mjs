@@ -1,11 +1,13 @@
 /**
  * Runs one part of the benchmark harness under Node or tjs and prints its report as one
- * JSON line: `<node --expose-gc | tjs run> engine-run.mjs </abs/harness.js> profile|memory <capture>`.
+ * JSON line: `<node --expose-gc | tjs run> engine-run.mjs </abs/harness.js> profile|memory <capture> [warm-up frames] [flows per mark]`.
  * The capture is read in chunks, as replay reads it. Memory is the V8 heap in use after a
  * collection under Node, the process's RSS after a collection under tjs.
  */
 const tjs = globalThis.tjs;
-const [harnessPath, mode, capture] = tjs ? tjs.args.slice(-3) : process.argv.slice(2);
+// memory: the frames of the warm-up (no mark before them), then a mark every N live flows.
+const args = tjs ? tjs.args.slice(3) : process.argv.slice(2); // tjs.args: [tjs, 'run', script, …]
+const [harnessPath, mode, capture, warmupFrames = '0', everyFlows = '250'] = args;
 // The harness path is absolute (bench-dpi.mjs passes it so).
 const { StageProfile, FlowMemory, setUpEngine } = await import(tjs ? harnessPath : `file://${harnessPath}`);
 await setUpEngine();
@@ -50,14 +52,10 @@ if (mode === 'profile') {
   for await (const c of chunks(capture)) p.push(c);
   report = p.end();
 } else {
-  const m = new FlowMemory();
-  let next = 0;
+  const m = new FlowMemory(Number(warmupFrames), Number(everyFlows));
   for await (const c of chunks(capture)) {
     m.push(c);
-    if (m.liveFlows >= next) {
-      m.mark(await memoryNow());
-      next = m.liveFlows + 1000;
-    }
+    if (m.due) m.mark(await memoryNow());
   }
   m.mark(await memoryNow());
   report = m.end();

@@ -81,21 +81,19 @@ class LiveExtras implements MacPair {
 }
 
 /**
- * One tracked flow, laid out for QuickJS's memory. Each object costs about 0.13 KB under
+ * One tracked flow, laid out for QuickJS's memory. Each object costs about 0.12 KB under
  * txiki.js and each property slot 16 bytes, in steps: an object's property array grows 2,
- * 3, 4, 6, 9, 13, 19, 28 as fields are added (measured per object: 9 fields 290 bytes,
- * 10-13 347, 14-17 468, 18-19 497). So the endpoints are plain fields (both ports in one)
- * with the Endpoint objects made when asked for, the MAC pair is shared (and becomes a
- * per-flow LiveExtras holding meta and slot once the daemon sets them), the per-direction
- * counts are plain fields with pairs built on demand (records, tests), the IP protocol and
- * VLAN share `state` with the timeout class, TCP ending and idle-queue mark, and there is no
- * id (the table's map keeps creation order): 14 fields (1569 -> 1541 bytes per live flow
- * under txiki.js, bench:dpi x4; a 13-field layout with both packet counts in one number
- * measured 1575). What
- * can be derived (total packets, IP version, key) is a getter. Every flow gets the same
- * fields in the same order.
+ * 3, 4, 6, 9, 13, 19 as fields are added (measured per object: 9 fields 252 bytes, 10-13
+ * 313, 14-17 435; this class with 14 fields 467). So the endpoints are plain fields (both
+ * ports in one) with the Endpoint objects made when asked for, the MAC pair is shared (and
+ * becomes a per-flow LiveExtras holding meta and slot once the daemon sets them), the
+ * per-direction counts are plain fields with pairs built on demand (records, tests), the
+ * IP protocol and VLAN share `state` with the timeout class, TCP ending and idle-queue
+ * mark, the idle queue needs one index (idle-queue.ts), and there is no id (the table's
+ * map keeps creation order): 13 fields. What can be derived (total packets, IP version,
+ * key) is a getter. Every flow gets the same fields in the same order.
  */
-export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
+export class FlowEntry<T> implements Flow<T>, Queued {
   readonly initiatorIp: string;
   readonly responderIp: string;
   /** The initiator's port << 16 | the responder's (int32): the table tests a packet's two ports at once. */
@@ -111,9 +109,8 @@ export class FlowEntry<T> implements Flow<T>, Queued<FlowEntry<T>> {
   /** Timeout class | FIN from the initiator, from the responder | RST | touched | IP protocol | VLAN (see CLASS_BITS). */
   state: number;
   readonly data: T = undefined as unknown as T;
-  /** Neighbours in the idle queue of the flow's timeout class (table.ts). */
-  older: FlowEntry<T> | null = null;
-  newer: FlowEntry<T> | null = null;
+  /** Its place in the idle queue of its timeout class (idle-queue.ts); -1 in none. */
+  queued = -1;
 
   constructor(
     pkt: DecodedPacket,

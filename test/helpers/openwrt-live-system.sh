@@ -52,6 +52,8 @@ if command -v uci >/dev/null; then
 	uci show firewall | grep -c '=include$' || true
 	uci get 'flowsieve.@globals[0].wan'
 else
+	# Its connlabel part needs no uci (the uci steps fail quietly, as on a system without it).
+	(set +e; uci_defaults) 2>/dev/null || true
 	echo "== no uci"
 fi
 echo "== connlabel"
