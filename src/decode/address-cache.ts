@@ -22,7 +22,8 @@ const v4Text: string[] = new Array<string>(SLOTS).fill('');
 /** `ipv4Text(b, o)`, from the cache when this address was seen recently. */
 export function ipv4TextCached(b: Uint8Array, o: number): string {
   const word = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-  const slot = slotOf(word);
+  // slotOf(word), written out: two calls per packet on the decoder's hot path.
+  const slot = Math.imul(word, 0x9e3779b1) >>> (32 - BITS);
   const known = v4Text[slot]!;
   if (known !== '' && v4Keys[slot] === word) return known;
   const text = ipv4Text(b, o);
