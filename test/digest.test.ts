@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as nodeCryptoModule from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { nodeDigests } from '../src/runtime/node.js';
+import { lazyNativeQuicCrypto, nodeDigests } from '../src/runtime/node.js';
 import { access } from 'node:fs/promises';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -16,9 +16,10 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { aes128Block, aes128Ctr, aes128GcmOpen, sha1, sha256, useNativeDigests } from '../src/util/digest.js';
 import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
 import { aes128GcmOpenJs } from '../src/util/aes128-gcm.js';
-import { findLibrary } from '../src/runtime/native-abi.js';
-import { loadNativeCrypto } from '../src/runtime/native-crypto.js';
-import { loadNodeNative } from '../src/runtime/native-node.js';
+import { CRYPTO_ABI, findLibrary } from '../src/runtime/native-abi.js';
+import { bindNativeCrypto, loadNativeCrypto } from '../src/runtime/native-crypto.js';
+import { bindNodeNative, loadNodeNative, type Koffi } from '../src/runtime/native-node.js';
+import koffi from 'koffi';
 import { initialKeys } from '../src/classify/quic/initial-keys.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -27,6 +28,28 @@ const fromHex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ''), 
 /** node:crypto's primitives, as the Node runtime installs them. */
 function nodeCrypto(): void {
   useNativeDigests(nodeDigests(nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0]));
+}
+
+/**
+ * What the Node runtime installs when native/crypto's library is built: node:crypto's set
+ * with QUIC's AES and key schedule from the library, loaded at first use (lazyNativeQuicCrypto).
+ */
+async function nodeRuntimeSet(): Promise<void> {
+  const exists = (p: string) => access(p).then(() => true, () => false);
+  const path = await findLibrary('crypto', (n) => process.env[n], exists);
+  const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
+  useNativeDigests({ ...nodeDigests(c), ...lazyNativeQuicCrypto(() => bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, path, CRYPTO_ABI).fn), c) });
+}
+
+/** The same when the library fails to load at first use: JavaScript and node:crypto's HMAC serve. */
+function nodeRuntimeSetLoadFailing(): void {
+  const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
+  useNativeDigests({
+    ...nodeDigests(c),
+    ...lazyNativeQuicCrypto(() => {
+      throw new Error('no library');
+    }, c),
+  });
 }
 
 /** native/crypto's library (built by `npm test`'s pretest), with node:crypto's SHA-1. */
@@ -90,6 +113,10 @@ test('native and JavaScript digests and ciphers give the same bytes', async () =
   assert.equal(everything(), js, 'node:crypto');
   await nativeLibrary();
   assert.equal(everything(), js, 'native/crypto');
+  await nodeRuntimeSet();
+  assert.equal(everything(), js, 'node:crypto with native/crypto loaded lazily');
+  nodeRuntimeSetLoadFailing();
+  assert.equal(everything(), js, 'node:crypto, native/crypto failing to load');
   // txiki.js without flowsieve's library: its own SHA-256, HMAC built on it.
   useNativeDigests({ sha256: (a, b) => createHash('sha256').update(a).update(b).digest() });
   assert.equal(everything(), js, 'engine SHA-256 only');
@@ -106,7 +133,7 @@ test('the JavaScript HMAC is RFC 2104 HMAC-SHA256, as noble computes it', () => 
 
 test('QUIC Initial keys match RFC 9001 Appendix A.1, with and without native digests', async () => {
   const dcid = fromHex('8394c8f03e515708');
-  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary, nodeRuntimeSet, nodeRuntimeSetLoadFailing]) {
     await setUp();
     const k = initialKeys(1, dcid, 'client');
     assert.equal([hex(k.key), hex(k.iv), hex(k.hp)], ['1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2']);
@@ -137,7 +164,7 @@ test('the JavaScript AES-128-GCM opens what noble seals, and refuses any flipped
 test('QUIC Initial keys for both sides, v1 and v2, the same every way (the native library derives them in one call)', async () => {
   const dcid = bytes(8, 77);
   const ways: string[][] = [];
-  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary]) {
+  for (const setUp of [() => useNativeDigests(null), nodeCrypto, nativeLibrary, nodeRuntimeSet, nodeRuntimeSetLoadFailing]) {
     await setUp();
     const got: string[] = [];
     for (const version of [1, 0x6b3343cf, 0xff00001d]) {
@@ -150,6 +177,8 @@ test('QUIC Initial keys for both sides, v1 and v2, the same every way (the nativ
   }
   assert.equal(ways[1], ways[0], 'node:crypto');
   assert.equal(ways[2], ways[0], 'native/crypto');
+  assert.equal(ways[3], ways[0], 'node:crypto with native/crypto loaded lazily');
+  assert.equal(ways[4], ways[0], 'node:crypto, native/crypto failing to load');
   useNativeDigests(null);
 });
 

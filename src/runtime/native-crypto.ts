@@ -8,10 +8,11 @@
 import type { NativeDigests } from '../util/digest.js';
 import { CRYPTO_ABI, type BoundFunctions, type NativeLoader } from './native-abi.js';
 
-type CryptoFunctions = BoundFunctions<typeof CRYPTO_ABI>;
-type NativeCrypto = Required<Omit<NativeDigests, 'sha1' | 'compilesJs'>>;
+export type CryptoFunctions = BoundFunctions<typeof CRYPTO_ABI>;
+export type NativeCrypto = Required<Omit<NativeDigests, 'sha1' | 'compilesJs'>>;
 
-function bind(c: CryptoFunctions): NativeCrypto {
+/** The library's functions as the classifier calls them. */
+export function bindNativeCrypto(c: CryptoFunctions): NativeCrypto {
   return {
     sha256: (a, b) => {
       const out = new Uint8Array(32);
@@ -40,7 +41,7 @@ function bind(c: CryptoFunctions): NativeCrypto {
 /** The library's primitives, or null when it cannot be found or loaded. */
 export async function loadNativeCrypto(load: NativeLoader): Promise<NativeCrypto | null> {
   try {
-    return bind((await load('crypto', CRYPTO_ABI)).fn);
+    return bindNativeCrypto((await load('crypto', CRYPTO_ABI)).fn);
   } catch {
     return null;
   }

@@ -11,17 +11,21 @@ interface KoffiLib {
   unload(): void;
 }
 
-interface Koffi {
+export interface Koffi {
   load(path: string): KoffiLib;
 }
 
 // Held in a variable so the bundler leaves koffi out: it is only loaded under Node.
-const KOFFI_MODULE = 'koffi';
+export const KOFFI_MODULE = 'koffi';
 const C_TYPES = { int: 'int', buffer: 'uint8_t *' } as const;
 
 export async function loadNodeNative<A extends ModuleAbi>(path: string, abi: A): Promise<NativeLibrary<A>> {
   const imported = (await import(KOFFI_MODULE)) as Koffi & { default?: Koffi };
-  const koffi = imported.default ?? imported;
+  return bindNodeNative(imported.default ?? imported, path, abi);
+}
+
+/** The library at `path` bound to `abi` through an already loaded koffi (synchronous). */
+export function bindNodeNative<A extends ModuleAbi>(koffi: Koffi, path: string, abi: A): NativeLibrary<A> {
   const lib = koffi.load(path);
   const fn: { [name: string]: (...args: unknown[]) => number } = {};
   const later: { [name: string]: (...args: unknown[]) => Promise<number> } = {};
@@ -38,4 +42,3 @@ export async function loadNodeNative<A extends ModuleAbi>(path: string, abi: A):
     close: () => lib.unload(),
   };
 }
-
