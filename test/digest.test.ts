@@ -38,18 +38,19 @@ async function nodeRuntimeSet(): Promise<void> {
   const exists = (p: string) => access(p).then(() => true, () => false);
   const path = await findLibrary('crypto', (n) => process.env[n], exists);
   const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
-  useNativeDigests({ ...nodeDigests(c), ...lazyNativeQuicCrypto(() => bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, path, CRYPTO_ABI).fn), c) });
+  const digests = nodeDigests(c);
+  lazyNativeQuicCrypto(() => bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, path, CRYPTO_ABI).fn), digests);
+  useNativeDigests(digests);
 }
 
 /** The same when the library fails to load at first use: JavaScript and node:crypto's HMAC serve. */
 function nodeRuntimeSetLoadFailing(): void {
   const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
-  useNativeDigests({
-    ...nodeDigests(c),
-    ...lazyNativeQuicCrypto(() => {
-      throw new Error('no library');
-    }, c),
-  });
+  const digests = nodeDigests(c);
+  lazyNativeQuicCrypto(() => {
+    throw new Error('no library');
+  }, digests);
+  useNativeDigests(digests);
 }
 
 /** native/crypto's library (built by `npm test`'s pretest), with node:crypto's SHA-1. */

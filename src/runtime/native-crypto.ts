@@ -30,7 +30,10 @@ export function bindNativeCrypto(c: CryptoFunctions): NativeCrypto {
       c.fs_aes128_ctr(key, counter, out, out.length);
     },
     hmacSha256: (key, message, out) => void c.fs_hmac_sha256(key, key.length, message, message.length, out),
-    hkdfChain: (salt, ikm, infos, out) => void c.fs_hkdf_chain(salt, salt.length, ikm, ikm.length, infos, infos.length, out),
+    hkdfChain: (salt, ikm, infos, out) => {
+      c.fs_hkdf_chain(salt, salt.length, ikm, ikm.length, infos, infos.length, out);
+      return true;
+    },
     aes128GcmOpen: (key, nonce, aad, sealed) => {
       const buf = sealed.slice(); // opened in place
       return c.fs_aes128_gcm_open(key, nonce, aad, aad.length, buf, buf.length) === 0 ? buf.subarray(0, buf.length - 16) : null;

@@ -1,8 +1,7 @@
 /** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
 import type { DirEntry, Runtime } from './types.js';
-import { useNativeDigests, type NativeDigests } from '../util/digest.js';
+import { aes128Block, aes128Ctr, useNativeDigests, type NativeDigests } from '../util/digest.js';
 import { nodeDaemonParts } from './node-daemon.js';
-import { aes128CtrXor, aes128EncryptBlock } from '../util/aes128.js';
 import { CRYPTO_ABI, findLibrary } from './native-abi.js';
 import { bindNativeCrypto, type NativeCrypto } from './native-crypto.js';
 import { bindNodeNative, KOFFI_MODULE, type Koffi } from './native-node.js';
@@ -85,7 +84,6 @@ interface NodeDigest {
 
 interface NodeCrypto {
   createHash(name: string): NodeDigest;
-  createHmac(name: string, key: Uint8Array): NodeDigest;
   createDecipheriv(name: string, key: Uint8Array, iv: Uint8Array): NodeDecipher;
 }
 
@@ -123,56 +121,39 @@ export function nodeDigests(c: NodeCrypto): NativeDigests {
  * flowsieve's native library when it is built, through koffi: V8-compiled JavaScript
  * costs ~25 µs per QUIC flow here, the library a few (replay of corpus x40, 5280 QUIC
  * flows: main-thread CPU 1.83 -> 1.67 s, median of 12). koffi takes ~10 ms to load, so
- * `load` runs at the first call (the first QUIC Initial), not at start-up; if it fails
- * then, util/aes128.ts and node:crypto's HMAC serve, with the same bytes.
+ * `load` runs at the first call (the first QUIC Initial), not at start-up. Installed on
+ * `into` (the set given to useNativeDigests): the first call puts the library's three
+ * functions in their place, or, when loading fails, takes them out, so that
+ * util/digest.ts's JavaScript and initial-keys.ts's HMAC serve, with the same bytes.
  */
-export function lazyNativeQuicCrypto(load: () => NativeCrypto, c: NodeCrypto): Pick<NativeDigests, 'aes128Ctr' | 'aes128Block' | 'hkdfChain'> {
-  let lib: NativeCrypto | null | undefined;
-  const native = (): NativeCrypto | null => {
-    if (lib === undefined) {
-      try {
-        lib = load();
-      } catch {
-        lib = null;
-      }
+export function lazyNativeQuicCrypto(load: () => NativeCrypto, into: NativeDigests): void {
+  const resolve = (): boolean => {
+    let lib: NativeCrypto | null = null;
+    try {
+      lib = load();
+    } catch {
+      // No library after all: the engine-independent paths serve.
     }
-    return lib;
-  };
-  return {
-    aes128Ctr: (key, counter, data, out) => {
-      const n = native();
-      if (n) n.aes128Ctr(key, counter, data, out);
-      else aes128CtrXor(key, counter, data, out);
-    },
-    aes128Block: (key, block) => {
-      const n = native();
-      return n ? n.aes128Block(key, block) : aes128EncryptBlock(key, block);
-    },
-    hkdfChain: (salt, ikm, infos, out) => {
-      const n = native();
-      if (n) n.hkdfChain(salt, ikm, infos, out);
-      else hkdfChainWith(c, salt, ikm, infos, out);
-    },
-  };
-}
-
-/** NativeDigests.hkdfChain with node:crypto's HMAC (what native/crypto's fs_hkdf_chain does). */
-function hkdfChainWith(c: NodeCrypto, salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): void {
-  let secret = c.createHmac('sha256', salt).update(ikm).digest();
-  let written = 0;
-  for (let o = 0, i = 0; o < infos.length; i++) {
-    const n = infos[o]!;
-    const info = infos.subarray(o + 1, o + 1 + n);
-    const next = c.createHmac('sha256', secret).update(info).digest();
-    if (i === 0) {
-      secret = next;
-    } else {
-      const len = (info[0]! << 8) | info[1]!;
-      out.set(next.subarray(0, len), written);
-      written += len;
+    if (lib === null) {
+      delete into.aes128Ctr;
+      delete into.aes128Block;
+      delete into.hkdfChain;
+      return false;
     }
-    o += 1 + n;
-  }
+    into.aes128Ctr = lib.aes128Ctr;
+    into.aes128Block = lib.aes128Block;
+    into.hkdfChain = lib.hkdfChain;
+    return true;
+  };
+  into.aes128Ctr = (key, counter, data, out) => {
+    resolve();
+    aes128Ctr(key, counter, data, out);
+  };
+  into.aes128Block = (key, block) => {
+    resolve();
+    return aes128Block(key, block);
+  };
+  into.hkdfChain = (salt, ikm, infos, out) => resolve() && into.hkdfChain!(salt, ikm, infos, out);
 }
 
 const NodeBuffer = (globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
@@ -234,7 +215,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
   if (cryptoLibrary !== null) {
     const requireFrom = ((await import(MODULE_MODULE)) as NodeModules).createRequire(import.meta.url);
     const load = () => bindNativeCrypto(bindNodeNative(requireFrom(KOFFI_MODULE) as Koffi, cryptoLibrary, CRYPTO_ABI).fn);
-    Object.assign(digests, lazyNativeQuicCrypto(load, crypto));
+    lazyNativeQuicCrypto(load, digests);
   }
   useNativeDigests(digests);
   const rt: Runtime = {

@@ -28,9 +28,11 @@ export interface NativeDigests {
   /**
    * HKDF-Extract(salt, ikm), HKDF-Expand with the first info into a secret, then one
    * output per further info expanded from that secret, into `out` one after another
-   * (`infos`: each info after a length byte; see native/crypto's fs_hkdf_chain).
+   * (`infos`: each info after a length byte; see native/crypto's fs_hkdf_chain). False
+   * when it could not after all (a library loaded at first use failed to load): the
+   * caller derives the keys itself.
    */
-  hkdfChain?(salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): void;
+  hkdfChain?(salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): boolean;
   /**
    * The engine compiles JavaScript (V8): a block or two hashed in JavaScript costs less
    * than a call into `sha256`, so HMAC of short messages stays in JavaScript.
@@ -85,9 +87,7 @@ export function nativeHmacSha256(key: Uint8Array, message: Uint8Array, out: Uint
 /** `NativeDigests.hkdfChain` by the engine; false when it has none. */
 export function nativeHkdfChain(salt: Uint8Array, ikm: Uint8Array, infos: Uint8Array, out: Uint8Array): boolean {
   const f = native?.hkdfChain;
-  if (!f) return false;
-  f(salt, ikm, infos, out);
-  return true;
+  return f ? f(salt, ikm, infos, out) : false;
 }
 
 /** AES-128-ECB of one block (QUIC header protection mask). */
