@@ -90,46 +90,42 @@ export function decodeFrame(
     if (total >= 20 && (d[ip + 6]! & 0x3f) === 0 && d[ip + 7] === 0 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP)) {
       const ipEnd = ip + total > end ? end : ip + total;
       const t = ip + 20;
+      // Used only when the ports are inside the datagram (payloadStart is set).
+      const srcPort = (d[t]! << 8) | d[t + 1]!;
+      const dstPort = (d[t + 2]! << 8) | d[t + 3]!;
+      // What differs between TCP and UDP; payloadStart stays -1 when the general path must see it.
+      let payloadStart = -1;
+      let payloadEnd = ipEnd;
+      let tcpFlags = 0;
+      let tcpAt = -1;
       if (proto === IPPROTO_TCP) {
         const dataOff = ipEnd >= t + 20 ? (d[t + 12]! >> 4) * 4 : 0;
         if (dataOff >= 20 && ipEnd >= t + dataOff) {
-          p.dstMacAt = off;
-          p.srcMacAt = off + 6;
-          p.ipVersion = 4;
-          p.srcIp = ipv4TextCached(d, ip + 12);
-          p.dstIp = ipv4TextCached(d, ip + 16);
-          p.ipProtocol = proto;
-          p.srcPort = (d[t]! << 8) | d[t + 1]!;
-          p.dstPort = (d[t + 2]! << 8) | d[t + 3]!;
-          p.tcpFlags = d[t + 13]!;
-          p.tcpAt = t;
-          p.payloadStart = t + dataOff;
-          p.payloadEnd = ipEnd;
-          p.fragment = null;
-          p.laterFragment = false;
-          return p;
+          tcpFlags = d[t + 13]!;
+          tcpAt = t;
+          payloadStart = t + dataOff;
         }
-      } else if (ipEnd >= t + 8) {
-        const srcPort = (d[t]! << 8) | d[t + 1]!;
-        const dstPort = (d[t + 2]! << 8) | d[t + 3]!;
-        if (srcPort !== GTP_U_PORT && dstPort !== GTP_U_PORT) {
-          const udpLen = (d[t + 4]! << 8) | d[t + 5]!;
-          p.dstMacAt = off;
-          p.srcMacAt = off + 6;
-          p.ipVersion = 4;
-          p.srcIp = ipv4TextCached(d, ip + 12);
-          p.dstIp = ipv4TextCached(d, ip + 16);
-          p.ipProtocol = proto;
-          p.srcPort = srcPort;
-          p.dstPort = dstPort;
-          p.tcpFlags = 0;
-          p.tcpAt = -1;
-          p.payloadStart = t + 8;
-          p.payloadEnd = udpLen >= 8 && t + udpLen < ipEnd ? t + udpLen : ipEnd;
-          p.fragment = null;
-          p.laterFragment = false;
-          return p;
-        }
+      } else if (ipEnd >= t + 8 && srcPort !== GTP_U_PORT && dstPort !== GTP_U_PORT) {
+        const udpLen = (d[t + 4]! << 8) | d[t + 5]!;
+        payloadStart = t + 8;
+        if (udpLen >= 8 && t + udpLen < ipEnd) payloadEnd = t + udpLen;
+      }
+      if (payloadStart >= 0) {
+        p.dstMacAt = off;
+        p.srcMacAt = off + 6;
+        p.ipVersion = 4;
+        p.srcIp = ipv4TextCached(d, ip + 12);
+        p.dstIp = ipv4TextCached(d, ip + 16);
+        p.ipProtocol = proto;
+        p.srcPort = srcPort;
+        p.dstPort = dstPort;
+        p.tcpFlags = tcpFlags;
+        p.tcpAt = tcpAt;
+        p.payloadStart = payloadStart;
+        p.payloadEnd = payloadEnd;
+        p.fragment = null;
+        p.laterFragment = false;
+        return p;
       }
     }
   }
