@@ -81,8 +81,6 @@ export interface FlowClassification {
 
 export const FLOW_DECIDED = 1;
 export const FLOW_COMPLETE = 2;
-const DECIDED = FLOW_DECIDED;
-const COMPLETE = FLOW_COMPLETE;
 const GUESSED = 4;
 
 /**
@@ -104,19 +102,19 @@ class FlowState implements FlowClassification {
   constructor(readonly dnsHostName: string | null) {}
 
   get decided(): boolean {
-    return (this.flags & DECIDED) !== 0;
+    return (this.flags & FLOW_DECIDED) !== 0;
   }
 
   set decided(on: boolean) {
-    this.flags = on ? this.flags | DECIDED : this.flags & ~DECIDED;
+    this.flags = on ? this.flags | FLOW_DECIDED : this.flags & ~FLOW_DECIDED;
   }
 
   get complete(): boolean {
-    return (this.flags & COMPLETE) !== 0;
+    return (this.flags & FLOW_COMPLETE) !== 0;
   }
 
   set complete(on: boolean) {
-    this.flags = on ? this.flags | COMPLETE : this.flags & ~COMPLETE;
+    this.flags = on ? this.flags | FLOW_COMPLETE : this.flags & ~FLOW_COMPLETE;
   }
 
   get guessed(): boolean {
@@ -191,16 +189,16 @@ export class Classifier {
   inspect(c: FlowClassification, flow: FlowView, pkt: L4Packet): boolean {
     // The flags are getters over one field (FlowState): its bits are read instead.
     const flags = c.flags;
-    if ((flags & COMPLETE) !== 0) return false;
+    if ((flags & FLOW_COMPLETE) !== 0) return false;
     c.examined++;
     this.counters.packetsInspected++;
-    const wasDecided = (flags & DECIDED) !== 0;
+    const wasDecided = (flags & FLOW_DECIDED) !== 0;
     let decided = wasDecided;
     if (pkt.payload.length > 0) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
       else if (!decided) {
         this.feedCandidates(c, flow, pkt);
-        decided = (c.flags & DECIDED) !== 0;
+        decided = (c.flags & FLOW_DECIDED) !== 0;
       }
     }
     const max = this.opts.maxPackets;
