@@ -95,10 +95,27 @@ export class InitialFrameWalk {
       if (next >= 0) this.o = next;
       return null;
     }
-    const data = cryptoData(p, o);
-    if (!data) return null;
-    this.o = data.byteOffset + data.length - p.byteOffset; // data is a view of p: the frame ends with it
-    return { offset: varIntAt(p, o + 1), data };
+    // CRYPTO: offset and length varints (varint.ts's rules, read inline: an Initial holds
+    // several of these frames, and a call per varint showed under txiki.js), then the data.
+    const n = p.length;
+    let at = o + 1;
+    if (at >= n) return null;
+    let first = p[at]!;
+    let size = 1 << (first >> 6);
+    if (at + size > n) return null;
+    let offset = first & 0x3f;
+    for (let i = 1; i < size; i++) offset = offset * 256 + p[at + i]!;
+    at += size;
+    if (at >= n) return null;
+    first = p[at]!;
+    size = 1 << (first >> 6);
+    if (at + size > n) return null;
+    let len = first & 0x3f;
+    for (let i = 1; i < size; i++) len = len * 256 + p[at + i]!;
+    const start = at + size;
+    if (start + len > n) return null;
+    this.o = start + len;
+    return { offset, data: p.subarray(start, start + len) };
   }
 }
 
