@@ -4,7 +4,6 @@
  * null or a message marked incomplete, never an exception.
  */
 import { ipv4Text, ipv6Text } from '../../net/format.js';
-import { u16be, u32be } from '../../util/bytes.js';
 
 export const DNS_HEADER_LENGTH = 12;
 
@@ -112,17 +111,18 @@ export function readName(msg: Uint8Array, offset: number): NameResult {
 
 export function parseDnsHeader(msg: Uint8Array): DnsHeader | null {
   if (msg.length < DNS_HEADER_LENGTH) return null;
-  const flags = u16be(msg, 2);
+  // Read inline (the length is checked): a call per field adds up under txiki.js.
+  const flags = (msg[2]! << 8) | msg[3]!;
   return {
-    id: u16be(msg, 0),
+    id: (msg[0]! << 8) | msg[1]!,
     response: (flags & 0x8000) !== 0,
     opcode: (flags >> 11) & 0x0f,
     truncated: (flags & 0x0200) !== 0,
     rcode: flags & 0x0f,
-    qdcount: u16be(msg, 4),
-    ancount: u16be(msg, 6),
-    nscount: u16be(msg, 8),
-    arcount: u16be(msg, 10),
+    qdcount: (msg[4]! << 8) | msg[5]!,
+    ancount: (msg[6]! << 8) | msg[7]!,
+    nscount: (msg[8]! << 8) | msg[9]!,
+    arcount: (msg[10]! << 8) | msg[11]!,
   };
 }
 
@@ -144,9 +144,11 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
   for (let i = 0; i < header.qdcount; i++) {
     const n = readName(msg, pos);
     if (typeof n === 'string') return null;
-    if (n.end + 4 > msg.length) return null;
-    questions.push({ name: n.name, type: u16be(msg, n.end), cls: u16be(msg, n.end + 2) & 0x7fff });
-    pos = n.end + 4;
+    const e = n.end;
+    if (e + 4 > msg.length) return null;
+    // Fields read inline (bounds checked above): a call each adds up under txiki.js.
+    questions.push({ name: n.name, type: (msg[e]! << 8) | msg[e + 1]!, cls: ((msg[e + 2]! << 8) | msg[e + 3]!) & 0x7fff });
+    pos = e + 4;
   }
   const records: DnsRecord[] = [];
   let status: DnsMessage['recordsStatus'] = 'complete';
@@ -159,12 +161,13 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
         status = n;
         break outer;
       }
-      if (n.end + 10 > msg.length) {
+      const e = n.end;
+      if (e + 10 > msg.length) {
         status = 'short';
         break outer;
       }
-      const rdataLength = u16be(msg, n.end + 8);
-      const rdataOffset = n.end + 10;
+      const rdataLength = (msg[e + 8]! << 8) | msg[e + 9]!;
+      const rdataOffset = e + 10;
       if (rdataOffset + rdataLength > msg.length) {
         status = 'short';
         break outer;
@@ -172,9 +175,9 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
       records.push({
         section,
         name: n.name,
-        type: u16be(msg, n.end),
-        cls: u16be(msg, n.end + 2) & 0x7fff,
-        ttl: u32be(msg, n.end + 4),
+        type: (msg[e]! << 8) | msg[e + 1]!,
+        cls: ((msg[e + 2]! << 8) | msg[e + 3]!) & 0x7fff,
+        ttl: ((msg[e + 4]! << 24) >>> 0) + ((msg[e + 5]! << 16) | (msg[e + 6]! << 8) | msg[e + 7]!),
         rdataOffset,
         rdataLength,
       });

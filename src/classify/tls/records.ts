@@ -4,7 +4,7 @@
  * bounded buffers. After ChangeCipherSpec the direction's handshake is encrypted and no
  * longer parsed.
  */
-import { u16be, u24be } from '../../util/bytes.js';
+import { u24be } from '../../util/bytes.js';
 import { parseSslv2ClientHello, type ClientHello } from './client-hello.js';
 import { TcpByteStream } from '../tcp-stream.js';
 
@@ -100,7 +100,7 @@ export class TlsDirection {
       }
       if (b.length < 5) break;
       const type = b[0]!;
-      const len = u16be(b, 3);
+      const len = (b[3]! << 8) | b[4]!;
       if (type < 20 || type > 26 || b[1] !== 0x03 || b[2]! > 0x04 || len > MAX_RECORD) {
         this.broken = true;
         break;
@@ -140,7 +140,7 @@ export class TlsDirection {
         this.broken = true;
         return;
       }
-      const end = o + 4 + u24be(joined, o + 1);
+      const end = o + 4 + ((joined[o + 1]! << 16) | (joined[o + 2]! << 8) | joined[o + 3]!);
       if (end > joined.length) break;
       const msg = joined.subarray(o, end);
       if (msg[0] === 0x0b) this.certificatePeeked = true;
