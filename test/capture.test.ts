@@ -151,6 +151,38 @@ test('a stream of chunks of any size gives the frames and damage of the whole fi
   }
 });
 
+/** As framesInChunks, through `drain` (the replay's loop) instead of `next`. */
+function drainedInChunks(bytes: Uint8Array, size: number): { frames: CaptureFrame[]; error: string | null } {
+  const s = new CaptureStream();
+  const list: CaptureFrame[] = [];
+  const sink = {
+    frameIn(linkType: number, b: Uint8Array, start: number, end: number, timestamp: number, wireLength: number): void {
+      list.push({ linkType, data: b.slice(start, end), timestamp, wireLength });
+    },
+  };
+  for (let o = 0; o < bytes.length; o += size) {
+    s.push(bytes.slice(o, o + size));
+    s.drain(sink);
+  }
+  s.end();
+  s.drain(sink);
+  return { frames: list, error: s.damage };
+}
+
+test('drain hands over the frames and damage that next() gives, in any chunks', () => {
+  const recs = [{ sec: 1, frac: 999_999, data: [1, 2, 3], orig: 70 }, { sec: 2, frac: 7, data: [4, 5, 6, 7] }, { sec: 3, frac: 1, data: [] }];
+  const absurd = pcap(true, false, 1, recs);
+  absurd.set(u32(0x7fffffff, true), 24 + 16 + 3 + 8);
+  const files = [pcap(true, false, 1, recs), pcap(false, true, 113, recs), absurd];
+  files.push(files[0]!.subarray(0, files[0]!.length - 2), files[1]!.subarray(0, 24 + 16 + 3 + 7));
+  files.push(new Uint8Array([...shb(), ...idb(1, null), ...epb(0, 1, [9, 8, 7]), ...epb(0, 2, [6])]), new Uint8Array([1, 2, 3, 4, 5]));
+  for (const bytes of files) {
+    for (const size of [1, 5, 16, 40, 1000]) assert.equal(drainedInChunks(bytes, size), framesInChunks(bytes, size));
+  }
+  assert.is(drainedInChunks(files[0]!, 7).frames.length, 3);
+  assert.match(drainedInChunks(absurd, 1000).error ?? '', /record 2 claims/);
+});
+
 if (corpusAvailable()) {
   test('corpus: replay from chunks writes the records of the whole file, in the same order', () => {
     for (const name of ['dns.pcap', 'http.pcapng', 'quic-v2.pcapng']) {

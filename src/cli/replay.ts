@@ -49,7 +49,7 @@ export class CaptureReplay {
     const s = this.stream;
     const p = this.pipeline;
     s.push(chunk);
-    while (s.next()) p.frameIn(s.linkType, s.bytes, s.frameStart, s.frameEnd, s.timestamp, s.wireLength);
+    s.drain(p);
     if (s.refused !== null) throw new Error(s.refused);
   }
 
