@@ -96,6 +96,14 @@ export function aes128Block(key: Uint8Array, block: Uint8Array): Uint8Array {
   return f ? f(key, block) : aes128EncryptBlock(key, block);
 }
 
+/**
+ * Whether AES-128-CTR runs natively (engine or flowsieve's library), where a call costs
+ * more than the blocks: callers then open a whole payload at once rather than in steps.
+ */
+export function nativeAes128Ctr(): boolean {
+  return native?.aes128Ctr !== undefined;
+}
+
 /** AES-128-CTR of `data` into `out` (same length; may be the same bytes). */
 export function aes128Ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array, out: Uint8Array): void {
   const f = native?.aes128Ctr;

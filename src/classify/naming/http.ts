@@ -169,7 +169,8 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
     const resp = respHead.lines[0] !== undefined ? parseStatusLine(respHead.lines[0]) : null;
 
     if (!state.claimed) {
-      if (clientSide.prefix.bytes.length > 0 && requestStart(clientSide.prefix.bytes) === 'no') return 'no';
+      // A request line that parsed is one requestStart says 'yes' to: asked only without one.
+      if (req === null && clientSide.prefix.bytes.length > 0 && requestStart(clientSide.prefix.bytes) === 'no') return 'no';
       if (statusStart(serverSide.prefix.bytes) === 'no') return 'no';
       const hostKnown = headerValue(reqHead, 'host') !== null;
       const requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.prefix.bytes.length > 0);

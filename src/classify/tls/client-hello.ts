@@ -5,7 +5,6 @@
  */
 import { latin1, u16be, u24be } from '../../util/bytes.js';
 import { normalizeHostBytes } from '../naming/hostname.js';
-import { isGrease } from './versions.js';
 
 /** DTLS1_BAD_VER: OpenSSL's DTLS before RFC 4347's numbering. */
 const DTLS_PRE_STANDARD = 0x0100;
@@ -72,68 +71,74 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   if (cipherLen < 0 || o + 2 + cipherLen > end || cipherLen % 2 !== 0) return null;
   o += 2;
   let fingerprintable = true;
+  // GREASE (isGrease) tested inline in both loops: a call per value adds up under txiki.js.
   const ciphers: number[] = [];
-  for (let i = 0; i < cipherLen; i += 2) {
-    const c = (msg[o + i]! << 8) | msg[o + i + 1]!;
-    if (isGrease(c)) continue;
-    if (ciphers.length < MAX_LIST) ciphers.push(c);
+  for (let i = o, stop = o + cipherLen; i < stop; i += 2) {
+    const hi = msg[i]!;
+    const lo = msg[i + 1]!;
+    if ((hi & 0x0f) === 0x0a && hi === lo) continue;
+    if (ciphers.length < MAX_LIST) ciphers.push((hi << 8) | lo);
     else fingerprintable = false;
   }
   o += cipherLen;
-  const hello = {
-    legacyVersion,
-    ciphers,
-    extensions: [] as number[],
-    sni: null as string | null,
-    alpn: [] as string[],
-    supportedVersions: [] as number[],
-    signatureAlgorithms: [] as number[],
-    fingerprintable,
-    sslv2: false,
-    quicTransportParams: undefined as Uint8Array | undefined,
-  };
-  if (o >= end) return hello; // no compression methods nor extensions: an old but valid hello
-  o += 1 + msg[o]!; // compression methods
-  if (o === end) return hello;
-  const extLen = u16be(msg, o);
-  if (extLen < 0 || o + 2 + extLen > end) return { ...hello, fingerprintable: false };
-  o += 2;
-  const extEnd = o + extLen;
-  while (o + 4 <= extEnd) {
-    const type = (msg[o]! << 8) | msg[o + 1]!;
-    const len = (msg[o + 2]! << 8) | msg[o + 3]!;
-    const body = o + 4;
-    if (body + len > extEnd) break;
-    if (type === 0 || !isGrease(type)) {
-      if (hello.extensions.length < MAX_LIST) hello.extensions.push(type);
-      else hello.fingerprintable = false;
-    }
-    // A view of the body only for the extensions read (most are only counted).
-    switch (type) {
-      case 0:
-        hello.sni = readServerName(msg.subarray(body, body + len));
-        break;
-      case 13: {
-        const ext = msg.subarray(body, body + len);
-        hello.signatureAlgorithms = readU16List(ext, 2, u16be(ext, 0));
-        break;
+  const extensions: number[] = [];
+  let sni: string | null = null;
+  let alpn: string[] = NO_STRINGS;
+  let supportedVersions: number[] = NO_NUMBERS;
+  let signatureAlgorithms: number[] = NO_NUMBERS;
+  let quicTransportParams: Uint8Array | undefined;
+  if (o < end) {
+    o += 1 + msg[o]!; // compression methods
+    if (o !== end) {
+      const extLen = u16be(msg, o);
+      if (extLen < 0 || o + 2 + extLen > end) fingerprintable = false;
+      else {
+        o += 2;
+        const extEnd = o + extLen;
+        while (o + 4 <= extEnd) {
+          const hi = msg[o]!;
+          const lo = msg[o + 1]!;
+          const len = (msg[o + 2]! << 8) | msg[o + 3]!;
+          const body = o + 4;
+          if (body + len > extEnd) break;
+          const type = (hi << 8) | lo;
+          if (type === 0 || (hi & 0x0f) !== 0x0a || hi !== lo) {
+            if (extensions.length < MAX_LIST) extensions.push(type);
+            else fingerprintable = false;
+          }
+          // A view of the body only for the extensions read (most are only counted).
+          switch (type) {
+            case 0:
+              sni = readServerName(msg.subarray(body, body + len));
+              break;
+            case 13: {
+              const ext = msg.subarray(body, body + len);
+              signatureAlgorithms = readU16List(ext, 2, u16be(ext, 0));
+              break;
+            }
+            case 16:
+              alpn = readAlpn(msg.subarray(body, body + len));
+              break;
+            case 43:
+              // The one-byte list length must match the extension (nDPI ignores the list otherwise).
+              if (len >= 1 && msg[body] === len - 1) supportedVersions = readU16List(msg.subarray(body, body + len), 1, msg[body]!);
+              break;
+            case 57:
+            case 0xffa5:
+              quicTransportParams ??= msg.subarray(body, body + len);
+              break;
+          }
+          o = body + len;
+        }
       }
-      case 16:
-        hello.alpn = readAlpn(msg.subarray(body, body + len));
-        break;
-      case 43:
-        // The one-byte list length must match the extension (nDPI ignores the list otherwise).
-        if (len >= 1 && msg[body] === len - 1) hello.supportedVersions = readU16List(msg.subarray(body, body + len), 1, msg[body]!);
-        break;
-      case 57:
-      case 0xffa5:
-        hello.quicTransportParams ??= msg.subarray(body, body + len);
-        break;
     }
-    o = body + len;
   }
-  return hello;
+  return { legacyVersion, ciphers, extensions, sni, alpn, supportedVersions, signatureAlgorithms, fingerprintable, sslv2: false, quicTransportParams };
 }
+
+/** Empty lists of hellos that have none (shared: a ClientHello is never changed). */
+const NO_NUMBERS: number[] = [];
+const NO_STRINGS: string[] = [];
 
 /** server_name list: type(1) name_len(2) name — the first entry, as nDPI takes it. */
 function readServerName(ext: Uint8Array): string | null {

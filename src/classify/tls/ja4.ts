@@ -20,7 +20,11 @@ export type Ja4Transport = 't' | 'q' | 'd';
 
 export function ja4(ch: ClientHello, transport: Ja4Transport): string {
   let version = ch.legacyVersion;
-  for (const v of ch.supportedVersions) if (!isGrease(v) && v > version) version = v;
+  const versions = ch.supportedVersions;
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]!;
+    if (v > version && !isGrease(v)) version = v;
+  }
   const alpn = ch.alpn.join(',');
   // nDPI copies the string and then cuts its last character.
   const a0 = alpn.length >= 2 ? alpn[0]! : '0';
@@ -34,8 +38,8 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
     a0 +
     a1;
   const sigs = ch.signatureAlgorithms;
-  const b = cachedDigest(ch.ciphers, null, () => hexList(sorted(ch.ciphers), false));
-  const c = cachedDigest(ch.extensions, sigs, () => hexList(sorted(ch.extensions), true) + (sigs.length ? '_' + hexList(sigs, false) : ''));
+  const b = cachedDigest(ch.ciphers, null);
+  const c = cachedDigest(ch.extensions, sigs);
   return `${head}_${b}_${c}`;
 }
 
@@ -49,39 +53,31 @@ function sorted(list: readonly number[]): Uint16Array {
 
 /**
  * The JA4 list hashes repeat across flows (one client, one hello shape): recent ones are
- * kept, found by a number computed from the lists in wire order and checked against the
- * lists kept with them (equal lists sort equal), so a repeat costs neither the sort, nor
- * the hex text, nor its hash. Bounded: cleared when full.
+ * kept, keyed by the lists in wire order as text (one UTF-16 unit per 16-bit value, made
+ * and hashed natively; equal lists sort equal), so a repeat costs neither the sort, nor
+ * the hex text, nor its hash. Bounded: the oldest go first.
  */
-interface DigestEntry {
-  readonly first: ArrayLike<number>;
-  readonly second: readonly number[] | null;
-  readonly digest: string;
+const cipherDigests = new BoundedMap<string, string>(1024);
+const extensionDigests = new BoundedMap<string, string>(1024);
+
+/** The list as text, one character per value (values are 16-bit). */
+function listKey(list: readonly number[]): string {
+  return String.fromCharCode.apply(null, list as number[]);
 }
 
-/** Recent digests by a hash of their input lists (checked in full on a hit). */
-const digests = new BoundedMap<number, DigestEntry>(1024);
-
-function cachedDigest(first: ArrayLike<number>, second: readonly number[] | null, text: () => string): string {
-  let h = second === null ? 0x811c9dc5 : 0x1b873593;
-  for (let i = 0; i < first.length; i++) h = Math.imul(h ^ first[i]!, 0x01000193);
-  h = Math.imul(h ^ 0x10000, 0x01000193);
-  if (second !== null) for (let i = 0; i < second.length; i++) h = Math.imul(h ^ second[i]!, 0x01000193);
-  const known = digests.get(h);
-  if (known && sameList(known.first, first) && sameSecond(known.second, second)) return known.digest;
-  const digest = sha12(text());
-  digests.touch(h, { first, second: second && [...second], digest });
+/**
+ * The digest of `first` sorted (ciphers; `second` null), or of `first` sorted without SNI
+ * and ALPN, '_' and `second` (extensions, then signature algorithms).
+ */
+function cachedDigest(first: readonly number[], second: readonly number[] | null): string {
+  const cache = second === null ? cipherDigests : extensionDigests;
+  // The first list's length leads: where it ends and the second begins is then unambiguous.
+  const key = second === null ? listKey(first) : String.fromCharCode(first.length) + listKey(first) + listKey(second);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const digest = sha12(second === null ? hexList(sorted(first), false) : hexList(sorted(first), true) + (second.length ? '_' + hexList(second, false) : ''));
+  cache.touch(key, digest);
   return digest;
-}
-
-function sameList(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameSecond(a: readonly number[] | null, b: readonly number[] | null): boolean {
-  return a === null || b === null ? a === b : sameList(a, b);
 }
 
 function versionCode(v: number): string {
@@ -130,6 +126,8 @@ function sha12(s: string): string {
 
 /** Dotted IPv4 or IPv6 text (what inet_pton accepts), the case nDPI marks 'i'. */
 export function isNumericAddress(s: string): boolean {
+  // Host names, nearly every SNI, are told apart without a regular expression (costly in an interpreter).
+  if (s.charCodeAt(0) > 0x39 && !s.includes(':')) return false;
   if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s)) {
     return s.split('.').every((p) => Number(p) <= 255 && !(p.length > 1 && p[0] === '0'));
   }
