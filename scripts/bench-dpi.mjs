@@ -7,10 +7,11 @@
  * TJS names a tjs binary) and, in this process, QuickJS-ng compiled to WebAssembly.
  * Printed per engine: packets/s, flows/s, max RSS (Node: also the V8 heap's peak), a
  * per-stage profile in µs per packet on a smaller copy of the capture (×P), bytes per
- * live flow, and start-up time of `version`. This machine is shared and noisy: compare
+ * live flow, and start-up time of `version`. Whole-process runs are repeated R times (3), the
+ * runners taking turns, and the median is printed with every run's time. This machine is shared and noisy: compare
  * figures from one run only.
  *
- * Usage: npm run bench:dpi [-- --copies N] [--profile-copies P] [--engines ndpi,node,tjs,quickjs]
+ * Usage: npm run bench:dpi [-- --copies N] [--rounds R] [--profile-copies P] [--engines ndpi,node,tjs,quickjs]
  *        [--skip profile,memory,startup] [--bundle path/to/flowsieve.js] [--before path/to/old.js]
  * The profile and memory parts are built from src/ (scripts/bench/dpi-harness.ts); --bundle
  * changes only the whole-process and start-up runs.
@@ -29,6 +30,8 @@ const opt = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const copies = Number(opt('copies', '40'));
+// Whole-process runs of each runner, taking turns; the median is printed.
+const rounds = Math.max(1, Number(opt('rounds', '3')));
 const profileCopies = Number(opt('profile-copies', '4'));
 const TJS = process.env.TJS ?? '';
 const engines = new Set(opt('engines', 'ndpi,node,tjs,quickjs').split(','));
@@ -135,35 +138,70 @@ async function main() {
   const rows = [];
   const flowsieve = (runner) => (runner === 'node' ? [process.execPath] : [TJS, 'run']);
 
+  // Each whole-process run is repeated `rounds` times, the runners taking turns (ndpiReader,
+  // then each flowsieve build), and the median time is printed: on a shared machine one run
+  // of each can land in a slow minute for one runner and a quick one for the next.
+  const runs = [];
   if (engines.has('ndpi')) {
-    try {
-      const r = timed(['ndpiReader', '-i', big.path], { keepStdout: true });
-      const flows = Number(/Unique flows:\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN);
-      const version = /nDPI\s+v?(\d[\d.]*)/.exec(spawnSync('ndpiReader', ['-h'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '';
-      rows.push({ engine: `ndpiReader ${version}`.trim(), seconds: r.seconds, rss: r.rssKiB * 1024, flows });
-    } catch (e) {
-      console.log(`ndpiReader: not run (${e.code === 'ENOENT' ? 'not installed: apt-get install libndpi-bin' : e.message.split('\n')[0]})`);
-    }
+    const version = /nDPI\s+v?(\d[\d.]*)/.exec(spawnSync('ndpiReader', ['-h'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '';
+    runs.push({
+      engine: `ndpiReader ${version}`.trim(),
+      once: () => {
+        const r = timed(['ndpiReader', '-i', big.path], { keepStdout: true });
+        return { ...r, flows: Number(/Unique flows:\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN) };
+      },
+    });
   }
   for (const runner of ['node', 'tjs']) {
     if (!engines.has(runner)) continue;
     for (const [file, label] of bundles) {
       const heapOut = join(work, 'heap.json');
       const pre = runner === 'node' ? ['--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs')] : [];
-      const r = timed([...flowsieve(runner), ...pre, file, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
-      const flows = Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-      const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
       const name = runner === 'node' ? `node ${process.version}` : `tjs ${tjsVersion}`;
-      rows.push({ engine: name + label, seconds: r.seconds, rss: r.rssKiB * 1024, flows, heap });
+      runs.push({
+        engine: name + label,
+        once: () => {
+          const r = timed([...flowsieve(runner), ...pre, file, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
+          const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
+          return { ...r, flows: Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN), heap };
+        },
+      });
     }
   }
+  const results = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    runs.forEach((run, i) => {
+      try {
+        if (results[i] !== null) results[i].push(run.once());
+      } catch (e) {
+        const why = e.code === 'ENOENT' ? 'not installed: apt-get install libndpi-bin' : e.message.split('\n')[0];
+        console.log(`${run.engine}: not run (${why})`);
+        results[i] = null;
+      }
+    });
+  }
+  runs.forEach((run, i) => {
+    const rs = results[i];
+    if (!rs || rs.length === 0) return;
+    const seconds = rs.map((r) => r.seconds);
+    const mid = rs.find((r) => r.seconds === median(seconds));
+    rows.push({
+      engine: run.engine,
+      seconds: mid.seconds,
+      all: seconds,
+      rss: Math.max(...rs.map((r) => r.rssKiB)) * 1024,
+      flows: mid.flows,
+      // The heap peak of the slowest-collecting run counts: the bar is on the worst.
+      heap: mid.heap ? { ...mid.heap, used: Math.max(...rs.map((r) => r.heap.used)) } : null,
+    });
+  });
   if (engines.has('quickjs')) {
     const r = await runInQuickJs(harnessSource, 'replay', fileChunks(big.path));
     rows.push({ engine: 'QuickJS-ng (wasm, in-process)', seconds: r.seconds, rss: null, flows: r.flows, wasm: r.wasmBytes });
   }
 
   const ndpi = rows.find((r) => r.engine.startsWith('ndpiReader'));
-  console.log('\nwhole replay of the big capture (one process each, output to /dev/null):');
+  console.log(`\nwhole replay of the big capture (one process each, output to /dev/null; median of ${rounds} rounds, runners taking turns):`);
   console.log('engine                          packets/s   flows/s   x ndpiReader   max RSS   other');
   for (const r of rows) {
     const pps = big.frames / r.seconds;
@@ -174,6 +212,7 @@ async function main() {
     );
   }
   console.log(`(${big.frames} packets; flows: ${rows.map((r) => `${r.engine.split(' ')[0]}${r.engine.endsWith('(before)') ? ' (before)' : ''} ${r.flows}`).join(', ')})`);
+  for (const r of rows) if (r.all) console.log(`  ${r.engine}: ${r.all.map((x) => x.toFixed(2)).join(', ')} s`);
 
   if (!skip.has('profile')) {
     const profiles = [];

@@ -183,12 +183,33 @@ test('drain hands over the frames and damage that next() gives, in any chunks', 
   assert.match(drainedInChunks(absurd, 1000).error ?? '', /record 2 claims/);
 });
 
+test('chunks larger than the bridge: frames across every boundary, longer than the bridge, and damage at its byte', () => {
+  // Sizes vary so that boundaries fall in headers and in data; some frames exceed 4 KiB.
+  const sizes = Array.from({ length: 300 }, (_, i) => (i % 37 === 5 ? 4000 + i * 23 : (i * 7919) % 1600));
+  const data = (n: number, i: number) => Array.from({ length: n }, (_, k) => (k * 31 + i) & 0xff);
+  const recs = sizes.map((n, i) => ({ sec: 100 + i, frac: i * 3, data: data(n, i) }));
+  const whole = pcap(true, false, 1, recs);
+  const absurd = whole.slice();
+  let at = 24;
+  for (let i = 0; i < 200; i++) at += 16 + sizes[i]!;
+  absurd.set(u32(0x7fffffff, true), at + 8);
+  const ng = new Uint8Array([...shb(), ...idb(1, null), ...recs.flatMap((r, i) => epb(0, 1000 * i, r.data))]);
+  for (const bytes of [whole, whole.subarray(0, whole.length - 100), absurd, ng, ng.subarray(0, ng.length - 6)]) {
+    const expected = frames(bytes);
+    for (const size of [4097, 5003, 9000, 65536]) {
+      assert.equal(framesInChunks(bytes, size), expected, `next(), chunks of ${size}`);
+      assert.equal(drainedInChunks(bytes, size), expected, `drain, chunks of ${size}`);
+    }
+  }
+  assert.match(frames(absurd).error ?? '', new RegExp(`record 201 claims 2147483647 bytes at byte ${at}$`));
+});
+
 if (corpusAvailable()) {
   test('corpus: replay from chunks writes the records of the whole file, in the same order', () => {
     for (const name of ['dns.pcap', 'http.pcapng', 'quic-v2.pcapng']) {
       const bytes = readCorpus(name);
       const whole = replayCapture(bytes, { catalogue: null }).records;
-      for (const size of [61, 4096]) {
+      for (const size of [61, 4096, 20011]) {
         const got: FlowRecord[] = [];
         const r = new CaptureReplay({ catalogue: null, onRecord: (x) => got.push(x) });
         for (let o = 0; o < bytes.length; o += size) r.push(bytes.slice(o, o + size));

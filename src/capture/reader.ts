@@ -33,6 +33,8 @@ const PCAP_MAGIC_NS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
 
+/** Bytes of a new chunk copied behind the unread rest of the last one (push): most frames that straddle two chunks fit. */
+const BRIDGE = 4096;
 /** Bigger than any real frame; a larger length means the file is damaged. */
 const MAX_FRAME = 262144;
 /** Bigger than any real pcapng block (a packet block holds one frame): damage beyond it, not a wait for more bytes. */
@@ -87,32 +89,71 @@ export class CaptureStream {
   private pcapLinkType = 0;
   private index = 0;
   private ifaces: PcapngInterface[] = [];
+  /** The chunk a bridge was made for (see push), and how many bytes of the bridge came before it. */
+  private pending: Uint8Array | null = null;
+  private pendingAt = 0;
 
   /** The frame as a view of its own. */
   get data(): Uint8Array {
     return this.bytes.subarray(this.frameStart, this.frameEnd);
   }
 
-  /** More bytes of the file. */
+  /**
+   * More bytes of the file. The frame cut in two by the chunk boundary is copied into a
+   * small bridge (the unread rest, then the chunk's first BRIDGE bytes), and once past it
+   * the frames are read from the chunk where it lies: copying each whole chunk behind the
+   * rest of the one before was a new buffer of the capture's size in all, and under Node
+   * a few percent of a replay with its collections.
+   */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.pending !== null) this.leaveBridge();
     const rest = this.buf.length - this.off;
     if (rest === 0) {
       this.buf = chunk;
     } else {
       // A fresh buffer, never the old one reused: frames already handed out keep their bytes.
-      const joined = new Uint8Array(rest + chunk.length);
+      const take = chunk.length > BRIDGE ? BRIDGE : chunk.length;
+      const joined = new Uint8Array(rest + take);
       joined.set(this.buf.subarray(this.off));
-      joined.set(chunk, rest);
+      joined.set(take === chunk.length ? chunk : chunk.subarray(0, take), rest);
       this.buf = joined;
+      if (take < chunk.length) {
+        this.pending = chunk;
+        this.pendingAt = rest;
+      }
     }
     this.base += this.off;
     this.off = 0;
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
+  /**
+   * Out of the bridge: past its first frame, reading goes on in the chunk itself; a frame
+   * longer than the bridge is read from its start and the whole chunk joined, as before.
+   */
+  private leaveBridge(): void {
+    const chunk = this.pending!;
+    const at = this.pendingAt;
+    this.pending = null;
+    if (this.off >= at) {
+      this.base += at;
+      this.off -= at;
+      this.buf = chunk;
+    } else {
+      const joined = new Uint8Array(at - this.off + chunk.length);
+      joined.set(this.buf.subarray(this.off, at));
+      joined.set(chunk, at - this.off);
+      this.base += this.off;
+      this.off = 0;
+      this.buf = joined;
+    }
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
   /** No more bytes: what is left unread is damage. */
   end(): void {
+    if (this.pending !== null) this.leaveBridge();
     this.ended = true;
   }
 
@@ -125,7 +166,12 @@ export class CaptureStream {
   next(): boolean {
     if (this.refused !== null || this.damage !== null) return false;
     if (this.format === null && !this.readFileHeader()) return false;
-    return this.format === 'pcap' ? this.nextPcap() : this.nextPcapng();
+    for (;;) {
+      const got = this.format === 'pcap' ? this.nextPcap() : this.nextPcapng();
+      // A bridge ran out (its frames read, or the one in it is longer): on into the chunk.
+      if (got || this.pending === null || this.damage !== null) return got;
+      this.leaveBridge();
+    }
   }
 
   /**
@@ -136,9 +182,13 @@ export class CaptureStream {
    */
   drain(sink: FrameSink): void {
     if (this.format === null && (this.refused !== null || !this.readFileHeader())) return;
-    if (this.format === 'pcap' && this.damage === null) this.drainPcap(sink);
-    // Anything else, and the last bytes of a pcap (a record cut short, damage), one at a time.
-    while (this.next()) sink.frameIn(this.linkType, this.bytes, this.frameStart, this.frameEnd, this.timestamp, this.wireLength);
+    for (;;) {
+      if (this.format === 'pcap' && this.damage === null) this.drainPcap(sink);
+      // Anything else, the end of a bridge, and the last bytes of a pcap (a record cut
+      // short, damage): one at a time.
+      if (!this.next()) return;
+      sink.frameIn(this.linkType, this.bytes, this.frameStart, this.frameEnd, this.timestamp, this.wireLength);
+    }
   }
 
   /** nextPcap's loop for whole records; stops at the first one not whole or not plausible (next() judges it). */

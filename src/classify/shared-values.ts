@@ -8,7 +8,9 @@
  * txiki.js a string costs about 40 bytes beyond its text, an object or list about 0.13
  * KB). A detection equal to an earlier flow's as a whole (same JSON: protocol, app,
  * hostname, every section, DNS answers and all) is swapped for that one, frozen. Bounded:
- * the values remembered longest go first.
+ * the values remembered longest go first. Each detection remembered has a number, which
+ * names it to the classifier's shared flow states (engine.ts compact) in a few bytes, where
+ * its JSON (~360 on average) would be built, hashed and compared once more per flow.
  */
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Detection, MetaSection, MetaValue } from './dissector.js';
@@ -20,14 +22,23 @@ const REMEMBERED_DETECTIONS = 1024;
 /** Metadata of the complete flows that have none (frozen: nothing writes to a complete flow's). */
 const NO_SECTIONS: { [section: string]: MetaSection } = Object.freeze({});
 
+/** A remembered detection and its number (SharedValues.keyOf). */
+class Remembered {
+  constructor(
+    readonly detection: Detection,
+    readonly number: number,
+  ) {}
+}
+
 export class SharedValues {
   private readonly texts = new BoundedMap<string, string>(REMEMBERED);
   /** Lists of text by their items joined with NUL (which no item holds: names, tokens, versions). */
   private readonly lists = new BoundedMap<string, readonly MetaValue[]>(REMEMBERED);
-  private readonly detections = new BoundedMap<string, Detection>(REMEMBERED_DETECTIONS);
-  /** The last detection shared and its JSON: the classifier keys the flow's state by it next (keyOf). */
-  private lastShared: Detection | null = null;
-  private lastKey = '';
+  private readonly detections = new BoundedMap<string, Remembered>(REMEMBERED_DETECTIONS);
+  /** Numbers given so far. */
+  private numbered = 0;
+  /** The last detection shared, which the classifier keys the flow's state by next (keyOf). */
+  private last: Remembered | null = null;
 
   /**
    * The detection a complete flow keeps: an earlier flow's equal one (frozen), or this one
@@ -35,18 +46,26 @@ export class SharedValues {
    */
   share(d: Detection): Detection {
     const key = JSON.stringify(d);
-    this.lastKey = key;
-    const known = this.detections.get(key);
-    if (known !== undefined) return (this.lastShared = known);
-    this.shareValues(d);
-    deepFreeze(d);
-    this.detections.touch(key, d);
-    return (this.lastShared = d);
+    let known = this.detections.get(key);
+    if (known === undefined) {
+      this.shareValues(d);
+      deepFreeze(d);
+      known = new Remembered(d, ++this.numbered);
+      this.detections.touch(key, known);
+    }
+    this.last = known;
+    return known.detection;
   }
 
-  /** A detection's JSON; the last one shared is not stringified again (it is frozen, so unchanged). */
+  /**
+   * Text that differs between detections that differ: the last one shared goes by its
+   * number (`#12`), any other by its JSON (which starts with `{`). Equal detections may
+   * get different keys (one shared before, one after the first was forgotten): their
+   * flows then share less, nothing worse.
+   */
   keyOf(d: Detection): string {
-    return d === this.lastShared ? this.lastKey : JSON.stringify(d);
+    const last = this.last;
+    return last !== null && d === last.detection ? `#${last.number}` : JSON.stringify(d);
   }
 
   /** Swap the detection's hostname and its sections' text and text-list fields for remembered equal ones. */

@@ -24,15 +24,19 @@ export interface RecordContext {
 export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
   const c = flow.data;
   const d = c.detection;
+  // Each read of an endpoint makes one (the flow table keeps them flat): once each.
+  const initiator = flow.initiator;
+  const responder = flow.responder;
   // Local = initiator unless roles say the responder is the LAN side.
-  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiator.ip) && ctx.isLocal(flow.responder.ip) : false;
+  const swap = ctx.isLocal ? !ctx.isLocal(initiator.ip) && ctx.isLocal(responder.ip) : false;
   const L = swap ? 1 : 0;
   const O = swap ? 0 : 1;
-  const local = L === 0 ? flow.initiator : flow.responder;
-  const other = L === 0 ? flow.responder : flow.initiator;
+  const local = swap ? responder : initiator;
+  const other = swap ? initiator : responder;
   const protocol = d.protocol ?? 'Unknown';
   const cat = ctx.catalogue;
   const epoch = ctx.epochOffset ? ctx.epochOffset() : 0;
+  const meta = flow.meta; // a getter: read once
   const record: FlowRecord = {
     ip_version: flow.ipVersion,
     ip_protocol: flow.ipProtocol,
@@ -43,10 +47,10 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
     other_ip: other.ip,
     other_port: other.port,
     other_mac: L === 0 ? flow.responderMac : flow.initiatorMac,
-    interface: flow.meta?.inInterface ?? ctx.interfaceName,
+    interface: meta?.inInterface ?? ctx.interfaceName,
     other_type: otherTypeOf(other.ip),
-    ip_nat: flow.meta?.nat ?? false,
-    fwmark: flow.meta?.mark ?? 0,
+    ip_nat: meta?.nat ?? false,
+    fwmark: meta?.mark ?? 0,
     // Whole milliseconds, as Netify writes them (capture timestamps carry micro- or nanoseconds).
     first_seen_at: Math.floor(flow.firstSeen + epoch),
     last_seen_at: Math.floor(flow.lastSeen + epoch),
@@ -61,10 +65,10 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
       application: c.application && cat ? cat.categoryOfApp(c.application) : null,
       protocol: cat ? cat.protocolCategory(protocol) : null,
     },
-    local_packets: flow.packetsByDir[L],
-    other_packets: flow.packetsByDir[O],
-    local_bytes: flow.bytesByDir[L],
-    other_bytes: flow.bytesByDir[O],
+    local_packets: flow.packetsFrom(L),
+    other_packets: flow.packetsFrom(O),
+    local_bytes: flow.bytesFrom(L),
+    other_bytes: flow.bytesFrom(O),
   };
   // Sub-objects never shadow a core field.
   for (const section of Object.keys(d.meta)) if (!(section in record)) record[section] = d.meta[section];
