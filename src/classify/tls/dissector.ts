@@ -17,10 +17,14 @@ import { parseServerHello } from './server-hello.js';
 /** Payload packets after the claim spent looking for ServerHello and certificate (nDPI: 12). */
 const MAX_PACKETS_AFTER_CLAIM = 12;
 
-interface TlsState extends watch.HandshakeWatch {
-  readonly dirs: [TlsDirection, TlsDirection];
+class TlsState extends watch.HandshakeWatch {
+  readonly dirs: [TlsDirection, TlsDirection] = [new TlsDirection(), new TlsDirection()];
   /** The facts the `ssl` section was last built from. */
-  readonly published: Pick<TlsFacts, 'clientHello' | 'serverHello' | 'certificate'>;
+  readonly published: Pick<TlsFacts, 'clientHello' | 'serverHello' | 'certificate'> = {
+    clientHello: null,
+    serverHello: null,
+    certificate: null,
+  };
 }
 
 /** DNS over TLS (RFC 7858) and over QUIC (RFC 9250) use port 853. */
@@ -100,11 +104,7 @@ function publish(s: TlsState, out: Detection): void {
 export const tlsDissector = dissector<TlsState>({
   name: 'tls',
   ipProtocols: [6],
-  create: () => ({
-    ...watch.newHandshakeWatch(),
-    dirs: [new TlsDirection(), new TlsDirection()],
-    published: { clientHello: null, serverHello: null, certificate: null },
-  }),
+  create: () => new TlsState(),
   feed(s: TlsState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
     watch.countPacket(s);
     const d = s.dirs[pkt.dir];

@@ -61,8 +61,8 @@ interface Assembly {
   stream: CryptoStream;
 }
 
-interface DtlsState extends watch.HandshakeWatch {
-  readonly assembling: [Assembly | null, Assembly | null];
+class DtlsState extends watch.HandshakeWatch {
+  readonly assembling: [Assembly | null, Assembly | null] = [null, null];
 }
 
 /** Whole handshake messages (12-byte header, unfragmented) from one handshake record. */
@@ -132,7 +132,7 @@ function finished(s: DtlsState): boolean {
 export const dtlsDissector = dissector<DtlsState>({
   name: 'dtls',
   ipProtocols: [17],
-  create: () => ({ ...watch.newHandshakeWatch(), assembling: [null, null] }),
+  create: () => new DtlsState(),
   feed(s: DtlsState, pkt: L4Packet, _flow, out: Detection): Step {
     watch.countPacket(s);
     const records = dtlsRecords(pkt.payload);

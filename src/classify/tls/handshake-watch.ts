@@ -12,21 +12,23 @@ import type { ServerHello } from './server-hello.js';
 /** Payload packets looked at before giving up on an unclaimed flow (TLS: unless a handshake is arriving). */
 export const MAX_PACKETS_UNCLAIMED = 10;
 
-export interface HandshakeWatch {
-  readonly facts: TlsFacts;
-  claimed: boolean;
-  packets: number;
-  packetsSinceClaim: number;
+/**
+ * A class, each dissector's state a subclass: its objects share one shape. A literal spread
+ * into another (`{ ...newHandshakeWatch(), dirs }`) gave every TLS flow's state a V8 map of
+ * its own, made per flow (~3.7 µs), and left the reads of the state megamorphic (replay of
+ * corpus x40 under Node: main-thread CPU -0.14 s, 8 of 8 paired runs).
+ */
+export class HandshakeWatch {
+  readonly facts: TlsFacts = emptyFacts();
+  claimed = false;
+  packets = 0;
+  packetsSinceClaim = 0;
   /** The direction that sent the ClientHello (or the opposite of the ServerHello's). */
-  clientDir: Direction | null;
+  clientDir: Direction | null = null;
   /** The server's side went encrypted (ChangeCipherSpec or Application Data seen). */
-  serverEncrypted: boolean;
+  serverEncrypted = false;
   /** Claimed only from a bare record: nothing of the handshake will follow. */
-  midStream: boolean;
-}
-
-export function newHandshakeWatch(): HandshakeWatch {
-  return { facts: emptyFacts(), claimed: false, packets: 0, packetsSinceClaim: 0, clientDir: null, serverEncrypted: false, midStream: false };
+  midStream = false;
 }
 
 /** Count one payload packet against the budgets. */
