@@ -34,19 +34,28 @@ const REALM_APPS: readonly (readonly [string, AppId])[] = [
 ];
 
 /** An application named by the message's type or attributes (realm excluded). */
+/** The application each of those attributes names (one lookup per attribute, not four list scans). */
+const ATTRIBUTE_APPS = new Map<number, AppId>([
+  ...WHATSAPP_ATTRIBUTES.map((t) => [t, 'whatsapp'] as const),
+  ...ZOOM_ATTRIBUTES.map((t) => [t, 'zoom'] as const),
+  ...MICROSOFT_ATTRIBUTES.map((t) => [t, 'teams'] as const),
+  ...GOOGLE_ATTRIBUTES.map((t) => [t, 'google-meet'] as const),
+]);
+
 export function appFromMessage(m: StunMessage): AppId | null {
   if (!m.classic && WHATSAPP_MESSAGE_TYPES.includes(m.type)) return 'whatsapp';
   let app: AppId | null = null;
-  for (const a of m.attributes) {
-    if (ZOOM_ATTRIBUTES.includes(a.type)) return 'zoom';
-    if (WHATSAPP_ATTRIBUTES.includes(a.type)) app ??= 'whatsapp';
-    else if (MICROSOFT_ATTRIBUTES.includes(a.type)) app ??= 'teams';
-    else if (GOOGLE_ATTRIBUTES.includes(a.type)) app ??= 'google-meet';
+  const attributes = m.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const named = ATTRIBUTE_APPS.get(attributes[i]!.type);
+    if (named === undefined) continue;
+    // Zoom's attributes decide at once; otherwise the first attribute that names one.
+    if (named === 'zoom') return named;
+    app ??= named;
   }
   return app;
 }
 
-/** Host-name-like realm text (lower case), or null for binary or junk realms. */
 export function realmText(value: Uint8Array): string | null {
   if (value.length === 0 || value.length > 253) return null;
   let s = '';

@@ -120,7 +120,9 @@ function addressIn(m: StunMessage, a: StunAttribute, xor: boolean): TransportAdd
 function absorb(s: StunState, m: StunMessage, depth: number): void {
   s.method ??= m.classic && m.type === 0x0001 ? 'binding' : (METHOD_NAMES[m.method] ?? `0x${m.type.toString(16)}`);
   if (m.turn) s.turn = true;
-  for (const a of m.attributes) {
+  const attributes = m.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i]!;
     switch (a.type) {
       case ATTR_MAPPED:
         s.mapped ??= addressIn(m, a, false);

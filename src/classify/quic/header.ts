@@ -3,7 +3,6 @@
  * packet (Initial, 0-RTT), and the long-header layout walked to find each coalesced packet.
  */
 import { u32be } from '../../util/bytes.js';
-import { varIntAt, varIntSize } from './varint.js';
 import { gquicNumber, hasIetfLongHeader, isForcingVn, isGquic, isIetf, longPacketType, Q046, Q050, V2 } from './versions.js';
 
 /** Connection ids are at most 20 bytes since draft-22. */
@@ -86,15 +85,23 @@ export function readLongHeader(d: Uint8Array, o: number): LongHeader | null {
   p += 1 + scidLen;
   const type = longPacketType(first, version);
   if (type === 3) return null;
+  // The token length (Initials) and the Length field: varints read inline (varint.ts's
+  // rules), as every datagram offered to QUIC has its headers read.
   if (type === 0) {
-    const token = varIntAt(d, p);
-    if (token < 0) return null;
-    p += varIntSize(d[p]!) + token;
+    if (p >= d.length) return null;
+    const size = 1 << (d[p]! >> 6);
+    if (p + size > d.length) return null;
+    let token = d[p]! & 0x3f;
+    for (let i = 1; i < size; i++) token = token * 256 + d[p + i]!;
+    p += size + token;
     if (p > d.length) return null;
   }
-  const len = varIntAt(d, p);
-  if (len < 0) return null;
-  const pnOffset = p + varIntSize(d[p]!);
+  if (p >= d.length) return null;
+  const size = 1 << (d[p]! >> 6);
+  if (p + size > d.length) return null;
+  let len = d[p]! & 0x3f;
+  for (let i = 1; i < size; i++) len = len * 256 + d[p + i]!;
+  const pnOffset = p + size;
   const end = pnOffset + len;
   if (end > d.length) return null;
   return { first, version, type, dcid, scid, pnOffset, end };

@@ -34,12 +34,12 @@ export function parseServerHello(msg: Uint8Array, dtls = false): ServerHello | n
     const extEnd = Math.min(end, o + 2 + extLen);
     o += 2;
     while (o + 4 <= extEnd) {
-      const type = u16be(msg, o);
-      const len = u16be(msg, o + 2);
+      // Read inline, a view made only for ALPN: a call and an object per extension add up under txiki.js.
+      const type = (msg[o]! << 8) | msg[o + 1]!;
+      const len = (msg[o + 2]! << 8) | msg[o + 3]!;
       if (o + 4 + len > extEnd) break;
-      const ext = msg.subarray(o + 4, o + 4 + len);
-      if (type === 43 && len >= 2) version = u16be(ext, 0);
-      else if (type === 16) alpn = readAlpn(ext).join(',') || null;
+      if (type === 43 && len >= 2) version = (msg[o + 4]! << 8) | msg[o + 5]!;
+      else if (type === 16) alpn = readAlpn(msg.subarray(o + 4, o + 4 + len)).join(',') || null;
       o += 4 + len;
     }
   }
