@@ -5,7 +5,7 @@
  * Pure functions over bytes; nothing here knows about flows.
  */
 import { ipv4Text, ipv6Text } from '../../net/format.js';
-import { u16be, u32be } from '../../util/bytes.js';
+import { u16be } from '../../util/bytes.js';
 
 export const STUN_HEADER = 20;
 export const MAGIC_COOKIE = 0x2112a442;
@@ -90,14 +90,16 @@ function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
  */
 export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | null {
   if (b.length < STUN_HEADER) return null;
-  const type = u16be(b, 0);
-  const length = u16be(b, 2);
+  // Header fields read inline (the length is checked): every datagram of a candidate or
+  // claimed flow comes here, and a call per field adds up under txiki.js.
+  const type = (b[0]! << 8) | b[1]!;
+  const length = (b[2]! << 8) | b[3]!;
   // The two top bits of a STUN message are zero (RFC 7983 demultiplexing).
   if (type === 0 || (type & 0xc000) !== 0) return null;
   const end = STUN_HEADER + length;
   if (tcp ? end > b.length : end !== b.length) return null;
-  const classic = u32be(b, 4) !== MAGIC_COOKIE;
-  const whatsapp = WHATSAPP_MESSAGE_TYPES.includes(type);
+  const classic = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) !== MAGIC_COOKIE; // the cookie's top bit is 0
+  const whatsapp = type >= WHATSAPP_MESSAGE_TYPES[0]! && type <= WHATSAPP_MESSAGE_TYPES[2]!; // consecutive
   const method = methodOf(type);
   if (classic) {
     // Without a cookie only RFC 3489's own types, with a body of whole words that tiles,
@@ -116,7 +118,7 @@ export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | nul
     classic,
     bytes: b,
     attributes,
-    turn: TURN_METHODS.includes(method),
+    turn: method >= TURN_METHODS[0]! && method <= TURN_METHODS[TURN_METHODS.length - 1]!, // consecutive
   };
 }
 
@@ -134,7 +136,7 @@ export function transactionId(m: StunMessage): Uint8Array {
 export function unframeStun(b: Uint8Array, tcp: boolean): Uint8Array {
   let p = b;
   if (tcp && p.length >= STUN_HEADER + 2 && u16be(p, 0) + 2 === p.length) p = p.subarray(2);
-  if (p.length >= STUN_HEADER + MS_TURN_HEADER && u16be(p, 0) === MS_TURN_MULTIPLEXED && u16be(p, 2) + 4 === p.length) {
+  if (p.length >= STUN_HEADER + MS_TURN_HEADER && ((p[0]! << 8) | p[1]!) === MS_TURN_MULTIPLEXED && ((p[2]! << 8) | p[3]!) + 4 === p.length) {
     p = p.subarray(MS_TURN_HEADER);
   }
   return p;
@@ -143,8 +145,8 @@ export function unframeStun(b: Uint8Array, tcp: boolean): Uint8Array {
 /** TURN ChannelData (RFC 8656 §12.4): channel 0x4000–0x7FFF, length, data (UDP: padded). */
 export function parseChannelData(b: Uint8Array, tcp: boolean): { readonly channel: number; readonly data: Uint8Array } | null {
   if (b.length < 4) return null;
-  const channel = u16be(b, 0);
-  const len = u16be(b, 2);
+  const channel = (b[0]! << 8) | b[1]!;
+  const len = (b[2]! << 8) | b[3]!;
   if (channel < 0x4000 || channel > 0x7fff) return null;
   const padded = 4 + ((len + 3) & ~3);
   if (tcp ? 4 + len > b.length : b.length !== 4 + len && b.length !== padded) return null;
