@@ -632,8 +632,10 @@ test("a flow without a name takes its server's address app; the client's only if
       ipVersion: 4,
       ipProtocol: 17,
       vlanId: 0,
-      initiator: { ip: initiator, port: 40000 },
-      responder: { ip: responder, port: 40001 },
+      initiatorIp: initiator,
+      initiatorPort: 40000,
+      responderIp: responder,
+      responderPort: 40001,
       packets: 1,
       packetsByDir: [1, 0],
     };

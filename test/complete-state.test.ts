@@ -10,8 +10,10 @@ function greFlow(client: string): FlowView {
     ipVersion: 4,
     ipProtocol: 47,
     vlanId: 0,
-    initiator: { ip: client, port: 0 },
-    responder: { ip: '192.0.2.1', port: 0 },
+    initiatorIp: client,
+    initiatorPort: 0,
+    responderIp: '192.0.2.1',
+    responderPort: 0,
     packets: 1,
     packetsByDir: [1, 0],
   };

@@ -61,8 +61,8 @@ class TransportCandidates {
   }
 
   offer(flow: FlowView, firstByte: number): readonly Dissector<unknown>[] {
-    const a = flow.initiator.port;
-    const b = flow.responder.port;
+    const a = flow.initiatorPort;
+    const b = flow.responderPort;
     const byPort = this.byPort;
     const mask = (this.portFree | (byPort.get(a) ?? 0) | (byPort.get(b) ?? 0)) & this.byFirstByte[firstByte]!;
     const suggestion = this.suggestionFor(flow.ipProtocol, a, b);

@@ -173,7 +173,7 @@ export class Classifier {
 
   /** State for a new flow; flows without ports are decided by their IP protocol at once. */
   start(flow: FlowView, now: number): FlowClassification {
-    const c = new FlowState(this.hints.nameFor(flow.responder.ip, now) ?? this.hints.nameFor(flow.initiator.ip, now));
+    const c = new FlowState(this.hints.nameFor(flow.responderIp, now) ?? this.hints.nameFor(flow.initiatorIp, now));
     if (!this.candidates.handles(flow.ipProtocol)) {
       c.detection.protocol = protocolOfIpProtocol(flow.ipProtocol);
       c.decided = c.complete = true;
@@ -354,15 +354,13 @@ export class Classifier {
     c.claimant = null;
     c.decided = true;
     c.detectionPackets = c.examined;
-    // Each read of flow.initiator/responder makes an object (the flow table keeps them flat).
-    const responder = flow.responder;
-    const hint = this.hints.endpointFor(responder.ip, responder.port, now);
+    const hint = this.hints.endpointFor(flow.responderIp, flow.responderPort, now);
     if (hint) {
       c.detection.protocol = hint.protocol;
       c.application = hint.application ?? this.applicationFor(c, flow, now);
       return;
     }
-    const guess = guessByPort(flow.ipProtocol, flow.initiator.port, responder.port);
+    const guess = guessByPort(flow.ipProtocol, flow.initiatorPort, flow.responderPort);
     if (guess) {
       c.detection.protocol = guess;
       c.guessed = true;
@@ -384,15 +382,14 @@ export class Classifier {
     if (byHost) return byHost;
     const byDns = c.dnsHostName && cat ? this.appForHost(cat, c.dnsHostName) : null;
     if (byDns) return byDns;
-    const responder = flow.responder; // made on each read: read once
-    const hint = askHints ? this.hints.endpointFor(responder.ip, responder.port, now) : null;
+    const hint = askHints ? this.hints.endpointFor(flow.responderIp, flow.responderPort, now) : null;
     if (hint?.application) return hint.application;
     if (!cat) return null;
-    const server = this.appForAddress(cat, responder.ip);
+    const server = this.appForAddress(cat, flow.responderIp);
     if (server) return server.app;
     // The initiator's address names the flow only when the capture caught a server
     // answering first; a client on a hosting platform (a cloud VM, a VPN exit) says nothing.
-    const client = this.appForAddress(cat, flow.initiator.ip);
+    const client = this.appForAddress(cat, flow.initiatorIp);
     return client && !client.hosting ? client.app : null;
   }
 

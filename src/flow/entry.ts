@@ -19,6 +19,9 @@ export const enum TimeoutClass {
 
 export interface Flow<T> extends FlowView {
   readonly key: FlowKey;
+  /** Each end as an Endpoint, a new object on each read (records, tests). */
+  readonly initiator: Endpoint;
+  readonly responder: Endpoint;
   readonly initiatorMac: string | null;
   readonly responderMac: string | null;
   readonly firstSeen: number;
@@ -127,6 +130,14 @@ export class FlowEntry<T> implements Flow<T>, Queued {
     this.macs = macs;
     this.firstSeen = pkt.timestamp;
     this.lastSeen = pkt.timestamp;
+  }
+
+  get initiatorPort(): number {
+    return this.ports >>> 16;
+  }
+
+  get responderPort(): number {
+    return this.ports & 0xffff;
   }
 
   get ipProtocol(): number {

@@ -21,8 +21,11 @@ export interface FlowView {
   readonly ipVersion: 4 | 6;
   readonly ipProtocol: number;
   readonly vlanId: number;
-  readonly initiator: Endpoint;
-  readonly responder: Endpoint;
+  /** Each end's address and port as plain values: no Endpoint object per read on the packet path. */
+  readonly initiatorIp: string;
+  readonly initiatorPort: number;
+  readonly responderIp: string;
+  readonly responderPort: number;
   /** Packets seen in the flow so far, the current one included. */
   readonly packets: number;
   /** Packets seen per direction so far, the current one included. */

@@ -325,7 +325,7 @@ function endByConntrack(pipeline: FlowPipeline, e: ConntrackEnd): void {
   const flow = pipeline.table.get(flowKeyOf(e.ipProtocol, 0, e.srcIp, e.srcPort, e.dstIp, e.dstPort));
   if (!flow) return;
   if (e.packets && e.bytes) {
-    const orig = flow.initiator.ip === e.srcIp && flow.initiator.port === e.srcPort ? 0 : 1;
+    const orig = flow.initiatorIp === e.srcIp && flow.initiatorPort === e.srcPort ? 0 : 1;
     pipeline.table.raiseCounts(flow, orig, e.packets[0], e.bytes[0]);
     pipeline.table.raiseCounts(flow, orig === 0 ? 1 : 0, e.packets[1], e.bytes[1]);
   }

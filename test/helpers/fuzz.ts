@@ -123,8 +123,10 @@ export function fuzzDissector(d: Dissector<unknown>, seeds: readonly Seed[], run
       ipVersion: 4,
       ipProtocol: base.ipProtocol,
       vlanId: 0,
-      initiator: { ip: '10.0.0.1', port: base.srcPort },
-      responder: { ip: '10.0.0.2', port: base.dstPort },
+      initiatorIp: '10.0.0.1',
+      initiatorPort: base.srcPort,
+      responderIp: '10.0.0.2',
+      responderPort: base.dstPort,
       packets: 0,
       packetsByDir: [0, 0],
     };

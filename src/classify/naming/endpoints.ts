@@ -4,12 +4,12 @@ import type { L4Packet } from '../dissector.js';
 
 /** Address the packet was sent from. */
 export function sourceIp(flow: FlowView, pkt: L4Packet): string {
-  return pkt.dir === 0 ? flow.initiator.ip : flow.responder.ip;
+  return pkt.dir === 0 ? flow.initiatorIp : flow.responderIp;
 }
 
 /** Address the packet was sent to. */
 export function destinationIp(flow: FlowView, pkt: L4Packet): string {
-  return pkt.dir === 0 ? flow.responder.ip : flow.initiator.ip;
+  return pkt.dir === 0 ? flow.responderIp : flow.initiatorIp;
 }
 
 /** Either end of the flow uses `port` (source or destination of this packet). */

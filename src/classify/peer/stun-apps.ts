@@ -99,8 +99,6 @@ function isGoogleMediaAddress(ip: string): boolean {
 
 /** Google Meet by where the flow goes: its STUN ports at its media addresses. */
 export function appFromEndpoints(flow: FlowView): AppId | null {
-  const initiator = flow.initiator; // made on each read: read once
-  const responder = flow.responder;
-  if (!isGooglePort(initiator.port) && !isGooglePort(responder.port)) return null;
-  return isGoogleMediaAddress(initiator.ip) || isGoogleMediaAddress(responder.ip) ? 'google-meet' : null;
+  if (!isGooglePort(flow.initiatorPort) && !isGooglePort(flow.responderPort)) return null;
+  return isGoogleMediaAddress(flow.initiatorIp) || isGoogleMediaAddress(flow.responderIp) ? 'google-meet' : null;
 }

@@ -211,13 +211,7 @@ function inheritApp(s: StunState, flow: FlowView, hints: SharedHints, now: numbe
     s.appSource = 'address';
     return;
   }
-  // flow.initiator/responder make an object on each read: read once each.
-  const initiator = flow.initiator;
-  let hint = hints.endpointFor(initiator.ip, initiator.port, now);
-  if (!hint) {
-    const responder = flow.responder;
-    hint = hints.endpointFor(responder.ip, responder.port, now);
-  }
+  const hint = hints.endpointFor(flow.initiatorIp, flow.initiatorPort, now) ?? hints.endpointFor(flow.responderIp, flow.responderPort, now);
   if (hint?.application) {
     s.app = hint.application;
     s.appSource = 'cache';
@@ -229,10 +223,8 @@ function rememberApp(s: StunState, flow: FlowView, hints: SharedHints, now: numb
   if (!s.app) return;
   const hint = { protocol: PROTOCOL, application: s.app };
   const until = now + HINT_TTL_MS;
-  const initiator = flow.initiator;
-  const responder = flow.responder;
-  hints.rememberEndpoint(initiator.ip, initiator.port, hint, until);
-  hints.rememberEndpoint(responder.ip, responder.port, hint, until);
+  hints.rememberEndpoint(flow.initiatorIp, flow.initiatorPort, hint, until);
+  hints.rememberEndpoint(flow.responderIp, flow.responderPort, hint, until);
   for (const p of s.peers) hints.rememberEndpoint(p.ip, p.port, hint, until);
 }
 
@@ -311,7 +303,7 @@ export const stunDissector = dissector<StunState>({
   feed(s, pkt, flow, out, hints) {
     if (s.claimed) return feedClaimed(s, flow, pkt, out, hints);
     // The flow's addresses do not change: asked on its first packet only.
-    if (s.payloads === 0 && isMulticastOrBroadcast(flow.responder.ip)) return 'no';
+    if (s.payloads === 0 && isMulticastOrBroadcast(flow.responderIp)) return 'no';
     s.payloads++;
     const tcp = flow.ipProtocol === 6;
     const m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);
@@ -342,7 +334,7 @@ export const stunDissector = dissector<StunState>({
       // also start with; a flow seen from its start shows the Allocate first. Only a flow
       // caught mid-way to the TURN port, repeating one channel in frames that fill the
       // datagram exactly (padded on TCP, RFC 8656 §12.5), counts.
-      if (TURN_PORTS.has(flow.responder.port) && fillsPayload(cd, pkt.payload.length, tcp)) {
+      if (TURN_PORTS.has(flow.responderPort) && fillsPayload(cd, pkt.payload.length, tcp)) {
         if (s.channel === cd.channel) {
           s.turn = true;
           return claim(s, flow, pkt, out, hints);

@@ -234,7 +234,7 @@ export const quicDissector = dissector<QuicState>({
     }
     if (!s.claimed) {
       claim(s, out, version);
-      if (flow.responder.port === DNS_OVER_TLS_PORT || flow.initiator.port === DNS_OVER_TLS_PORT) out.protocol = 'DoH_DoT';
+      if (flow.responderPort === DNS_OVER_TLS_PORT || flow.initiatorPort === DNS_OVER_TLS_PORT) out.protocol = 'DoH_DoT';
     } else if (version !== s.version) {
       // A new version after version negotiation: start over with its keys.
       s.version = version;

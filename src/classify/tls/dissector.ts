@@ -32,7 +32,7 @@ export const DNS_OVER_TLS_PORT = 853;
 
 /** nDPI names TLS on the mail ports after the mail protocol, and on 853 DNS over TLS. */
 export function tlsProtocolFor(flow: FlowView): string {
-  return protocolOnPort(flow.responder.port) ?? protocolOnPort(flow.initiator.port) ?? 'TLS';
+  return protocolOnPort(flow.responderPort) ?? protocolOnPort(flow.initiatorPort) ?? 'TLS';
 }
 
 function protocolOnPort(port: number): string | null {
