@@ -18,7 +18,7 @@ interface NodeProcess {
 }
 
 interface NodeOutput {
-  write(data: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  write(s: string, cb?: (err?: Error | null) => void): boolean;
   on(ev: 'error', fn: (e: Error & { code?: string }) => void): void;
 }
 
@@ -157,14 +157,7 @@ export function lazyNativeQuicCrypto(load: () => NativeCrypto, into: NativeDiges
   into.hkdfChain = (salt, ikm, infos, out) => resolve() && into.hkdfChain!(salt, ikm, infos, out);
 }
 
-interface NodeBufferObject extends Uint8Array {
-  /** Writes `text` as UTF-8 at `offset`; returns the bytes written. */
-  write(text: string, offset: number): number;
-}
-
-const NodeBuffer = (
-  globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array; allocUnsafe(n: number): NodeBufferObject } }
-).Buffer;
+const NodeBuffer = (globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
 
 /**
  * Chunk reads of a regular file kept under way, each at its own position: with one, replay
@@ -172,9 +165,6 @@ const NodeBuffer = (
  * on a loaded 2-core machine; with four, ~20 ms.
  */
 const READ_DEPTH = 4;
-
-/** Bytes of stdout gathered before they are written. */
-const OUT_CHUNK = 1 << 16;
 
 /**
  * A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it:
@@ -192,12 +182,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   const fs = (await import(FS_MODULE)) as NodeFs;
   const child = (await import(CHILD_MODULE)) as NodeChildProcess;
-  // stdout is encoded as it comes into a buffer that is written when full: gathering the
-  // text (replay's records) as one string cost its flattening and encoding at each write
-  // on top, ~70 ms of main-thread time per 27 MB of records (Node 20). Each buffer written
-  // is left to the stream and a new one taken (a write may finish later).
-  let outBuf = NodeBuffer.allocUnsafe(OUT_CHUNK);
-  let outLen = 0;
+  let out = '';
   let err = '';
   // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
   // by SIGPIPE would, instead of dying on an unhandled stream error. One handler per
@@ -210,26 +195,16 @@ export async function createNodeRuntime(): Promise<Runtime> {
     });
   }
 
-  const writeAll = (stream: NodeProcess['stdout'], data: string | Uint8Array) =>
+  const writeAll = (stream: NodeProcess['stdout'], text: string) =>
     new Promise<void>((resolve) => {
-      if (data.length === 0) return resolve();
-      stream.write(data, () => resolve());
+      if (text === '') return resolve();
+      stream.write(text, () => resolve());
     });
 
-  /** The stdout bytes gathered, handed to the stream (written, or queued in order). */
-  const takeOut = (): Uint8Array => {
-    const o = outBuf.subarray(0, outLen);
-    if (outLen > 0) {
-      outBuf = NodeBuffer.allocUnsafe(OUT_CHUNK);
-      outLen = 0;
-    }
-    return o;
-  };
-
   const flush = async () => {
-    const o = takeOut();
+    const o = out;
     const e = err;
-    err = '';
+    out = err = '';
     await Promise.all([writeAll(proc.stdout, o), writeAll(proc.stderr, e)]);
   };
 
@@ -289,12 +264,8 @@ export async function createNodeRuntime(): Promise<Runtime> {
       }
     },
     stdout: (text) => {
-      // Up to 3 bytes of UTF-8 per UTF-16 unit.
-      if (outLen + 3 * text.length > OUT_CHUNK) {
-        void flush();
-        if (3 * text.length > OUT_CHUNK) return void writeAll(proc.stdout, text);
-      }
-      outLen += outBuf.write(text, outLen);
+      out += text;
+      if (out.length > 1 << 16) void flush();
     },
     stderr: (text) => {
       err += text;
