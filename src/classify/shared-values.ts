@@ -22,6 +22,18 @@ const REMEMBERED_DETECTIONS = 1024;
 /** Metadata of the complete flows that have none (frozen: nothing writes to a complete flow's). */
 const NO_SECTIONS: { [section: string]: MetaSection } = Object.freeze({});
 
+/**
+ * The JSON text of each shared detection's sections (`JSON.stringify(d.meta)`), made once
+ * when it is shared: the record line of every flow that keeps it reuses it (record/build.ts
+ * flowRecordJson). Keyed weakly: it goes with the detection.
+ */
+const SECTIONS_JSON = new WeakMap<Detection, string>();
+
+/** The JSON text of a shared (frozen) detection's sections; undefined for one never shared. */
+export function sectionsJsonOf(d: Detection): string | undefined {
+  return SECTIONS_JSON.get(d);
+}
+
 /** A remembered detection and its number (SharedValues.keyOf). */
 class Remembered {
   constructor(
@@ -45,11 +57,15 @@ export class SharedValues {
    * with its text shared, frozen and remembered. Nothing writes to a complete flow's detection.
    */
   share(d: Detection): Detection {
-    const key = JSON.stringify(d);
+    // The whole detection as text, in two parts: every JSON value delimits itself, so equal
+    // keys are equal detections; the sections' part is kept for the flows' record lines.
+    const sections = JSON.stringify(d.meta);
+    const key = JSON.stringify([d.protocol, d.application, d.hostname]) + sections;
     let known = this.detections.get(key);
     if (known === undefined) {
       this.shareValues(d);
       deepFreeze(d);
+      SECTIONS_JSON.set(d, sections);
       known = new Remembered(d, ++this.numbered);
       this.detections.touch(key, known);
     }

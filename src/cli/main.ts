@@ -132,7 +132,7 @@ async function runReplay(rt: Runtime, args: ParsedArgs): Promise<number> {
     catalogue: defaultCatalogue,
     classifier: { maxPackets: (args.options['max-packets'] as number | undefined) ?? 32 },
     flowTable: { maxFlows: (args.options['max-flows'] as number | undefined) ?? 65536 },
-    onRecord: summary ? (r) => records.push(r) : (r) => rt.stdout(JSON.stringify(r) + '\n'),
+    ...(summary ? { onRecord: (r: FlowRecord) => records.push(r) } : { onRecordJson: (line: string) => rt.stdout(line + '\n') }),
   });
   if (summary) rt.stdout(formatSummary(records, path));
   const c = result.pipeline.counters;

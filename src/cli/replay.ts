@@ -21,6 +21,8 @@ export interface ReplayOptions extends Omit<PipelineOptions, 'catalogue'> {
   readonly catalogue: Catalogue | null;
   /** Called with each record as its flow ends (in end order). */
   readonly onRecord?: (record: FlowRecord) => void;
+  /** Called with each record's JSON text as its flow ends, for output (cheaper than JSON.stringify of onRecord's). */
+  readonly onRecordJson?: (line: string) => void;
   readonly events?: PipelineEvents;
 }
 
@@ -34,11 +36,13 @@ export class CaptureReplay {
 
   constructor(opts: ReplayOptions) {
     const onRecord = opts.onRecord;
+    const onRecordJson = opts.onRecordJson;
     const pipeline = new FlowPipeline(opts, {
       ...opts.events,
       ended: (flow, reason) => {
         opts.events?.ended?.(flow, reason);
         if (onRecord) onRecord(pipeline.record(flow));
+        if (onRecordJson) onRecordJson(pipeline.recordJson(flow));
       },
     });
     this.pipeline = pipeline;

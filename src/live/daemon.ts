@@ -151,7 +151,7 @@ export async function runDaemon(rt: Runtime, opts: DaemonOptions): Promise<numbe
       ended: (flow) => {
         state.counters.flowsEnded++;
         policyTargets?.ended(flow, () => pipeline.record(flow));
-        if (opts.records) rt.stdout(JSON.stringify(pipeline.record(flow)) + '\n');
+        if (opts.records) rt.stdout(pipeline.recordJson(flow) + '\n');
       },
     },
   );
