@@ -32,6 +32,8 @@ export type CompileResult =
 const APP_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const CATEGORY_TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
+/** Every label of a name is a LABEL: one match per domain at start-up instead of one per label. */
+const LABELS = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 /** Top-level domains open to everyone: never a single-label entry (that would claim them all). */
 const GENERIC_TLDS = new Set([
   'arpa', 'info', 'mobi', 'name', 'asia', 'aero', 'coop', 'jobs', 'museum', 'travel', 'online', 'site', 'store',
@@ -121,7 +123,7 @@ function checkDomain(d: string): { name: string; brand: boolean } | string {
   }
   if (name.length === 0 || name.length > MAX_HOST) return 'has a bad length';
   const labels = name.split('.');
-  for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
+  if (!LABELS.test(name)) for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
   if (!brand) {
     // One label is a whole top-level domain: only a brand's own (`goog`, `facebook`).
     if (labels.length < 2 && (name.length < 4 || GENERIC_TLDS.has(name))) {
