@@ -69,15 +69,12 @@ function appendsInOrder(meta: Detection['meta'], record: FlowRecord): boolean {
 function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
   const c = flow.data;
   const d = c.detection;
-  // Each read of an endpoint makes one (the flow table keeps them flat): once each.
-  const initiator = flow.initiator;
-  const responder = flow.responder;
   // Local = initiator unless roles say the responder is the LAN side.
-  const swap = ctx.isLocal ? !ctx.isLocal(initiator.ip) && ctx.isLocal(responder.ip) : false;
+  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
   const L = swap ? 1 : 0;
   const O = swap ? 0 : 1;
-  const local = swap ? responder : initiator;
-  const other = swap ? initiator : responder;
+  // The ends' plain fields: no Endpoint object made.
+  const otherIp = swap ? flow.initiatorIp : flow.responderIp;
   const protocol = d.protocol ?? 'Unknown';
   const cat = ctx.catalogue;
   const epoch = ctx.epochOffset ? ctx.epochOffset() : 0;
@@ -86,14 +83,14 @@ function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRec
     ip_version: flow.ipVersion,
     ip_protocol: flow.ipProtocol,
     vlan_id: flow.vlanId,
-    local_ip: local.ip,
-    local_port: local.port,
+    local_ip: swap ? flow.responderIp : flow.initiatorIp,
+    local_port: swap ? flow.responderPort : flow.initiatorPort,
     local_mac: L === 0 ? flow.initiatorMac : flow.responderMac,
-    other_ip: other.ip,
-    other_port: other.port,
+    other_ip: otherIp,
+    other_port: swap ? flow.initiatorPort : flow.responderPort,
     other_mac: L === 0 ? flow.responderMac : flow.initiatorMac,
     interface: meta?.inInterface ?? ctx.interfaceName,
-    other_type: otherTypeOf(other.ip),
+    other_type: otherTypeOf(otherIp),
     ip_nat: meta?.nat ?? false,
     fwmark: meta?.mark ?? 0,
     // Whole milliseconds, as Netify writes them (capture timestamps carry micro- or nanoseconds).
