@@ -126,31 +126,50 @@ export class FlowTable<T> {
     // advance(), inlined: it runs for every packet.
     if (pkt.timestamp > this.clock) this.clock = pkt.timestamp;
     if (this.clock >= this.nextSweep) this.sweep();
+    let flow: FlowEntry<T> | null;
+    let dir: Direction | -1;
     if (pkt.laterFragment) {
       this.trackedTransport = false;
-      return this.processLaterFragment(pkt, frames);
-    }
-    this.trackedTransport = true;
-    // Packets come in bursts per flow: the previous packet's flow is checked first, then
-    // the flow last seen with this packet's ports and addresses; either spares building
-    // the key string and the map lookup.
-    let flow = this.lastFlow;
-    let dir = flow === null ? -1 : directionIn(flow, pkt);
-    if (dir === -1) {
-      const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, this.recentBits);
-      flow = this.recent[slot]!;
+      flow = this.fragmentFlow(pkt, frames);
+      if (flow === null) return null;
+      dir = this.trackedDir;
+    } else {
+      this.trackedTransport = true;
+      // Packets come in bursts per flow: the previous packet's flow is checked first, then
+      // the flow last seen with this packet's ports and addresses; either spares building
+      // the key string and the map lookup.
+      flow = this.lastFlow;
       dir = flow === null ? -1 : directionIn(flow, pkt);
       if (dir === -1) {
-        flow = this.lookUp(pkt);
-        dir = pkt.srcIp === flow.initiatorIp && pkt.srcPort === flow.ports >>> 16 ? 0 : 1;
+        const slot = recentSlot(pkt.ipProtocol, pkt.vlanId, pkt.srcIp, pkt.srcPort, pkt.dstIp, pkt.dstPort, this.recentBits);
+        flow = this.recent[slot]!;
+        dir = flow === null ? -1 : directionIn(flow, pkt);
+        if (dir === -1) {
+          flow = this.lookUp(pkt);
+          dir = pkt.srcIp === flow.initiatorIp && pkt.srcPort === flow.ports >>> 16 ? 0 : 1;
+        }
+        this.lastFlow = flow;
       }
-      this.lastFlow = flow;
     }
-    this.account(flow!, dir, pkt, frames);
+    // The packet counted to its flow, here rather than in a method: it runs for every packet.
+    const f = flow!;
+    if (dir === 0) {
+      f.packets0 += frames;
+      f.bytes0 += pkt.wireLength;
+    } else {
+      f.packets1 += frames;
+      f.bytes1 += pkt.wireLength;
+    }
+    if (pkt.timestamp > f.lastSeen) {
+      f.lastSeen = pkt.timestamp;
+      f.state |= TOUCHED;
+    }
+    if ((pkt.tcpFlags & (TCP_FIN | TCP_RST)) !== 0) this.tcpEnding(f, dir as Direction, pkt);
+    // (A later fragment has a non-zero offset: only a first one is remembered.)
     const frag = pkt.fragment;
-    if (frag !== null && frag.more && frag.offset === 0) this.rememberFragment(pkt, frag, flow!.key, dir);
-    this.trackedDir = dir;
-    return flow;
+    if (frag !== null && frag.more && frag.offset === 0) this.rememberFragment(pkt, frag, f.key, dir as Direction);
+    this.trackedDir = dir as Direction;
+    return f;
   }
 
   /** The packet's flow through the map, created when new (or when a fresh SYN reuses a closed one's tuple). */
@@ -238,20 +257,9 @@ export class FlowTable<T> {
     return flow;
   }
 
-  private account(f: FlowEntry<T>, dir: Direction, pkt: DecodedPacket, frames: number): void {
-    if (dir === 0) {
-      f.packets0 += frames;
-      f.bytes0 += pkt.wireLength;
-    } else {
-      f.packets1 += frames;
-      f.bytes1 += pkt.wireLength;
-    }
-    if (pkt.timestamp > f.lastSeen) {
-      f.lastSeen = pkt.timestamp;
-      f.state |= TOUCHED;
-    }
-    // Only a FIN or RST changes the TCP state (the state never holds an ending unacted on).
-    if ((pkt.tcpFlags & (TCP_FIN | TCP_RST)) !== 0 && pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
+  /** A packet with FIN or RST: only these change the TCP state (the state never holds an ending unacted on). */
+  private tcpEnding(f: FlowEntry<T>, dir: Direction, pkt: DecodedPacket): void {
+    if (pkt.ipProtocol === IPPROTO_TCP && (f.state & CLASS_BITS) !== TimeoutClass.Closed) {
       if (pkt.tcpFlags & TCP_RST) f.state |= RST_SEEN;
       if (pkt.tcpFlags & TCP_FIN) f.state |= FIN_FROM_INITIATOR << dir;
       if (f.state & RST_SEEN || (f.state & BOTH_FINS) === BOTH_FINS) {
@@ -267,7 +275,11 @@ export class FlowTable<T> {
     this.counters.fragmentsUnattributed += frames;
   }
 
-  private processLaterFragment(pkt: DecodedPacket, frames: number): Flow<T> | null {
+  /**
+   * The flow of a fragment without its transport header, through its first fragment's
+   * attribution (its direction left in `trackedDir`); null when there is none.
+   */
+  private fragmentFlow(pkt: DecodedPacket, frames: number): FlowEntry<T> | null {
     const frag = pkt.fragment;
     const id = frag ? fragmentKeyOf(pkt, frag) : '';
     const attribution = frag ? this.fragments.get(id) : undefined;
@@ -277,7 +289,6 @@ export class FlowTable<T> {
       return null;
     }
     this.counters.fragmentsAttributed += frames;
-    this.account(flow, attribution.dir, pkt, frames);
     if (frag && !frag.more) this.fragments.delete(id);
     this.trackedDir = attribution.dir;
     return flow;
