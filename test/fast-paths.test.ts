@@ -51,6 +51,9 @@ test('cached address text equals fresh text, across slot collisions and reuse', 
   // The same address gives the same string object (the flow table compares by identity first).
   const a = Uint8Array.of(10, 1, 2, 3);
   assert.ok(ipv4TextCached(a, 0) === ipv4TextCached(a.slice(), 0));
+  // A flow's two addresses one way and back, others and 0.0.0.0 between (the previous pair is looked at first).
+  const seq = [[10, 0, 0, 1], [10, 0, 0, 2], [10, 0, 0, 2], [10, 0, 0, 1], [0, 0, 0, 0], [10, 0, 0, 1], [192, 168, 1, 1], [0, 0, 0, 0], [10, 0, 0, 2], [10, 0, 0, 1]];
+  for (const s of seq) assert.is(ipv4TextCached(Uint8Array.from(s), 0), s.join('.'));
 });
 
 function table() {

@@ -4,7 +4,8 @@
  * building the text each time was a large share of decoding, and handing out the same
  * string object for the same address also makes the flow table's comparisons pointer
  * checks. Each cache is direct-mapped with a fixed number of slots (memory stays bounded
- * whatever the traffic); a slot keeps the last address that hashed to it.
+ * whatever the traffic); a slot keeps the last address that hashed to it. IPv4 addresses
+ * are first compared with the previous packet's two, which most packets repeat.
  */
 import { ipv4Text, ipv6Text, macText } from '../net/format.js';
 
@@ -22,8 +23,39 @@ const v4Text: string[] = new Array<string>(SLOTS).fill('');
 /** `ipv4Text(b, o)`, from the cache when this address was seen recently. */
 export function ipv4TextCached(b: Uint8Array, o: number): string {
   const word = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-  // The word's bits folded into a slot: two per frame on the decoder's hot path, where
-  // slotOf's Math.imul (a global and a native call) cost more than the shifts.
+  // The previous packet's two addresses first (most packets continue its flow, either
+  // way): no slot to compute. On a miss the one used less recently makes room.
+  if (word === pairWordA && pairTextA !== '') {
+    pairUsedA = true;
+    return pairTextA;
+  }
+  if (word === pairWordB && pairTextB !== '') {
+    pairUsedA = false;
+    return pairTextB;
+  }
+  const text = ipv4Slotted(b, o, word);
+  if (pairUsedA) {
+    pairWordB = word;
+    pairTextB = text;
+    pairUsedA = false;
+  } else {
+    pairWordA = word;
+    pairTextA = text;
+    pairUsedA = true;
+  }
+  return text;
+}
+
+let pairWordA = 0;
+let pairTextA = '';
+let pairWordB = 0;
+let pairTextB = '';
+let pairUsedA = false;
+
+/** ipv4TextCached's direct-mapped cache. */
+function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
+  // The word's bits folded into a slot: slotOf's Math.imul (a global and a native call)
+  // costs more than the shifts under txiki.js.
   const slot = (word ^ (word >>> BITS) ^ (word >>> (2 * BITS)) ^ (word >>> (3 * BITS))) & (SLOTS - 1);
   const known = v4Text[slot]!;
   if (known !== '' && v4Keys[slot] === word) return known;
