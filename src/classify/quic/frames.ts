@@ -3,7 +3,7 @@
  * handshake data they carry.
  */
 import { nativeAes128Ctr } from '../../util/digest.js';
-import { varIntAt, varIntSize } from './varint.js';
+import { prefix, varIntAt, varIntPrefixed, varIntSize } from './varint.js';
 import { gquicNumber } from './versions.js';
 
 export interface CryptoFragment {
@@ -95,27 +95,12 @@ export class InitialFrameWalk {
       if (next >= 0) this.o = next;
       return null;
     }
-    // CRYPTO: offset and length varints (varint.ts's rules, read inline: an Initial holds
-    // several of these frames, and a call per varint showed under txiki.js), then the data.
-    const n = p.length;
-    let at = o + 1;
-    if (at >= n) return null;
-    let first = p[at]!;
-    let size = 1 << (first >> 6);
-    if (at + size > n) return null;
-    let offset = first & 0x3f;
-    for (let i = 1; i < size; i++) offset = offset * 256 + p[at + i]!;
-    at += size;
-    if (at >= n) return null;
-    first = p[at]!;
-    size = 1 << (first >> 6);
-    if (at + size > n) return null;
-    let len = first & 0x3f;
-    for (let i = 1; i < size; i++) len = len * 256 + p[at + i]!;
-    const start = at + size;
-    if (start + len > n) return null;
-    this.o = start + len;
-    return { offset, data: p.subarray(start, start + len) };
+    // CRYPTO: offset and length varints, then the data.
+    const start = varIntPrefixed(p, o + 1, p.length);
+    if (start < 0) return null;
+    const end = start + prefix.length;
+    this.o = end;
+    return { offset: prefix.value, data: p.subarray(start, end) };
   }
 }
 

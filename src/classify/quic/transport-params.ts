@@ -5,6 +5,7 @@
  */
 import { latin1, u16be } from '../../util/bytes.js';
 import { draftOf, isIetf, T051 } from './versions.js';
+import { prefix, varIntPrefixed } from './varint.js';
 
 const GOOGLE_USER_AGENT = 0x3129;
 
@@ -14,26 +15,13 @@ export function usesVarIntParams(version: number): boolean {
 
 export function userAgentParam(params: Uint8Array, version: number): string | null {
   if (usesVarIntParams(version)) {
-    // Each parameter's type and length varints read inline (varint.ts's rules): a client
-    // sends a dozen or more parameters, and a call per varint showed under txiki.js.
+    // Each parameter: its type and length varints, then its value.
     const n = params.length;
     for (let o = 0; o < n; ) {
-      let first = params[o]!;
-      let size = 1 << (first >> 6);
-      if (o + size > n) return null;
-      let type = first & 0x3f;
-      for (let i = 1; i < size; i++) type = type * 256 + params[o + i]!;
-      o += size;
-      if (o >= n) return null;
-      first = params[o]!;
-      size = 1 << (first >> 6);
-      if (o + size > n) return null;
-      let len = first & 0x3f;
-      for (let i = 1; i < size; i++) len = len * 256 + params[o + i]!;
-      const start = o + size;
-      if (start + len > n) return null;
-      if (type === GOOGLE_USER_AGENT) return printable(latin1(params, start, start + len));
-      o = start + len;
+      const start = varIntPrefixed(params, o, n);
+      if (start < 0) return null;
+      o = start + prefix.length;
+      if (prefix.value === GOOGLE_USER_AGENT) return printable(latin1(params, start, o));
     }
     return null;
   }

@@ -22,3 +22,35 @@ export function varIntAt(b: Uint8Array, o: number, end = b.length): number {
   for (let i = 1; i < size; i++) value = value * 256 + b[o + i]!;
   return value;
 }
+
+/** What `varIntPrefixed` read last (one object serves every call: no allocation per read). */
+export const prefix = { value: 0, length: 0 };
+
+/**
+ * A varint, a varint length, then that many bytes, at `o` (a CRYPTO frame's offset and
+ * data, a transport parameter's type and value): where the bytes start, with the first
+ * integer and the length left in `prefix`; -1 when any part runs past `end`. Both
+ * integers are read here rather than through varIntAt: an Initial holds several such
+ * frames and a hello a dozen or more parameters, and a call per integer showed under
+ * txiki.js.
+ */
+export function varIntPrefixed(b: Uint8Array, o: number, end: number): number {
+  if (o >= end) return -1;
+  let first = b[o]!;
+  let size = 1 << (first >> 6);
+  if (o + size > end) return -1;
+  let value = first & 0x3f;
+  for (let i = 1; i < size; i++) value = value * 256 + b[o + i]!;
+  o += size;
+  if (o >= end) return -1;
+  first = b[o]!;
+  size = 1 << (first >> 6);
+  if (o + size > end) return -1;
+  let length = first & 0x3f;
+  for (let i = 1; i < size; i++) length = length * 256 + b[o + i]!;
+  const start = o + size;
+  if (start + length > end) return -1;
+  prefix.value = value;
+  prefix.length = length;
+  return start;
+}
