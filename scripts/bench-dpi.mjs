@@ -191,7 +191,7 @@ async function main() {
       all: seconds,
       rss: Math.max(...rs.map((r) => r.rssKiB)) * 1024,
       flows: mid.flows,
-      // The heap peak of the slowest-collecting run counts: the bar is on the worst.
+      // The highest heap peak of the rounds is printed: the bar is on the worst.
       heap: mid.heap ? { ...mid.heap, used: Math.max(...rs.map((r) => r.heap.used)) } : null,
     });
   });
