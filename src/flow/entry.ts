@@ -145,11 +145,11 @@ export class FlowEntry<T> implements Flow<T>, Queued {
   }
 
   get initiator(): Endpoint {
-    return { ip: this.initiatorIp, port: this.ports >>> 16 };
+    return { ip: this.initiatorIp, port: this.initiatorPort };
   }
 
   get responder(): Endpoint {
-    return { ip: this.responderIp, port: this.ports & 0xffff };
+    return { ip: this.responderIp, port: this.responderPort };
   }
 
   get initiatorMac(): string | null {
