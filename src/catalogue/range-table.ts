@@ -75,8 +75,11 @@ function buildRanges4(list: PrefixList): RangeTable {
   // Range 0: from address 0, no app (until a prefix says otherwise).
   let m = 1;
   apps[0] = -1;
-  const ends = new Float64Array(34);
-  const owners = new Int32Array(34);
+  // At most 33 prefixes nest (lengths 0..32). The depth is a constant, not `ends.length`:
+  // under txiki.js a typed array's length is a native call, and this loop runs at every start.
+  const depth = 34;
+  const ends = new Float64Array(depth);
+  const owners = new Int32Array(depth);
   let sp = 0;
   // `emit(at, app)` below is written out twice (this runs at every start under an
   // interpreter): a range at the last range's start replaces its app (and folds into the
@@ -104,7 +107,7 @@ function buildRanges4(list: PrefixList): RangeTable {
       starts[m] = start;
       apps[m++] = app;
     }
-    if (sp === ends.length) throw new RangeError('prefixes do not nest');
+    if (sp === depth) throw new RangeError('prefixes do not nest');
     ends[sp] = start + 2 ** (32 - lengths[i]!);
     owners[sp++] = app;
   }
@@ -151,9 +154,10 @@ function buildRanges6(list: PrefixList): RangeTable {
     m++;
   };
   // Open prefixes: their end addresses (4 words each) and apps; `top` marks an end at 2^128.
-  const ends = new Uint32Array(130 * 4);
-  const top = new Uint8Array(130);
-  const owners = new Int32Array(130);
+  const depth = 130;
+  const ends = new Uint32Array(depth * 4);
+  const top = new Uint8Array(depth);
+  const owners = new Int32Array(depth);
   let sp = 0;
   emit(new Uint32Array(4), 0, -1);
   for (let i = 0; i < n; i++) {
@@ -164,7 +168,7 @@ function buildRanges6(list: PrefixList): RangeTable {
     }
     const app = appOf[i]!;
     emit(words, at, app);
-    if (sp === owners.length) throw new RangeError('prefixes do not nest');
+    if (sp === depth) throw new RangeError('prefixes do not nest');
     // End = start + 2^(128 - length), carried across words.
     const e = sp * 4;
     for (let k = 0; k < 4; k++) ends[e + k] = words[at + k]!;

@@ -88,16 +88,17 @@ export class TcpByteStream {
    */
   push(seq: number, payload: Uint8Array): void {
     this.release();
-    if (this.overflowed || payload.length === 0) return;
+    const size = payload.length; // read once: a native call under txiki.js
+    if (this.overflowed || size === 0) return;
     if (this.nextSeq === null || seq === 0) {
-      if (this.used === 0 && payload.length <= this.cap) this.borrow(payload, seq);
+      if (this.used === 0 && size <= this.cap) this.borrow(payload, seq);
       else this.append(payload, seq);
       return;
     }
     const d = (seq - this.nextSeq) | 0;
     if (d <= 0) {
-      if (-d < payload.length) {
-        if (d === 0 && this.used === 0 && this.early.length === 0 && payload.length <= this.cap) {
+      if (-d < size) {
+        if (d === 0 && this.used === 0 && this.early.length === 0 && size <= this.cap) {
           this.borrow(payload, seq);
           return;
         }
@@ -116,10 +117,11 @@ export class TcpByteStream {
   consume(n: number): void {
     const b = this.borrowed;
     if (b !== null) {
-      this.borrowedStart = Math.min(b.length, this.borrowedStart + n);
+      const size = b.length;
+      this.borrowedStart = this.borrowedStart + n < size ? this.borrowedStart + n : size;
       return;
     }
-    const k = Math.min(n, this.used);
+    const k = n < this.used ? n : this.used;
     this.buf.copyWithin(0, k, this.used);
     this.used -= k;
   }
@@ -177,19 +179,20 @@ export class TcpByteStream {
 
   /** Copy bytes to the end of the buffer; false (and overflowed) when over the cap. */
   private store(data: Uint8Array): boolean {
-    if (this.used + data.length > this.cap) {
+    const size = data.length; // read once: a native call under txiki.js
+    if (this.used + size > this.cap) {
       this.overflowed = true;
       return false;
     }
-    if (this.used + data.length > this.buf.length) {
-      const grown = bufferOf(Math.min(this.cap, Math.max(this.buf.length * 2, this.used + data.length, this.expected, 2048)));
+    if (this.used + size > this.buf.length) {
+      const grown = bufferOf(Math.min(this.cap, Math.max(this.buf.length * 2, this.used + size, this.expected, 2048)));
       grown.set(this.buf.subarray(0, this.used));
       this.recycle();
       this.buf = grown;
       this.expected = 0;
     }
     this.buf.set(data, this.used);
-    this.used += data.length;
+    this.used += size;
     return true;
   }
 }

@@ -3,10 +3,15 @@
  * missing). Bounds are always checked: readers return null/-1 instead of throwing.
  */
 
-/** Bytes as ISO-8859-1 text (every byte one char). Safe for ASCII protocol fields. */
-export function latin1(b: Uint8Array, start = 0, end = b.length): string {
-  const s = Math.max(0, start);
-  const e = Math.min(b.length, end);
+/**
+ * Bytes as ISO-8859-1 text (every byte one char). Safe for ASCII protocol fields.
+ * The bounds are clamped without Math.min/max and the length read once: under txiki.js a
+ * typed array's `length` and each Math call are a native call apiece.
+ */
+export function latin1(b: Uint8Array, start = 0, end?: number): string {
+  const size = b.length;
+  const s = start > 0 ? start : 0;
+  const e = end === undefined || end > size ? size : end;
   // A loop beats apply() only for a few characters under QuickJS (at 32 it took 5× as
   // long: a new string per character); under V8 the two are close.
   if (e - s <= 4) {
@@ -17,7 +22,7 @@ export function latin1(b: Uint8Array, start = 0, end = b.length): string {
   let out = '';
   // Chunked to stay clear of argument-count limits; apply() takes the typed array as is.
   for (let i = s; i < e; i += 4096) {
-    out += String.fromCharCode.apply(null, b.subarray(i, Math.min(e, i + 4096)) as unknown as number[]);
+    out += String.fromCharCode.apply(null, b.subarray(i, e - i > 4096 ? i + 4096 : e) as unknown as number[]);
   }
   return out;
 }
@@ -102,24 +107,33 @@ export function encodeUtf8Js(s: string): Uint8Array {
   return out.slice(0, n);
 }
 
+// The readers test their last byte for undefined (past the end) rather than compare with
+// `b.length`: under txiki.js that is a native getter call, several times the reads' cost.
+// (Offsets are never negative.)
+
 export function u16be(b: Uint8Array, o: number): number {
-  return o + 2 <= b.length ? (b[o]! << 8) | b[o + 1]! : -1;
+  const last = b[o + 1];
+  return last === undefined ? -1 : (b[o]! << 8) | last;
 }
 
 export function u24be(b: Uint8Array, o: number): number {
-  return o + 3 <= b.length ? (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]! : -1;
+  const last = b[o + 2];
+  return last === undefined ? -1 : (b[o]! << 16) | (b[o + 1]! << 8) | last;
 }
 
 export function u32be(b: Uint8Array, o: number): number {
-  return o + 4 <= b.length ? ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) : -1;
+  const last = b[o + 3];
+  return last === undefined ? -1 : ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | last);
 }
 
 /** Two lower-case hex digits per byte value: one lookup per byte, not a number formatted and padded. */
 export const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
 
-export function hex(b: Uint8Array, start = 0, end = b.length): string {
+export function hex(b: Uint8Array, start = 0, end?: number): string {
+  const size = b.length;
+  const e = end === undefined || end > size ? size : end;
   let out = '';
-  for (let i = Math.max(0, start); i < Math.min(b.length, end); i++) out += HEX_BYTE[b[i]!]!;
+  for (let i = start > 0 ? start : 0; i < e; i++) out += HEX_BYTE[b[i]!]!;
   return out;
 }
 

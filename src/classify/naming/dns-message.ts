@@ -78,13 +78,17 @@ const MAX_NAME_WIRE_LENGTH = 255;
  * point backwards (to an earlier name), which also rules out loops.
  */
 export function readName(msg: Uint8Array, offset: number): NameResult {
+  // The length read once and the labels stored by index: under txiki.js a typed array's
+  // `length` and an array's `push` are each a native call, per label.
+  const size = msg.length;
   const labels: number[] = [];
+  let count = 0;
   let pos = offset;
   let end = -1; // where the name ends in the original position (after the first pointer)
   let wireLength = 1;
   let lowest = offset;
   for (;;) {
-    if (pos >= msg.length) return 'short';
+    if (pos >= size) return 'short';
     const len = msg[pos]!;
     if (len === 0) {
       if (end < 0) end = pos + 1;
@@ -92,7 +96,7 @@ export function readName(msg: Uint8Array, offset: number): NameResult {
     }
     const kind = len & 0xc0;
     if (kind === 0xc0) {
-      if (pos + 2 > msg.length) return 'short';
+      if (pos + 2 > size) return 'short';
       const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
       if (target >= lowest || target < DNS_HEADER_LENGTH) return 'invalid';
       if (end < 0) end = pos + 2;
@@ -103,8 +107,8 @@ export function readName(msg: Uint8Array, offset: number): NameResult {
     if (kind !== 0) return 'invalid'; // 0x40/0x80 label types are obsolete or unassigned
     wireLength += len + 1;
     if (wireLength > MAX_NAME_WIRE_LENGTH) return 'invalid';
-    if (pos + 1 + len > msg.length) return 'short';
-    labels.push(pos);
+    if (pos + 1 + len > size) return 'short';
+    labels[count++] = pos;
     pos += 1 + len;
   }
 }
@@ -136,16 +140,17 @@ const SECTIONS: readonly DnsRecord['section'][] = ['answer', 'authority', 'addit
 export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
   const header = parseDnsHeader(msg);
   if (!header) return null;
+  const size = msg.length; // read once: a native call under txiki.js
   // Each question takes at least 5 bytes and each record 11: counts beyond that are noise.
   const minimum = DNS_HEADER_LENGTH + header.qdcount * 5;
-  if (minimum > msg.length) return null;
+  if (minimum > size) return null;
   let pos = DNS_HEADER_LENGTH;
   const questions: DnsQuestion[] = [];
   for (let i = 0; i < header.qdcount; i++) {
     const n = readName(msg, pos);
     if (typeof n === 'string') return null;
     const e = n.end;
-    if (e + 4 > msg.length) return null;
+    if (e + 4 > size) return null;
     // Fields read inline (bounds checked above): a call each adds up under txiki.js.
     questions.push({ name: n.name, type: (msg[e]! << 8) | msg[e + 1]!, cls: ((msg[e + 2]! << 8) | msg[e + 3]!) & 0x7fff });
     pos = e + 4;
@@ -162,13 +167,13 @@ export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
         break outer;
       }
       const e = n.end;
-      if (e + 10 > msg.length) {
+      if (e + 10 > size) {
         status = 'short';
         break outer;
       }
       const rdataLength = (msg[e + 8]! << 8) | msg[e + 9]!;
       const rdataOffset = e + 10;
-      if (rdataOffset + rdataLength > msg.length) {
+      if (rdataOffset + rdataLength > size) {
         status = 'short';
         break outer;
       }

@@ -5,10 +5,13 @@
 import { latin1 } from '../../util/bytes.js';
 
 /** Normalise raw name bytes (HTTP Host, DHCP option 12, NetBIOS name, …). */
-export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): string {
+export function normalizeHostBytes(b: Uint8Array, start = 0, end?: number): string {
+  // Bounds clamped without Math calls, the length read once (native calls under txiki.js).
+  const size = b.length;
+  const from = start > 0 ? start : 0;
+  const last = end === undefined || end > size ? size : end;
   // Printable ASCII up to the end or a NUL, the usual case: see normalizeHostText.
-  const from = Math.max(0, start);
-  let stop = Math.min(end, b.length);
+  let stop = last;
   let printable = true;
   for (let i = from; i < stop; i++) {
     const c = b[i]!;
@@ -17,7 +20,7 @@ export function normalizeHostBytes(b: Uint8Array, start = 0, end = b.length): st
   }
   if (printable) return lowerTrimmed(latin1(b, from, stop));
   let out = '';
-  for (let i = Math.max(0, start); i < Math.min(end, b.length); i++) {
+  for (let i = from; i < last; i++) {
     let c = b[i]!;
     if (c === 0) break; // C strings end at NUL, and so did nDPI's copy
     if (c === 0x09) c = 0x20;

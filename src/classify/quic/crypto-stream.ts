@@ -14,10 +14,11 @@ export class CryptoStream {
 
   /** Store one fragment; false when it lies (partly) beyond the cap. */
   write(offset: number, data: Uint8Array): boolean {
-    const end = offset + data.length;
+    const size = data.length; // read once: a native call under txiki.js
+    const end = offset + size;
     // Offsets come from varints (never negative); a huge one lands past the cap.
     if (end > this.cap) return false;
-    if (data.length === 0) return true;
+    if (size === 0) return true;
     if (end > this.buf.length) {
       const grown = new Uint8Array(Math.min(this.cap, Math.max(end, this.buf.length * 2)));
       grown.set(this.buf);

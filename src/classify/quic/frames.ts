@@ -34,6 +34,8 @@ const STEP = 256;
  */
 export class InitialFrameWalk {
   private p: Uint8Array;
+  /** `p.length`, kept: under txiki.js a typed array's length is a native call. */
+  private size: number;
   private o = 0;
   private readonly step: number;
   /** Every frame walked so far is one an Initial may hold. */
@@ -46,6 +48,7 @@ export class InitialFrameWalk {
   ) {
     this.step = nativeAes128Ctr() ? total : STEP;
     this.p = open(this.step);
+    this.size = this.p.length;
   }
 
   /** The whole payload has been walked (or the walk stopped at a frame it may not hold). */
@@ -58,13 +61,13 @@ export class InitialFrameWalk {
     while (this.clean && this.o < this.total) {
       let p = this.p;
       let o = this.o;
-      if (o >= p.length) p = this.more(o + this.step);
+      if (o >= this.size) p = this.more(o + this.step);
       const type = p[o]!;
       if (type === 0x00) {
         // PADDING: often hundreds of bytes in a row.
-        for (o++; ; p = this.more(p.length + this.step)) {
-          o = zeroRunEnd(p, o);
-          if (o < p.length || p.length >= this.total) break;
+        for (o++; ; p = this.more(this.size + this.step)) {
+          o = zeroRunEnd(p, o, this.size);
+          if (o < this.size || this.size >= this.total) break;
         }
         this.o = o;
       } else if (type === 0x01) {
@@ -72,7 +75,7 @@ export class InitialFrameWalk {
       } else if (type === 0x02 || type === 0x03 || type === 0x06) {
         // Read from what is open; a frame running past it is read again with all of it open.
         let fragment = this.frame(p, o);
-        if (this.o === o && p.length < this.total) fragment = this.frame(this.more(this.total), o);
+        if (this.o === o && this.size < this.total) fragment = this.frame(this.more(this.total), o);
         if (this.o === o) this.clean = false;
         if (fragment) return fragment;
       } else {
@@ -83,11 +86,13 @@ export class InitialFrameWalk {
   }
 
   private more(n: number): Uint8Array {
-    this.p = this.open(n);
-    return this.p;
+    const p = this.open(n);
+    this.p = p;
+    this.size = p.length;
+    return p;
   }
 
-  /** The ACK or CRYPTO frame at `o` (type byte included): the walk moves past it if it fits in `p`. */
+  /** The ACK or CRYPTO frame at `o` (type byte included): the walk moves past it if it fits in `p` (the walk's `p`). */
   private frame(p: Uint8Array, o: number): CryptoFragment | null {
     const type = p[o]!;
     if (type !== 0x06) {
@@ -96,7 +101,7 @@ export class InitialFrameWalk {
       return null;
     }
     // CRYPTO: offset and length varints, then the data.
-    const start = varIntPrefixed(p, o + 1, p.length);
+    const start = varIntPrefixed(p, o + 1, this.size);
     if (start < 0) return null;
     const end = start + prefix.length;
     this.o = end;
@@ -125,13 +130,12 @@ let wordsOf: ArrayBufferLike | null = null;
 let words: Int32Array = new Int32Array(0);
 
 /**
- * Where the run of zero bytes from `o` ends in `b`. Read a word at a time where aligned:
- * an interpreter pays per loop turn, and an Initial's PADDING runs to hundreds of bytes
- * (eight times faster under txiki.js than a byte at a time).
+ * Where the run of zero bytes from `o` ends in `b` (`end` long). Read a word at a time where
+ * aligned: an interpreter pays per loop turn, and an Initial's PADDING runs to hundreds of
+ * bytes (eight times faster under txiki.js than a byte at a time).
  */
-function zeroRunEnd(b: Uint8Array, o: number): number {
+function zeroRunEnd(b: Uint8Array, o: number, end: number): number {
   const base = b.byteOffset;
-  const end = b.length;
   while (o < end && (base + o) & 3 && b[o] === 0) o++;
   if (o + 4 <= end && (base + o) % 4 === 0 && b[o] === 0) {
     if (wordsOf !== b.buffer) {

@@ -51,7 +51,8 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   const bodyLen = u24be(msg, 1);
   const headerLen = dtls ? 12 : 4;
   if (bodyLen < 34 || msg[1] !== 0) return null;
-  const end = Math.min(msg.length, headerLen + bodyLen);
+  const size = msg.length;
+  const end = size < headerLen + bodyLen ? size : headerLen + bodyLen;
   let o = headerLen;
   const legacyVersion = u16be(msg, o);
   if (legacyVersion < 0) return null;
@@ -72,16 +73,19 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   o += 2;
   let fingerprintable = true;
   // GREASE (isGrease) tested inline in both loops: a call per value adds up under txiki.js.
+  // So does `push` (a native call there): the lists are filled by index.
   const ciphers: number[] = [];
+  let cipherCount = 0;
   for (let i = o, stop = o + cipherLen; i < stop; i += 2) {
     const hi = msg[i]!;
     const lo = msg[i + 1]!;
     if ((hi & 0x0f) === 0x0a && hi === lo) continue;
-    if (ciphers.length < MAX_LIST) ciphers.push((hi << 8) | lo);
+    if (cipherCount < MAX_LIST) ciphers[cipherCount++] = (hi << 8) | lo;
     else fingerprintable = false;
   }
   o += cipherLen;
   const extensions: number[] = [];
+  let extensionCount = 0;
   let sni: string | null = null;
   let alpn: string[] = NO_STRINGS;
   let supportedVersions: number[] = NO_NUMBERS;
@@ -103,7 +107,7 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
           if (body + len > extEnd) break;
           const type = (hi << 8) | lo;
           if (type === 0 || (hi & 0x0f) !== 0x0a || hi !== lo) {
-            if (extensions.length < MAX_LIST) extensions.push(type);
+            if (extensionCount < MAX_LIST) extensions[extensionCount++] = type;
             else fingerprintable = false;
           }
           // A view of the body only for the extensions read (most are only counted).
@@ -149,14 +153,16 @@ function readServerName(ext: Uint8Array): string | null {
 
 /** Host name bytes normalised as nDPI stores them (tail kept if longer than a DNS name). */
 export function sniText(b: Uint8Array, start: number, end: number): string {
-  return normalizeHostBytes(b, Math.max(start, end - MAX_HOST), end);
+  return normalizeHostBytes(b, end - MAX_HOST > start ? end - MAX_HOST : start, end);
 }
 
 function readU16List(ext: Uint8Array, start: number, byteLen: number): number[] {
   const out: number[] = [];
   if (byteLen < 0) return out;
-  const end = Math.min(ext.length, start + byteLen);
-  for (let i = start; i + 2 <= end && out.length < MAX_LIST; i += 2) out.push((ext[i]! << 8) | ext[i + 1]!);
+  const size = ext.length;
+  const end = size < start + byteLen ? size : start + byteLen;
+  let n = 0;
+  for (let i = start; i + 2 <= end && n < MAX_LIST; i += 2) out[n++] = (ext[i]! << 8) | ext[i + 1]!;
   return out;
 }
 
@@ -165,7 +171,8 @@ export function readAlpn(ext: Uint8Array): string[] {
   const out: string[] = [];
   const listLen = u16be(ext, 0);
   if (listLen < 0) return out;
-  const end = Math.min(ext.length, 2 + listLen);
+  const size = ext.length;
+  const end = size < 2 + listLen ? size : 2 + listLen;
   let o = 2;
   while (o < end) {
     const n = ext[o]!;

@@ -84,32 +84,33 @@ export class TlsDirection {
     }
     for (;;) {
       const b = this.stream.bytes;
-      if (this.recordsSeen === 0 && b.length >= 2 && (b[0]! & 0x80) !== 0) {
+      const size = b.length; // read once: a native call under txiki.js
+      if (this.recordsSeen === 0 && size >= 2 && (b[0]! & 0x80) !== 0) {
         // SSLv2-format hello: only ever the first record of a connection.
-        const v2 = b.length >= 11 ? parseSslv2ClientHello(b) : null;
-        if (b.length < 11) break;
+        const v2 = size >= 11 ? parseSslv2ClientHello(b) : null;
+        if (size < 11) break;
         if (!v2) {
           this.broken = true;
           break;
         }
-        if (b.length < v2.recordLen) break;
+        if (size < v2.recordLen) break;
         this.recordsSeen++;
         this.stream.consume(v2.recordLen);
         events.push({ kind: 'sslv2-hello', hello: v2.hello });
         continue;
       }
-      if (b.length < 5) break;
+      if (size < 5) break;
       const type = b[0]!;
       const len = (b[3]! << 8) | b[4]!;
       if (type < 20 || type > 26 || b[1] !== 0x03 || b[2]! > 0x04 || len > MAX_RECORD) {
         this.broken = true;
         break;
       }
-      if (b.length < 5 + len) {
+      if (size < 5 + len) {
         this.stream.expect(5 + len);
         break;
       }
-      const whole = b.length === 5 + len;
+      const whole = size === 5 + len;
       this.recordsSeen++;
       // handshake() copies what it keeps, so the body is read where it lies.
       if (type === CONTENT_HANDSHAKE && !this.encrypted) this.handshake(b.subarray(5, 5 + len), this.stream.inPlace, events);
@@ -128,28 +129,31 @@ export class TlsDirection {
    */
   private handshake(body: Uint8Array, inPlace: boolean, events: RecordEvent[]): void {
     let joined = body;
-    if (this.hs.length > 0 || !inPlace) {
-      joined = new Uint8Array(this.hs.length + body.length);
+    // Lengths read once each: a native call apiece under txiki.js.
+    const held = this.hs.length;
+    if (held > 0 || !inPlace) {
+      joined = new Uint8Array(held + body.length);
       joined.set(this.hs);
-      joined.set(body, this.hs.length);
+      joined.set(body, held);
     }
+    const size = joined.length;
     let o = 0;
-    while (joined.length - o >= 4) {
+    while (size - o >= 4) {
       if (joined[o + 1] !== 0) {
         // Messages are far below 64 KiB; a bigger length means this is not a handshake.
         this.broken = true;
         return;
       }
       const end = o + 4 + ((joined[o + 1]! << 16) | (joined[o + 2]! << 8) | joined[o + 3]!);
-      if (end > joined.length) break;
+      if (end > size) break;
       const msg = joined.subarray(o, end);
       if (msg[0] === 0x0b) this.certificatePeeked = true;
       events.push({ kind: 'handshake', msg });
       o = end;
     }
-    this.hs = o === joined.length ? NO_BYTES : joined.slice(o);
+    this.hs = o === size ? NO_BYTES : joined.slice(o);
     this.peekCertificate(this.hs, events);
-    if (this.hs.length > HANDSHAKE_CAP) {
+    if (size - o > HANDSHAKE_CAP) {
       this.hs = NO_BYTES;
       this.broken = true;
     }
