@@ -180,8 +180,10 @@ export function unpackNetworks(text: string, appCount: number): PackedTable {
     let prevLength = -1;
     let prev4 = 0;
     for (let n = 0; n < count; n++) {
-      // Header: same-app bit, [slot], length, d: at most 23 bits, all in one window.
-      let w = window();
+      // Header: same-app bit, [slot], length, d: at most 23 bits, all in one window
+      // (window() written out: a closure call per prefix at every start under txiki.js).
+      const at = pos >>> 3;
+      let w = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) << (pos & 7);
       let used = 1;
       if (w >= 0) {
         // Top bit 0: an app slot follows.
@@ -236,7 +238,7 @@ export function unpackNetworks(text: string, appCount: number): PackedTable {
           words[at + dw] = (high | (1 << (31 - keep))) >>> 0;
           // Then the stream's next length-1-d bits, in chunks of up to 24.
           for (let i = d + 1; i < length; ) {
-            const k = Math.min(24, length - i);
+            const k = length - i < 24 ? length - i : 24;
             const v = read(k);
             const wi = at + (i >>> 5);
             const o = i & 31;

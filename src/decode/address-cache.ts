@@ -52,8 +52,11 @@ let pairWordB = 0;
 let pairTextB = '';
 let pairUsedA = false;
 
-/** ipv4TextCached's direct-mapped cache. */
-function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
+/**
+ * ipv4TextCached's direct-mapped cache: the text of the address `word` read from `b[o]`.
+ * (decode.ts's fast path keeps its own pair in front of it.)
+ */
+export function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
   // The word's bits folded into a slot: slotOf's Math.imul (a global and a native call)
   // costs more than the shifts under txiki.js.
   const slot = (word ^ (word >>> BITS) ^ (word >>> (2 * BITS)) ^ (word >>> (3 * BITS))) & (SLOTS - 1);

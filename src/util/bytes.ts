@@ -19,8 +19,13 @@ export function latin1(b: Uint8Array, start = 0, end?: number): string {
     for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
     return out;
   }
+  // apply() takes the typed array as is; a view is made only when part of it is wanted
+  // (under txiki.js a view costs about as much as the rest of the call).
+  if (e - s <= 4096) {
+    return String.fromCharCode.apply(null, (s === 0 && e === size ? b : b.subarray(s, e)) as unknown as number[]);
+  }
   let out = '';
-  // Chunked to stay clear of argument-count limits; apply() takes the typed array as is.
+  // Chunked to stay clear of argument-count limits.
   for (let i = s; i < e; i += 4096) {
     out += String.fromCharCode.apply(null, b.subarray(i, e - i > 4096 ? i + 4096 : e) as unknown as number[]);
   }

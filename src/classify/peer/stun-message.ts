@@ -69,6 +69,7 @@ function classOf(type: number): number {
 /** Walk the attributes of `b[STUN_HEADER, end)`; null when they do not tile the body. */
 function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
   const out: StunAttribute[] = [];
+  let count = 0;
   let off = STUN_HEADER;
   while (off < end) {
     if (off + 4 > end) return null;
@@ -76,10 +77,11 @@ function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
     const type = (b[off]! << 8) | b[off + 1]!;
     const len = (b[off + 2]! << 8) | b[off + 3]!;
     if (off + 4 + len > end) return null;
-    out.push({ type, offset: off + 4, length: len });
+    // Stored by index, counted here: `push` is a native call under txiki.js.
+    out[count++] = { type, offset: off + 4, length: len };
     // Values are padded to 4 bytes; some stacks leave the last one unpadded.
     off += 4 + ((len + 3) & ~3);
-    if (out.length > 64) return null;
+    if (count > 64) return null;
   }
   return out;
 }
@@ -89,7 +91,8 @@ function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
  * TCP it may be followed by more stream bytes.
  */
 export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | null {
-  if (b.length < STUN_HEADER) return null;
+  const size = b.length; // read once: a native call under txiki.js
+  if (size < STUN_HEADER) return null;
   // Header fields read inline (the length is checked): every datagram of a candidate or
   // claimed flow comes here, and a call per field adds up under txiki.js.
   const type = (b[0]! << 8) | b[1]!;
@@ -97,7 +100,7 @@ export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | nul
   // The two top bits of a STUN message are zero (RFC 7983 demultiplexing).
   if (type === 0 || (type & 0xc000) !== 0) return null;
   const end = STUN_HEADER + length;
-  if (tcp ? end > b.length : end !== b.length) return null;
+  if (tcp ? end > size : end !== size) return null;
   const classic = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) !== MAGIC_COOKIE; // the cookie's top bit is 0
   const whatsapp = type >= WHATSAPP_MESSAGE_TYPES[0]! && type <= WHATSAPP_MESSAGE_TYPES[2]!; // consecutive
   const method = methodOf(type);
@@ -134,9 +137,14 @@ export function transactionId(m: StunMessage): Uint8Array {
 
 /** STUN inside its framings: RFC 4571 length (TCP) and MS-TURN multiplexing. */
 export function unframeStun(b: Uint8Array, tcp: boolean): Uint8Array {
+  // The length read once, and kept as views are cut: a native call each under txiki.js.
   let p = b;
-  if (tcp && p.length >= STUN_HEADER + 2 && u16be(p, 0) + 2 === p.length) p = p.subarray(2);
-  if (p.length >= STUN_HEADER + MS_TURN_HEADER && ((p[0]! << 8) | p[1]!) === MS_TURN_MULTIPLEXED && ((p[2]! << 8) | p[3]!) + 4 === p.length) {
+  let size = b.length;
+  if (tcp && size >= STUN_HEADER + 2 && u16be(p, 0) + 2 === size) {
+    p = p.subarray(2);
+    size -= 2;
+  }
+  if (size >= STUN_HEADER + MS_TURN_HEADER && ((p[0]! << 8) | p[1]!) === MS_TURN_MULTIPLEXED && ((p[2]! << 8) | p[3]!) + 4 === size) {
     p = p.subarray(MS_TURN_HEADER);
   }
   return p;

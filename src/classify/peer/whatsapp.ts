@@ -32,7 +32,7 @@ export type PrologueMatch =
 
 function prefixOf(b: Uint8Array, off: number, expect: readonly number[]): boolean | null {
   for (let i = 0; i < expect.length; i++) {
-    if (off + i >= b.length) return null; // too short to tell
+    if (b[off + i] === undefined) return null; // too short to tell (no `b.length`: a native call under txiki.js)
     if (b[off + i] !== expect[i]) return false;
   }
   return true;

@@ -72,15 +72,16 @@ export interface LongHeader {
 export function readLongHeader(d: Uint8Array, o: number): LongHeader | null {
   const first = d[o];
   if (first === undefined || !(first & 0x80)) return null;
+  const n = d.length; // read once: a native call under txiki.js
   const version = u32be(d, o + 1);
   if (version <= 0) return null;
   let p = o + 5;
   const dcidLen = d[p];
-  if (dcidLen === undefined || dcidLen > MAX_CID || p + 1 + dcidLen >= d.length) return null;
+  if (dcidLen === undefined || dcidLen > MAX_CID || p + 1 + dcidLen >= n) return null;
   const dcid = d.subarray(p + 1, p + 1 + dcidLen);
   p += 1 + dcidLen;
   const scidLen = d[p]!;
-  if (scidLen > MAX_CID || p + 1 + scidLen > d.length) return null;
+  if (scidLen > MAX_CID || p + 1 + scidLen > n) return null;
   const scid = d.subarray(p + 1, p + 1 + scidLen);
   p += 1 + scidLen;
   const type = longPacketType(first, version);
@@ -88,22 +89,22 @@ export function readLongHeader(d: Uint8Array, o: number): LongHeader | null {
   // The token length (Initials) and the Length field: varints read inline (varint.ts's
   // rules), as every datagram offered to QUIC has its headers read.
   if (type === 0) {
-    if (p >= d.length) return null;
+    if (p >= n) return null;
     const size = 1 << (d[p]! >> 6);
-    if (p + size > d.length) return null;
+    if (p + size > n) return null;
     let token = d[p]! & 0x3f;
     for (let i = 1; i < size; i++) token = token * 256 + d[p + i]!;
     p += size + token;
-    if (p > d.length) return null;
+    if (p > n) return null;
   }
-  if (p >= d.length) return null;
+  if (p >= n) return null;
   const size = 1 << (d[p]! >> 6);
-  if (p + size > d.length) return null;
+  if (p + size > n) return null;
   let len = d[p]! & 0x3f;
   for (let i = 1; i < size; i++) len = len * 256 + d[p + i]!;
   const pnOffset = p + size;
   const end = pnOffset + len;
-  if (end > d.length) return null;
+  if (end > n) return null;
   return { first, version, type, dcid, scid, pnOffset, end };
 }
 

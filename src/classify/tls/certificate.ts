@@ -134,7 +134,7 @@ const HEX_UPPER: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toS
 /** "CA:06:F5:…", as nDPI prints a fingerprint. */
 function fingerprint(digest: Uint8Array): string {
   let out = HEX_UPPER[digest[0]!]!;
-  for (let i = 1; i < digest.length; i++) out += ':' + HEX_UPPER[digest[i]!]!;
+  for (let i = 1, n = digest.length; i < n; i++) out += ':' + HEX_UPPER[digest[i]!]!;
   return out;
 }
 
