@@ -47,10 +47,54 @@ if (corpusAvailable()) {
       const d: Detection = shared.share({ ...emptyDetection(), protocol: 'TLS', meta });
       assert.is(sectionsJsonOf(d), JSON.stringify(meta));
       const odd = Object.assign(Object.create(Object.getPrototypeOf(flow) as object) as TrackedFlow, flow, {
-        data: { ...flow.data, detection: d } as FlowClassification,
+        data: Object.assign(Object.create(Object.getPrototypeOf(flow.data) as object) as FlowClassification, flow.data, { detection: d }),
       });
       const replay = new CaptureReplay({ catalogue: defaultCatalogue });
       assert.is(replay.pipeline.recordJson(odd), JSON.stringify(replay.pipeline.record(odd)), JSON.stringify(meta));
+    }
+  });
+
+  test('roles, epoch offset and kernel metadata: the line is still JSON.stringify of the record', () => {
+    // Records as the daemon makes them: LAN roles (the responder is local on some flows),
+    // monotonic times offset to the epoch, interface, NAT and mark from the kernel.
+    const lines: { json: string; stringified: string }[] = [];
+    let n = 0;
+    let swapped = 0;
+    // Roles the other way round from the captures (their private side initiates), so most
+    // records put the responder first.
+    const isLocal = (ip: string) => !/^(192\.168|10|172)\./.test(ip);
+    for (const name of ['google_ssl.pcap', 'dns.pcap', 'http.pcapng', 'bittorrent.pcap', 'quic-v2.pcapng']) {
+      const replay: CaptureReplay = new CaptureReplay({
+        catalogue: defaultCatalogue,
+        record: { interfaceName: 'br-lan', isLocal, epochOffset: () => 1_765_000_000_000.75 },
+        events: {
+          ended: (flow) => {
+            if (n++ % 2 === 0) flow.meta = { inInterface: n % 4 === 1 ? 'wan"\\\u00e9' : null, outInterface: null, mark: 0x1234, ctId: 7, ctState: 2, nat: true };
+            if (!isLocal(flow.initiatorIp) && isLocal(flow.responderIp)) swapped++;
+            lines.push({ json: replay.pipeline.recordJson(flow), stringified: JSON.stringify(replay.pipeline.record(flow)) });
+          },
+        },
+      });
+      replay.push(readCorpus(name));
+      replay.end();
+    }
+    for (const { json, stringified } of lines) assert.is(json, stringified);
+    assert.ok(lines.length > 20 && swapped > 10, `${lines.length} flows, ${swapped} with the responder local`);
+  });
+
+  test('text from the wire is escaped as JSON.stringify escapes it; no MAC is null', () => {
+    const { flow } = endedFlows(['google_ssl.pcap']).find((f) => Object.keys(f.flow.data.detection.meta).length > 0)!;
+    const shared = new SharedValues();
+    const replay = new CaptureReplay({ catalogue: defaultCatalogue });
+    for (const hostname of ['a"b\\c', 'tab\there\nnewline\u0001', 'b\u00fccher.example', 'line\u2028sep\ud800lone', '', null]) {
+      const d = shared.share({ ...emptyDetection(), protocol: 'TLS', hostname, meta: { ssl: { client_sni: hostname ?? '' } } });
+      const odd = Object.assign(Object.create(Object.getPrototypeOf(flow) as object) as TrackedFlow, flow, {
+        data: Object.assign(Object.create(Object.getPrototypeOf(flow.data) as object) as FlowClassification, flow.data, { detection: d, dnsHostName: hostname, application: null }),
+        macs: { initiator: null, responder: null },
+      });
+      const json = replay.pipeline.recordJson(odd);
+      assert.is(json, JSON.stringify(replay.pipeline.record(odd)), JSON.stringify(hostname));
+      assert.equal((JSON.parse(json) as { host_server_name: unknown }).host_server_name, hostname);
     }
   });
 }

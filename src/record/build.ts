@@ -1,6 +1,6 @@
 /** Turn a tracked, classified flow into the Netify-style record flowsieve prints and evaluates. */
 import type { Catalogue } from '../catalogue/types.js';
-import type { FlowClassification } from '../classify/engine.js';
+import { FLOW_COMPLETE, type FlowClassification } from '../classify/engine.js';
 import type { Detection } from '../classify/dissector.js';
 import type { Flow } from '../flow/table.js';
 import type { FlowRecord } from './flow-record.js';
@@ -30,21 +30,81 @@ export function buildFlowRecord(flow: Flow<FlowClassification>, ctx: RecordConte
 }
 
 /**
- * `JSON.stringify(buildFlowRecord(flow, ctx))`, the line replay and the logs write. A
- * complete flow's sections are the text made when its detection was shared
- * (classify/shared-values.ts), put after the core fields' text as the record puts them
- * after its core fields: under txiki.js, quoting them again was a third of the line's cost.
+ * `JSON.stringify(buildFlowRecord(flow, ctx))`, the line replay and the logs write, built
+ * as text without the record object: under txiki.js making the object (a property
+ * definition per field) and stringifying it (every key quoted again, every value looked
+ * up by name) was most of a record's cost. The fields go in the record's order; text that
+ * comes from the wire or the catalogue is quoted by JSON.stringify, while address text
+ * (net/format.ts: digits, hex, '.' and ':') and `other_type` need no escaping, and every
+ * number is a finite integer. A complete flow's sections are the text made when its
+ * detection was shared (classify/shared-values.ts); others are stringified here.
  */
 export function flowRecordJson(flow: Flow<FlowClassification>, ctx: RecordContext): string {
-  const record = coreRecord(flow, ctx);
-  const meta = flow.data.detection.meta;
-  const sections = sectionsJsonOf(flow.data.detection);
-  if (sections === undefined || !appendsInOrder(meta, record)) {
-    addSections(record, meta);
-    return JSON.stringify(record);
+  const c = flow.data;
+  const d = c.detection;
+  const meta = d.meta;
+  // A section named like a core field (dropped) or an array index (put first) changes the
+  // order: then the record is built and stringified as it is.
+  if (!appendsInOrder(meta, CORE_FIELDS)) return JSON.stringify(buildFlowRecord(flow, ctx));
+  const sections = sectionsJsonOf(d) ?? JSON.stringify(meta);
+  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
+  const initiatorIp = flow.initiatorIp;
+  const responderIp = flow.responderIp;
+  const otherIp = swap ? initiatorIp : responderIp;
+  const initiatorMac = flow.initiatorMac;
+  const responderMac = flow.responderMac;
+  const cat = ctx.catalogue;
+  const epoch = ctx.epochOffset ? ctx.epochOffset() : 0;
+  const pm = flow.meta; // a getter: read once
+  const L = swap ? 1 : 0;
+  const line =
+    `{"ip_version":${flow.ipVersion},"ip_protocol":${flow.ipProtocol},"vlan_id":${flow.vlanId},` +
+    `"local_ip":"${swap ? responderIp : initiatorIp}","local_port":${swap ? flow.responderPort : flow.initiatorPort},` +
+    `"local_mac":${macJson(swap ? responderMac : initiatorMac)},` +
+    `"other_ip":"${otherIp}","other_port":${swap ? flow.initiatorPort : flow.responderPort},` +
+    `"other_mac":${macJson(swap ? initiatorMac : responderMac)},` +
+    `"interface":${textJson(pm?.inInterface ?? ctx.interfaceName)},"other_type":"${otherTypeOf(otherIp)}",` +
+    `"ip_nat":${pm?.nat ?? false},"fwmark":${pm?.mark ?? 0},` +
+    `"first_seen_at":${Math.floor(flow.firstSeen + epoch)},"last_seen_at":${Math.floor(flow.lastSeen + epoch)},` +
+    `${verdictJson(c, cat)},` +
+    `"local_packets":${flow.packetsFrom(L)},"other_packets":${flow.packetsFrom(L === 0 ? 1 : 0)},` +
+    `"local_bytes":${flow.bytesFrom(L)},"other_bytes":${flow.bytesFrom(L === 0 ? 1 : 0)}`;
+  return sections === '{}' ? `${line}}` : `${line},${sections.slice(1)}`;
+}
+
+/**
+ * The verdict's fields as JSON text, kept for a complete flow's state: complete flows with
+ * equal verdicts share one frozen state (classify/engine.ts compact), and nothing writes
+ * to it. Keyed by the catalogue too (a reload brings another).
+ */
+const VERDICT_JSON = new WeakMap<FlowClassification, { catalogue: Catalogue | null; json: string }>();
+
+function verdictJson(c: FlowClassification, cat: Catalogue | null): string {
+  const frozen = (c.flags & FLOW_COMPLETE) !== 0 && Object.isFrozen(c);
+  if (frozen) {
+    const known = VERDICT_JSON.get(c);
+    if (known !== undefined && known.catalogue === cat) return known.json;
   }
-  const core = JSON.stringify(record);
-  return sections === '{}' ? core : `${core.slice(0, -1)},${sections.slice(1)}`;
+  const d = c.detection;
+  const protocol = d.protocol ?? 'Unknown';
+  const app = c.application;
+  const json =
+    `"detected_protocol_name":${JSON.stringify(protocol)},"detected_application_name":${textJson(app)},` +
+    `"detection_guessed":${c.guessed},"detection_complete":${c.complete},"detection_packets":${c.detectionPackets},` +
+    `"host_server_name":${textJson(d.hostname)},"dns_host_name":${textJson(c.dnsHostName)},` +
+    `"category":{"application":${textJson(app && cat ? cat.categoryOfApp(app) : null)},"protocol":${textJson(cat ? cat.protocolCategory(protocol) : null)}}`;
+  if (frozen) VERDICT_JSON.set(c, { catalogue: cat, json });
+  return json;
+}
+
+/** A MAC address's JSON: its text (hex and ':', nothing to escape) quoted, or null. */
+function macJson(mac: string | null): string {
+  return mac === null ? 'null' : `"${mac}"`;
+}
+
+/** Text from the wire or the catalogue as JSON, or null. */
+function textJson(text: string | null): string {
+  return text === null ? 'null' : JSON.stringify(text);
 }
 
 /** Sub-objects never shadow a core field. */
@@ -54,16 +114,48 @@ function addSections(record: FlowRecord, meta: Detection['meta']): void {
 
 /**
  * Whether the record's text is its core fields' text followed by the sections' own: no
- * section is dropped for a core field's name, and none is named like an array index
- * (those would come first in the record's key order).
+ * section is dropped for a core field's name (`core` has the record's fields, and an
+ * object's inherited names as the record has them), and none is named like an array
+ * index (those would come first in the record's key order).
  */
-function appendsInOrder(meta: Detection['meta'], record: FlowRecord): boolean {
+function appendsInOrder(meta: Detection['meta'], core: object): boolean {
   for (const section in meta) {
     const first = section.charCodeAt(0);
-    if (section in record || (first >= 0x30 && first <= 0x39)) return false;
+    if (section in core || (first >= 0x30 && first <= 0x39)) return false;
   }
   return true;
 }
+
+/** The core record's field names, in a plain object as the record is one (see appendsInOrder). */
+const CORE_FIELDS: { readonly [field in keyof FlowRecord & string]?: true } = {
+  ip_version: true,
+  ip_protocol: true,
+  vlan_id: true,
+  local_ip: true,
+  local_port: true,
+  local_mac: true,
+  other_ip: true,
+  other_port: true,
+  other_mac: true,
+  interface: true,
+  other_type: true,
+  ip_nat: true,
+  fwmark: true,
+  first_seen_at: true,
+  last_seen_at: true,
+  detected_protocol_name: true,
+  detected_application_name: true,
+  detection_guessed: true,
+  detection_complete: true,
+  detection_packets: true,
+  host_server_name: true,
+  dns_host_name: true,
+  category: true,
+  local_packets: true,
+  other_packets: true,
+  local_bytes: true,
+  other_bytes: true,
+};
 
 /** The record without its sections. */
 function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
