@@ -18,7 +18,7 @@ interface NodeProcess {
 }
 
 interface NodeOutput {
-  write(s: string, cb?: (err?: Error | null) => void): boolean;
+  write(data: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
   on(ev: 'error', fn: (e: Error & { code?: string }) => void): void;
 }
 
@@ -167,7 +167,14 @@ export function lazyNativeQuicCrypto(load: () => NativeCrypto, into: NativeDiges
   into.hkdfChain = (salt, ikm, infos, out) => resolve() && into.hkdfChain!(salt, ikm, infos, out);
 }
 
-const NodeBuffer = (globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array } }).Buffer;
+interface NodeBufferObject extends Uint8Array {
+  /** Writes `text` as UTF-8 at `offset`; returns the bytes written. */
+  write(text: string, offset: number): number;
+}
+
+const NodeBuffer = (
+  globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array; allocUnsafe(n: number): NodeBufferObject } }
+).Buffer;
 
 /**
  * Chunk reads of a regular file kept under way, each at its own position: with one, replay
@@ -175,6 +182,9 @@ const NodeBuffer = (globalThis as unknown as { Buffer: { allocUnsafeSlow(n: numb
  * on a loaded 2-core machine; with four, ~20 ms.
  */
 const READ_DEPTH = 4;
+
+/** Bytes of stdout gathered before they are written. */
+const OUT_CHUNK = 1 << 16;
 
 /**
  * A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it:
@@ -192,8 +202,15 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   ((await import(V8_MODULE)) as { setFlagsFromString(flags: string): void }).setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const fs = (await import(FS_MODULE)) as NodeFs;
-  const child = (await import(CHILD_MODULE)) as NodeChildProcess;
-  let out = '';
+  // child_process is loaded when a command is first run: replay and the daemon's packet
+  // path never run one, and loading it cost ~8 ms of every start.
+  let child: NodeChildProcess | null = null;
+  // stdout is encoded as it comes into a buffer that is written when full: gathered as one
+  // string, replay's records (each a rope of its template's pieces) were flattened, then
+  // copied into a new Buffer at each write (4.9% of the main thread, corpus x40). Each
+  // buffer written is left to the stream and a new one taken (a write may finish later).
+  let outBuf = NodeBuffer.allocUnsafe(OUT_CHUNK);
+  let outLen = 0;
   let err = '';
   // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
   // by SIGPIPE would, instead of dying on an unhandled stream error. One handler per
@@ -206,16 +223,26 @@ export async function createNodeRuntime(): Promise<Runtime> {
     });
   }
 
-  const writeAll = (stream: NodeProcess['stdout'], text: string) =>
+  const writeAll = (stream: NodeProcess['stdout'], data: string | Uint8Array) =>
     new Promise<void>((resolve) => {
-      if (text === '') return resolve();
-      stream.write(text, () => resolve());
+      if (data.length === 0) return resolve();
+      stream.write(data, () => resolve());
     });
 
+  /** The stdout bytes gathered, handed to the stream (written, or queued in order). */
+  const takeOut = (): Uint8Array => {
+    const o = outBuf.subarray(0, outLen);
+    if (outLen > 0) {
+      outBuf = NodeBuffer.allocUnsafe(OUT_CHUNK);
+      outLen = 0;
+    }
+    return o;
+  };
+
   const flush = async () => {
-    const o = out;
+    const o = takeOut();
     const e = err;
-    out = err = '';
+    err = '';
     await Promise.all([writeAll(proc.stdout, o), writeAll(proc.stderr, e)]);
   };
 
@@ -275,8 +302,12 @@ export async function createNodeRuntime(): Promise<Runtime> {
       }
     },
     stdout: (text) => {
-      out += text;
-      if (out.length > 1 << 16) void flush();
+      // Up to 3 bytes of UTF-8 per UTF-16 unit.
+      if (outLen + 3 * text.length > OUT_CHUNK) {
+        void flush();
+        if (3 * text.length > OUT_CHUNK) return void writeAll(proc.stdout, text);
+      }
+      outLen += outBuf.write(text, outLen);
     },
     stderr: (text) => {
       err += text;
@@ -289,9 +320,11 @@ export async function createNodeRuntime(): Promise<Runtime> {
     env: (name) => proc.env[name],
     now: () => Date.now(),
     monotonic: () => performance.now(),
-    run: (argv, input) =>
-      new Promise((resolve) => {
-        const p = child.spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    run: async (argv, input) => {
+      child ??= (await import(CHILD_MODULE)) as NodeChildProcess;
+      const spawn = child.spawn;
+      return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        const p = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
         let so = '';
         let se = '';
         p.stdout.on('data', (d) => (so += d.toString()));
@@ -299,7 +332,8 @@ export async function createNodeRuntime(): Promise<Runtime> {
         p.on('error', (e) => resolve({ status: 127, stdout: so, stderr: se + e.message }));
         p.on('close', (code) => resolve({ status: code ?? 128, stdout: so, stderr: se }));
         p.stdin.end(input ?? '');
-      }),
+      });
+    },
     onSignal: (signal, fn) => {
       proc.on(signal, fn);
       return () => proc.off(signal, fn);
