@@ -22,7 +22,8 @@ let compileErrors: readonly string[] = [];
 /** The compiled built-in catalogue (compiled once, on the first call). */
 export function loadDefaultCatalogue(): CompiledCatalogue {
   if (compiled) return compiled;
-  const result = compileCatalogue({ apps, categories, protocols });
+  // The build checked this data (and fails on any error): the start-up only builds the lookups.
+  const result = compileCatalogue({ apps, categories, protocols }, { checked: true });
   if (result.ok) {
     compiled = result.catalogue;
     return compiled;

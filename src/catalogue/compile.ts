@@ -53,16 +53,22 @@ function isObject(v: unknown): v is Json {
 function stringList(v: unknown): string[] | null {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return null;
+  // Indexed, not for-of and push: an iterator and a native call per item under txiki.js,
+  // for every list of every entry at each start.
   const out: string[] = [];
-  for (const x of v) {
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
     if (typeof x !== 'string') return null;
-    out.push(x);
+    out[i] = x;
   }
   return out;
 }
 
-/** `@key` facts refer to a file's `sources` table; anything else is a fact in words. */
-function checkFacts(facts: unknown, sources: Map<string, string>, where: string, errors: string[]): string[] {
+/**
+ * `@key` facts refer to a file's `sources` table; anything else is a fact in words.
+ * `checked`: the build already checked the data (see CompileOptions): only resolved.
+ */
+function checkFacts(facts: unknown, sources: Map<string, string>, where: string, errors: string[], checked: boolean): string[] {
   const list = stringList(facts);
   if (list === null) {
     errors.push(`${where}: "facts" must be a list of strings`);
@@ -75,7 +81,7 @@ function checkFacts(facts: unknown, sources: Map<string, string>, where: string,
       const src = sources.get(f.slice(1));
       if (src === undefined) errors.push(`${where}: fact '${f}' names no entry of "sources"`);
       else out.push(src);
-    } else if (f.trim().length < 8) {
+    } else if (!checked && f.trim().length < 8) {
       errors.push(`${where}: fact '${f}' is too short to say anything`);
     } else {
       out.push(f);
@@ -112,15 +118,19 @@ function entries(file: string, doc: unknown, key: string, errors: string[]): { d
   return { doc, list };
 }
 
-/** A domain entry: lower-case labels; `brand.*` for any public suffix. */
-function checkDomain(d: string): { name: string; brand: boolean } | string {
-  if (d !== d.toLowerCase()) return 'must be lower case';
+/**
+ * A domain entry: lower-case labels; `brand.*` for any public suffix. `checked`: the build
+ * already checked the data (see CompileOptions): only read.
+ */
+function checkDomain(d: string, checked: boolean): { name: string; brand: boolean } | string {
   let name = d;
   let brand = false;
   if (name.endsWith('.*')) {
     brand = true;
     name = name.slice(0, -2);
   }
+  if (checked) return { name, brand };
+  if (d !== d.toLowerCase()) return 'must be lower case';
   if (name.length === 0 || name.length > MAX_HOST) return 'has a bad length';
   const labels = name.split('.');
   if (!LABELS.test(name)) for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
@@ -135,9 +145,19 @@ function checkDomain(d: string): { name: string; brand: boolean } | string {
 }
 
 
+export interface CompileOptions {
+  /**
+   * The data passed these same checks when the bundle was built (scripts/check-catalogue.mjs
+   * and the bundle's catalogue plugin fail the build on any error): the start-up skips the
+   * ones that only judge the text (names, labels, facts' wording, duplicates) and keeps
+   * what builds the lookups. Under txiki.js that is a fair share of every start.
+   */
+  readonly checked?: boolean;
+}
+
 /** Validate the three JSON documents and build the lookups. */
-export function compileCatalogue(src: CatalogueSources): CompileResult {
-  return compile(src).result;
+export function compileCatalogue(src: CatalogueSources, options: CompileOptions = {}): CompileResult {
+  return compile(src, options.checked === true).result;
 }
 
 export type PackResult =
@@ -151,7 +171,7 @@ export type PackResult =
  * cost. Fails with the same errors `compileCatalogue` would give.
  */
 export function packCatalogueApps(src: CatalogueSources): PackResult {
-  const { result, table } = compile(src);
+  const { result, table } = compile(src, false);
   if (!result.ok) return result;
   if (table === null) return { ok: false, errors: ['apps.json: no address table to pack'] };
   const doc = src.apps as Json;
@@ -165,7 +185,7 @@ export function packCatalogueApps(src: CatalogueSources): PackResult {
 /** Where `packCatalogueApps` puts the table in the apps document. */
 const PACKED_KEY = 'packedNetworks';
 
-function compile(src: CatalogueSources): { result: CompileResult; table: PackedTable | null } {
+function compile(src: CatalogueSources, checked: boolean): { result: CompileResult; table: PackedTable | null } {
   const errors: string[] = [];
 
   // Categories first: apps and protocols refer to them.
@@ -182,19 +202,19 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       }
       const tag = raw['tag'];
       const where = `categories.json: category '${tag}'`;
-      if (!CATEGORY_TAG.test(tag)) errors.push(`${where}: tag must be lower case, words joined by '-'`);
+      if (!checked && !CATEGORY_TAG.test(tag)) errors.push(`${where}: tag must be lower case, words joined by '-'`);
       if (catTags.has(tag)) errors.push(`${where}: defined twice`);
       catTags.add(tag);
       const name = typeof raw['name'] === 'string' ? raw['name'] : '';
       if (name === '') errors.push(`${where}: needs a "name"`);
       const ndpi = stringList(raw['ndpi']);
       if (ndpi === null) errors.push(`${where}: "ndpi" must be a list of strings`);
-      for (const n of ndpi ?? []) {
+      if (!checked) for (const n of ndpi ?? []) {
         const prev = ndpiCategory.get(n);
         if (prev !== undefined) errors.push(`${where}: nDPI category '${n}' already maps to '${prev}'`);
         else ndpiCategory.set(n, tag);
       }
-      const facts = checkFacts(raw['facts'], sources, where, errors);
+      const facts = checkFacts(raw['facts'], sources, where, errors, checked);
       categories.push({ tag, name, ndpi: ndpi ?? [], facts });
     });
   }
@@ -220,8 +240,8 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       }
       const id = raw['id'];
       const where = `apps.json: app '${id}'`;
-      if (!APP_ID.test(id)) errors.push(`${where}: id must be lower case letters, digits, '-' or '_'`);
-      if (id.startsWith('netify')) errors.push(`${where}: ids carry no 'netify.' prefix`);
+      if (!checked && !APP_ID.test(id)) errors.push(`${where}: id must be lower case letters, digits, '-' or '_'`);
+      if (!checked && id.startsWith('netify')) errors.push(`${where}: ids carry no 'netify.' prefix`);
       if (appIds.has(id)) {
         errors.push(`${where}: defined twice`);
         return;
@@ -236,7 +256,8 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
 
       const ndpi = stringList(raw['ndpi']);
       if (ndpi === null) errors.push(`${where}: "ndpi" must be a list of strings`);
-      for (const n of ndpi ?? []) {
+      // The nDPI names only make errors here (the lookups are built from `apps`).
+      if (!checked) for (const n of ndpi ?? []) {
         const prev = ndpiApp.get(n.toLowerCase());
         if (prev !== undefined) errors.push(`${where}: nDPI name '${n}' already maps to app '${prev}'`);
         else ndpiApp.set(n.toLowerCase(), id);
@@ -245,7 +266,7 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       const domains = stringList(raw['domains']);
       if (domains === null) errors.push(`${where}: "domains" must be a list of strings`);
       for (const d of domains ?? []) {
-        const ok = checkDomain(d);
+        const ok = checkDomain(d, checked);
         if (typeof ok === 'string') {
           errors.push(`${where}: domain '${d}' ${ok}`);
           continue;
@@ -281,7 +302,7 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       if ((domains ?? []).length === 0 && (networks ?? []).length === 0 && (ndpi ?? []).length === 0 && !packedDoc) {
         errors.push(`${where}: no domains, networks or nDPI names: nothing would ever name it`);
       }
-      const facts = checkFacts(raw['facts'], sources, where, errors);
+      const facts = checkFacts(raw['facts'], sources, where, errors, checked);
       apps.push({
         id,
         name,
@@ -343,7 +364,7 @@ function compile(src: CatalogueSources): { result: CompileResult; table: PackedT
       const category = typeof raw['category'] === 'string' ? raw['category'] : '';
       if (category === '') errors.push(`${where}: needs a "category"`);
       else if (catDoc && !catTags.has(category)) errors.push(`${where}: unknown category '${category}'`);
-      const facts = checkFacts(raw['facts'], sources, where, errors);
+      const facts = checkFacts(raw['facts'], sources, where, errors, checked);
       protocols.push({ name, category, facts });
     });
   }

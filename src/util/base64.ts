@@ -27,25 +27,30 @@ const B64_VALUE = ((): Uint8Array => {
   return t;
 })();
 
-/** The engine's decoder (`Uint8Array.fromBase64`, ES2026), when it has one. */
-const engineDecoder = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64 !== undefined;
-
-/**
- * Text the engine's decoder reads exactly as the loop below does: the alphabet only, padded
- * to whole quads. (The engine's also takes white space and unpadded tails, which the loop
- * refuses or reads otherwise: that text goes to the loop.)
- */
-const CANONICAL = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The engine's base64 (ES2026 `Uint8Array.fromBase64` and `toBase64`), when it has them. */
+interface EngineBase64 {
+  fromBase64?: (text: string) => Uint8Array & { toBase64(): string };
+}
+const engine = Uint8Array as unknown as EngineBase64;
 
 /** Base64 text → bytes, with `pad` zero bytes after them (room for a reader's window). */
 export function fromBase64(text: string, pad: number, what: string): Uint8Array {
   // Natively the start-up's ~58 KB of packed networks take a fraction of the loop's time
-  // under txiki.js (a native call per character there).
-  if (engineDecoder && text.length % 4 === 0 && CANONICAL.test(text)) {
-    const bytes = (Uint8Array as unknown as { fromBase64: (text: string) => Uint8Array }).fromBase64(text);
-    const out = new Uint8Array(bytes.length + pad);
-    out.set(bytes);
-    return out;
+  // under txiki.js (a native call per character there). The engine's decoder also takes
+  // white space and unpadded or non-zero tails, which the loop refuses or reads otherwise:
+  // its bytes are used only when they encode back to the very text (canonical base64).
+  if (engine.fromBase64 !== undefined) {
+    let bytes: (Uint8Array & { toBase64(): string }) | null = null;
+    try {
+      bytes = engine.fromBase64(text);
+    } catch {
+      // Not base64 to the engine either: the loop below says why.
+    }
+    if (bytes !== null && bytes.toBase64() === text) {
+      const out = new Uint8Array(bytes.length + pad);
+      out.set(bytes);
+      return out;
+    }
   }
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
