@@ -481,6 +481,27 @@ test('packCatalogueApps: the packed shipped data answers exactly like the source
   assert.ok(probes > 50_000, `${probes} probes`);
 });
 
+test('compileCatalogue checked: the shipped data (packed as bundled) compiles to the same catalogue', () => {
+  const read = (name: string): unknown => JSON.parse(readFileSync(join(REPO_DIR, 'src/catalogue/data', name), 'utf8'));
+  const src = { apps: read('apps.json'), categories: read('categories.json'), protocols: read('protocols.json') };
+  const packed = packCatalogueApps(src);
+  if (!packed.ok) throw new Error(packed.errors.join('\n'));
+  const bundled = { ...src, apps: packed.apps };
+  const full = compileCatalogue(bundled);
+  const checked = compileCatalogue(bundled, { checked: true });
+  if (!full.ok || !checked.ok) throw new Error('compile failed');
+  assert.equal(checked.catalogue.stats, full.catalogue.stats);
+  assert.equal(checked.catalogue.apps, full.catalogue.apps);
+  assert.equal(checked.catalogue.categories, full.catalogue.categories);
+  assert.equal(checked.catalogue.protocols, full.catalogue.protocols);
+  for (const app of full.catalogue.apps) {
+    for (const d of app.domains) {
+      const host = d.endsWith('.*') ? `www.${d.slice(0, -2)}.com` : `x.${d}`;
+      assert.equal(checked.catalogue.appForHost(host), full.catalogue.appForHost(host), host);
+    }
+  }
+});
+
 test('validation: hosting flag, packed table', () => {
   const e = errorsOf([app('h', { networks: ['192.0.2.0/24'], hosting: 'yes' })]);
   assert.match(e, `app 'h': "hosting" must be true or false`);
