@@ -12,11 +12,6 @@ import { ipv4Text, ipv6Text, macText } from '../net/format.js';
 const BITS = 10;
 const SLOTS = 1 << BITS;
 
-/** Multiplicative hashing (Knuth): the top BITS bits of word × 2^32/φ. */
-function slotOf(word: number): number {
-  return Math.imul(word, 0x9e3779b1) >>> (32 - BITS);
-}
-
 const v4Keys = new Int32Array(SLOTS);
 const v4Text: string[] = new Array<string>(SLOTS).fill('');
 
@@ -57,8 +52,8 @@ let pairUsedA = false;
  * (decode.ts's fast path keeps its own pair in front of it.)
  */
 export function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
-  // The word's bits folded into a slot: slotOf's Math.imul (a global and a native call)
-  // costs more than the shifts under txiki.js.
+  // The word's bits folded into a slot: multiplicative hashing's Math.imul (a global and
+  // a native call) costs more than the shifts under txiki.js.
   const slot = (word ^ (word >>> BITS) ^ (word >>> (2 * BITS)) ^ (word >>> (3 * BITS))) & (SLOTS - 1);
   const known = v4Text[slot]!;
   if (known !== '' && v4Keys[slot] === word) return known;
@@ -71,17 +66,17 @@ export function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
 const v6Keys = new Int32Array(SLOTS * 4);
 const v6Text: string[] = new Array<string>(SLOTS).fill('');
 
-function word32(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-}
-
 /** `ipv6Text(b, o)`, from the cache when this address was seen recently. */
 export function ipv6TextCached(b: Uint8Array, o: number): string {
-  const w0 = word32(b, o);
-  const w1 = word32(b, o + 4);
-  const w2 = word32(b, o + 8);
-  const w3 = word32(b, o + 12);
-  const slot = slotOf(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791));
+  // The words read and folded into a slot inline, without Math.imul: under txiki.js each
+  // call (a helper's or a native one) costs more than the arithmetic.
+  const w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  const w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+  const w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
+  const w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
+  // The low words vary most (interface ids); the high ones add the prefix.
+  const x = w3 ^ (w2 << 7) ^ (w1 << 13) ^ (w0 << 19) ^ (w2 >>> 25) ^ (w1 >>> 19) ^ (w0 >>> 13);
+  const slot = (x ^ (x >>> BITS) ^ (x >>> (2 * BITS)) ^ (x >>> (3 * BITS))) & (SLOTS - 1);
   const k = slot * 4;
   const known = v6Text[slot]!;
   if (known !== '' && v6Keys[k] === w0 && v6Keys[k + 1] === w1 && v6Keys[k + 2] === w2 && v6Keys[k + 3] === w3) return known;

@@ -5,13 +5,14 @@
 
 /**
  * Bytes as ISO-8859-1 text (every byte one char). Safe for ASCII protocol fields.
- * The bounds are clamped without Math.min/max and the length read once: under txiki.js a
- * typed array's `length` and each Math call are a native call apiece.
+ * Under txiki.js a typed array's `length`, a view and each Math call are a native call
+ * apiece: the bounds are clamped by hand, the length read only when `end` is not given
+ * or lies past the bytes (a read past the end gives undefined), and a view made only
+ * for part of the bytes.
  */
 export function latin1(b: Uint8Array, start = 0, end?: number): string {
-  const size = b.length;
   const s = start > 0 ? start : 0;
-  const e = end === undefined || end > size ? size : end;
+  const e = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
   // A loop beats apply() only for a few characters under QuickJS (at 32 it took 5× as
   // long: a new string per character); under V8 the two are close.
   if (e - s <= 4) {
@@ -19,10 +20,9 @@ export function latin1(b: Uint8Array, start = 0, end?: number): string {
     for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
     return out;
   }
-  // apply() takes the typed array as is; a view is made only when part of it is wanted
-  // (under txiki.js a view costs about as much as the rest of the call).
+  // apply() takes the typed array as is.
   if (e - s <= 4096) {
-    return String.fromCharCode.apply(null, (s === 0 && e === size ? b : b.subarray(s, e)) as unknown as number[]);
+    return String.fromCharCode.apply(null, (s === 0 && (end === undefined || e === b.length) ? b : b.subarray(s, e)) as unknown as number[]);
   }
   let out = '';
   // Chunked to stay clear of argument-count limits.

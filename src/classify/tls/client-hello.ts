@@ -72,18 +72,27 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   if (cipherLen < 0 || o + 2 + cipherLen > end || cipherLen % 2 !== 0) return null;
   o += 2;
   let fingerprintable = true;
-  // GREASE (isGrease) tested inline in both loops: a call per value adds up under txiki.js.
-  // So does `push` (a native call there): the lists are filled by index.
+  // Under txiki.js every bytecode op counts in these loops (a hello costs ~150 k
+  // instructions there): GREASE (isGrease) is tested inline, on the value (0x?a?a with
+  // both bytes equal); the lists are filled by index (`push` is a native call); the cap is
+  // tested only for a list long enough to pass it.
   const ciphers: number[] = [];
   let cipherCount = 0;
-  for (let i = o, stop = o + cipherLen; i < stop; i += 2) {
-    const hi = msg[i]!;
-    const lo = msg[i + 1]!;
-    if ((hi & 0x0f) === 0x0a && hi === lo) continue;
-    if (cipherCount < MAX_LIST) ciphers[cipherCount++] = (hi << 8) | lo;
-    else fingerprintable = false;
+  const stop = o + cipherLen;
+  if (cipherLen <= 2 * MAX_LIST) {
+    for (let i = o; i < stop; i += 2) {
+      const v = (msg[i]! << 8) | msg[i + 1]!;
+      if ((v & 0x0f0f) !== 0x0a0a || v >> 8 !== (v & 0xff)) ciphers[cipherCount++] = v;
+    }
+  } else {
+    for (let i = o; i < stop; i += 2) {
+      const v = (msg[i]! << 8) | msg[i + 1]!;
+      if ((v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff)) continue;
+      if (cipherCount < MAX_LIST) ciphers[cipherCount++] = v;
+      else fingerprintable = false;
+    }
   }
-  o += cipherLen;
+  o = stop;
   const extensions: number[] = [];
   let extensionCount = 0;
   let sni: string | null = null;
@@ -100,39 +109,25 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
         o += 2;
         const extEnd = o + extLen;
         while (o + 4 <= extEnd) {
-          const hi = msg[o]!;
-          const lo = msg[o + 1]!;
-          const len = (msg[o + 2]! << 8) | msg[o + 3]!;
+          const type = (msg[o]! << 8) | msg[o + 1]!;
           const body = o + 4;
-          if (body + len > extEnd) break;
-          const type = (hi << 8) | lo;
-          if (type === 0 || (hi & 0x0f) !== 0x0a || hi !== lo) {
+          o = body + ((msg[o + 2]! << 8) | msg[o + 3]!);
+          if (o > extEnd) break;
+          if ((type & 0x0f0f) !== 0x0a0a || type >> 8 !== (type & 0xff)) {
             if (extensionCount < MAX_LIST) extensions[extensionCount++] = type;
             else fingerprintable = false;
           }
-          // A view of the body only for the extensions read (most are only counted).
-          switch (type) {
-            case 0:
-              sni = readServerName(msg.subarray(body, body + len));
-              break;
-            case 13: {
-              const ext = msg.subarray(body, body + len);
-              signatureAlgorithms = readU16List(ext, 2, u16be(ext, 0));
-              break;
-            }
-            case 16:
-              alpn = readAlpn(msg.subarray(body, body + len));
-              break;
-            case 43:
-              // The one-byte list length must match the extension (nDPI ignores the list otherwise).
-              if (len >= 1 && msg[body] === len - 1) supportedVersions = readU16List(msg.subarray(body, body + len), 1, msg[body]!);
-              break;
-            case 57:
-            case 0xffa5:
-              quicTransportParams ??= msg.subarray(body, body + len);
-              break;
-          }
-          o = body + len;
+          // Most extensions are only counted: one table lookup tells the few read (a
+          // switch tests its cases one by one), which read the body where it lies.
+          const read = type < READ.length ? READ[type]! : type === 0xffa5 ? QUIC_PARAMS : 0;
+          if (read === 0) continue;
+          if (read === SERVER_NAME) sni = readServerName(msg, body, o);
+          else if (read === SIGNATURE_ALGORITHMS) signatureAlgorithms = readU16List(msg, body + 2, u16be(msg, body), o);
+          else if (read === ALPN) alpn = readAlpn(msg, body, o);
+          else if (read === SUPPORTED_VERSIONS) {
+            // The one-byte list length must match the extension (nDPI ignores the list otherwise).
+            if (o > body && msg[body] === o - body - 1) supportedVersions = readU16List(msg, body + 1, msg[body]!, o);
+          } else quicTransportParams ??= msg.subarray(body, o);
         }
       }
     }
@@ -140,15 +135,29 @@ export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | n
   return { legacyVersion, ciphers, extensions, sni, alpn, supportedVersions, signatureAlgorithms, fingerprintable, sslv2: false, quicTransportParams };
 }
 
+/** The extensions parseClientHello reads, by type (0: only counted). */
+const SERVER_NAME = 1;
+const SIGNATURE_ALGORITHMS = 2;
+const ALPN = 3;
+const SUPPORTED_VERSIONS = 4;
+const QUIC_PARAMS = 5;
+const READ = new Uint8Array(58);
+READ[0] = SERVER_NAME;
+READ[13] = SIGNATURE_ALGORITHMS;
+READ[16] = ALPN;
+READ[43] = SUPPORTED_VERSIONS;
+READ[57] = QUIC_PARAMS; // and 0xffa5, the drafts' number
+
 /** Empty lists of hellos that have none (shared: a ClientHello is never changed). */
 const NO_NUMBERS: number[] = [];
 const NO_STRINGS: string[] = [];
 
-/** server_name list: type(1) name_len(2) name — the first entry, as nDPI takes it. */
-function readServerName(ext: Uint8Array): string | null {
-  const len = u16be(ext, 3);
-  if (len < 0 || 5 + len > ext.length) return null;
-  return sniText(ext, 5, 5 + len);
+/** server_name list in `b[start, end)`: type(1) name_len(2) name — the first entry, as nDPI takes it. */
+function readServerName(b: Uint8Array, start: number, end: number): string | null {
+  if (start + 5 > end) return null;
+  const len = (b[start + 3]! << 8) | b[start + 4]!;
+  if (start + 5 + len > end) return null;
+  return sniText(b, start + 5, start + 5 + len);
 }
 
 /** Host name bytes normalised as nDPI stores them (tail kept if longer than a DNS name). */
@@ -156,38 +165,62 @@ export function sniText(b: Uint8Array, start: number, end: number): string {
   return normalizeHostBytes(b, end - MAX_HOST > start ? end - MAX_HOST : start, end);
 }
 
-function readU16List(ext: Uint8Array, start: number, byteLen: number): number[] {
+/** Up to MAX_LIST 16-bit values from `b[start]`, `byteLen` bytes of them, within `limit`. */
+function readU16List(b: Uint8Array, start: number, byteLen: number, limit: number): number[] {
   const out: number[] = [];
   if (byteLen < 0) return out;
-  const size = ext.length;
-  const end = size < start + byteLen ? size : start + byteLen;
-  let n = 0;
-  for (let i = start; i + 2 <= end && n < MAX_LIST; i += 2) out[n++] = (ext[i]! << 8) | ext[i + 1]!;
+  const end = limit < start + byteLen ? limit : start + byteLen;
+  let count = (end - start) >> 1;
+  if (count > MAX_LIST) count = MAX_LIST;
+  for (let n = 0, i = start; n < count; n++, i += 2) out[n] = (b[i]! << 8) | b[i + 1]!;
   return out;
 }
 
-/** ALPN: list_len(2) then length-prefixed protocol ids; stops at the first that overruns. */
-export function readAlpn(ext: Uint8Array): string[] {
+/**
+ * ALPN lists read before, by their bytes as text: a handful of lists (h2 and http/1.1, h3…)
+ * make almost all, and under txiki.js reading one costs several times the lookup. The
+ * lists are shared: nothing changes a hello's. Bounded: emptied when full.
+ */
+const alpnLists = new Map<string, string[]>();
+const ALPN_LISTS_MAX = 64;
+
+/**
+ * ALPN in `b[start, limit)` (all of `b` by default): list_len(2) then length-prefixed
+ * protocol ids; stops at the first that overruns.
+ */
+export function readAlpn(b: Uint8Array, start = 0, limit?: number): string[] {
+  const size = limit ?? b.length;
+  if (start + 2 > size) return [];
+  const listLen = (b[start]! << 8) | b[start + 1]!;
+  const end = size < start + 2 + listLen ? size : start + 2 + listLen;
+  const first = start + 2;
+  if (first >= end) return [];
+  // One character per byte: the text's offsets are the bytes' less `first`.
+  const text = latin1(b, first, end);
+  const known = alpnLists.get(text);
+  if (known !== undefined) return known;
   const out: string[] = [];
-  const listLen = u16be(ext, 0);
-  if (listLen < 0) return out;
-  const size = ext.length;
-  const end = size < 2 + listLen ? size : 2 + listLen;
-  let o = 2;
+  let o = first;
+  let count = 0;
   while (o < end) {
-    const n = ext[o]!;
+    const n = b[o]!;
     if (o + 1 + n > end) break;
-    out.push(printable(ext, o + 1, o + 1 + n));
+    out[count++] = printable(b, text, o + 1 - first, o + 1, o + 1 + n);
     o += 1 + n;
   }
+  if (alpnLists.size >= ALPN_LISTS_MAX) alpnLists.clear();
+  alpnLists.set(text, out);
   return out;
 }
 
-/** ASCII text with unprintable bytes as '?', as nDPI normalises ALPN strings. */
-function printable(b: Uint8Array, start: number, end: number): string {
+/**
+ * ASCII text with unprintable bytes as '?', as nDPI normalises ALPN strings: `b[start, end)`,
+ * which `text` holds from `at` on.
+ */
+function printable(b: Uint8Array, text: string, at: number, start: number, end: number): string {
   let clean = start;
   while (clean < end && b[clean]! >= 0x20 && b[clean]! <= 0x7e) clean++;
-  if (clean === end) return latin1(b, start, end); // the usual case: one native copy
+  if (clean === end) return text.slice(at, at + end - start); // the usual case
   let s = '';
   for (let i = start; i < end; i++) {
     const c = b[i]!;
