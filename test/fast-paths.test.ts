@@ -69,9 +69,9 @@ test('interleaved flows are each found again, in both directions', () => {
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 600; i++) {
       const sport = 20000 + i;
-      const fwd = t.track(pkt({ t: round * 10 + 1, src: '10.0.0.2', sport, dst: `1.1.${i % 7}.1`, dport: 443, flags: ACK }))!;
+      const fwd = t.track(pkt({ t: round * 10 + 1, src: '10.0.0.2', sport, dst: `1.1.${i % 7}.1`, dport: 443, flags: ACK }), 1)!;
       assert.is(t.trackedDir, 0);
-      const back = t.track(pkt({ t: round * 10 + 2, src: `1.1.${i % 7}.1`, sport: 443, dst: '10.0.0.2', dport: sport, flags: ACK }))!;
+      const back = t.track(pkt({ t: round * 10 + 2, src: `1.1.${i % 7}.1`, sport: 443, dst: '10.0.0.2', dport: sport, flags: ACK }), 1)!;
       assert.is(t.trackedDir, 1);
       assert.ok(fwd === back);
       const known = ids.get(i);
@@ -87,24 +87,24 @@ test('a flow that ended is never found again: its tuple starts a new flow', () =
   const { t, ended } = table();
   const a = { src: '10.0.0.2', sport: 40000, dst: '1.1.1.1', dport: 443 };
   const other = { src: '10.0.0.3', sport: 40001, dst: '1.1.1.2', dport: 80 };
-  const first = t.track(pkt({ t: 0, ...a, flags: SYN }))!;
-  t.track(pkt({ t: 1, ...other, flags: SYN }));
-  t.track(pkt({ t: 2, ...a, flags: FIN | ACK }));
-  t.track(pkt({ t: 3, src: a.dst, sport: a.dport, dst: a.src, dport: a.sport, flags: FIN | ACK }));
-  t.track(pkt({ t: 4, ...other, flags: ACK }));
+  const first = t.track(pkt({ t: 0, ...a, flags: SYN }), 1)!;
+  t.track(pkt({ t: 1, ...other, flags: SYN }), 1);
+  t.track(pkt({ t: 2, ...a, flags: FIN | ACK }), 1);
+  t.track(pkt({ t: 3, src: a.dst, sport: a.dport, dst: a.src, dport: a.sport, flags: FIN | ACK }), 1);
+  t.track(pkt({ t: 4, ...other, flags: ACK }), 1);
   // Closed, then gone after the linger time; a packet on the tuple is a new flow.
   t.advance(10_000);
   assert.ok(ended.some((e) => e.flow === first && e.reason === 'closed'));
-  const again = t.track(pkt({ t: 10_001, ...a, flags: ACK }))!;
+  const again = t.track(pkt({ t: 10_001, ...a, flags: ACK }), 1)!;
   assert.ok(again !== first);
   assert.is.not(again.data, first.data);
   // A fresh SYN on a closed (lingering) tuple is a new flow too, found by later packets.
-  t.track(pkt({ t: 10_002, ...a, flags: RST_FLAG }));
-  const reused = t.track(pkt({ t: 10_003, ...a, flags: SYN }))!;
+  t.track(pkt({ t: 10_002, ...a, flags: RST_FLAG }), 1);
+  const reused = t.track(pkt({ t: 10_003, ...a, flags: SYN }), 1)!;
   assert.ok(reused !== again);
   assert.ok(ended.some((e) => e.flow === again && e.reason === 'reused'));
-  t.track(pkt({ t: 10_004, ...other, flags: ACK }));
-  assert.ok(t.track(pkt({ t: 10_005, ...a, flags: ACK })) === reused);
+  t.track(pkt({ t: 10_004, ...other, flags: ACK }), 1);
+  assert.ok(t.track(pkt({ t: 10_005, ...a, flags: ACK }), 1) === reused);
 });
 
 const RST_FLAG = 0x04;
@@ -113,14 +113,14 @@ test('a flow that went idle is never found again by its tuple', () => {
   const { t, ended } = table();
   const a = { src: '10.0.0.2', sport: 5000, dst: '8.8.8.8', dport: 53, proto: 17 };
   const b = { src: '10.0.0.2', sport: 5001, dst: '8.8.4.4', dport: 53, proto: 17 };
-  const first = t.track(pkt({ t: 0, ...a }))!;
-  t.track(pkt({ t: 1, ...b }));
-  t.track(pkt({ t: 2, ...a })); // found through the recent-flow slot
-  t.track(pkt({ t: 3, ...b }));
+  const first = t.track(pkt({ t: 0, ...a }), 1)!;
+  t.track(pkt({ t: 1, ...b }), 1);
+  t.track(pkt({ t: 2, ...a }), 1); // found through the recent-flow slot
+  t.track(pkt({ t: 3, ...b }), 1);
   t.advance(120_000);
   assert.ok(ended.some((e) => e.flow === first && e.reason === 'idle'));
-  t.track(pkt({ t: 120_001, ...b }));
-  const again = t.track(pkt({ t: 120_002, ...a }))!;
+  t.track(pkt({ t: 120_001, ...b }), 1);
+  const again = t.track(pkt({ t: 120_002, ...a }), 1)!;
   assert.ok(again !== first);
   assert.is(t.counters.flowsCreated, 4);
 });
@@ -128,9 +128,9 @@ test('a flow that went idle is never found again by its tuple', () => {
 test('a busy table keeps finding flows while its recent-flow slots grow', () => {
   const { t } = table();
   const flows: Flow<number>[] = [];
-  for (let i = 0; i < 5000; i++) flows.push(t.track(pkt({ t: 1, src: '10.0.0.2', sport: 1024 + i, dst: '1.1.1.1', dport: 443, proto: 17 }))!);
+  for (let i = 0; i < 5000; i++) flows.push(t.track(pkt({ t: 1, src: '10.0.0.2', sport: 1024 + i, dst: '1.1.1.1', dport: 443, proto: 17 }), 1)!);
   for (let i = 4999; i >= 0; i -= 7) {
-    assert.ok(t.track(pkt({ t: 2, src: '1.1.1.1', sport: 443, dst: '10.0.0.2', dport: 1024 + i, proto: 17 })) === flows[i]);
+    assert.ok(t.track(pkt({ t: 2, src: '1.1.1.1', sport: 443, dst: '10.0.0.2', dport: 1024 + i, proto: 17 }), 1) === flows[i]);
   }
   assert.is(t.size, 5000);
 });

@@ -122,7 +122,7 @@ export class FlowTable<T> {
    * reassembled from fragments counts as the `frames` packets it came in (its wireLength
    * their sum).
    */
-  track(pkt: DecodedPacket, frames = 1): Flow<T> | null {
+  track(pkt: DecodedPacket, frames: number): Flow<T> | null {
     // advance(), inlined: it runs for every packet.
     if (pkt.timestamp > this.clock) this.clock = pkt.timestamp;
     if (this.clock >= this.nextSweep) this.sweep();
