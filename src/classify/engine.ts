@@ -332,12 +332,12 @@ export class Classifier {
     c.decided = true;
     c.detectionPackets = c.examined;
     if (c.claimant) this.lookUpForClaimant(c, c.claimant, flow, now);
-    else c.application = this.applicationFor(c, flow, now);
+    else c.application = this.applicationFor(c, flow, now, true);
   }
 
   /** `applicationFor`, keeping the inputs of an answer that named no app (see Claimant). */
   private lookUpForClaimant(c: FlowClassification, cand: Claimant, flow: FlowView, now: number): void {
-    c.application = this.applicationFor(c, flow, now);
+    c.application = this.applicationFor(c, flow, now, true);
     if (c.application !== null) return;
     cand.missProtocol = c.detection.protocol;
     cand.missHostname = c.detection.hostname;
@@ -357,7 +357,7 @@ export class Classifier {
     const hint = this.hints.endpointFor(flow.responderIp, flow.responderPort, now);
     if (hint) {
       c.detection.protocol = hint.protocol;
-      c.application = hint.application ?? this.applicationFor(c, flow, now);
+      c.application = hint.application ?? this.applicationFor(c, flow, now, true);
       return;
     }
     const guess = guessByPort(flow.ipProtocol, flow.initiatorPort, flow.responderPort);
@@ -372,7 +372,7 @@ export class Classifier {
    * Dissector's own app, else the app a protocol is named after, else hostname, else DNS
    * name, else an earlier flow's endpoint (unless the caller just found none), else address.
    */
-  private applicationFor(c: FlowClassification, flow: FlowView, now: number, askHints = true): AppId | null {
+  private applicationFor(c: FlowClassification, flow: FlowView, now: number, askHints: boolean): AppId | null {
     const d = c.detection;
     if (d.application) return d.application;
     const cat = this.catalogue;

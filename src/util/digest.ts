@@ -53,7 +53,9 @@ export function nativeSha256BeatsJs(): boolean {
   return native?.sha256 !== undefined && native.compilesJs !== true;
 }
 
-export function sha256(a: Uint8Array, b: Uint8Array = NONE): Uint8Array {
+export function sha256(a: Uint8Array, second?: Uint8Array): Uint8Array {
+  // No default value for `second`: under txiki.js it would cost every call.
+  const b = second ?? NONE;
   const f = native?.sha256;
   if (f) return f(a, b);
   let message = a;

@@ -11,10 +11,10 @@ import { latin1 } from '../../util/bytes.js';
 const UNPRINTABLE = /[^ -~]/;
 
 /** Normalise raw name bytes (HTTP Host, DHCP option 12, NetBIOS name, …). */
-export function normalizeHostBytes(b: Uint8Array, start = 0, end?: number): string {
+export function normalizeHostBytes(b: Uint8Array, start?: number, end?: number): string {
   // Bounds clamped without Math calls, the length read only when `end` is not given or
   // lies past the bytes (a read past the end gives undefined): native calls under txiki.js.
-  const from = start > 0 ? start : 0;
+  const from = start !== undefined && start > 0 ? start : 0;
   const last = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
   // Printable ASCII, the usual case: see normalizeHostText. (Anything else, a NUL too,
   // takes the loop below, which ends the name at a NUL as C strings do.)

@@ -13,7 +13,8 @@ export function varIntSize(first: number): number {
  * Eight-byte values above 2^53 come back inexact; every caller treats such sizes as out
  * of range anyway.
  */
-export function varIntAt(b: Uint8Array, o: number, end = b.length): number {
+export function varIntAt(b: Uint8Array, o: number, limit?: number): number {
+  const end = limit ?? b.length; // no default value: under txiki.js it costs every call
   if (o >= end) return -1;
   const first = b[o]!;
   const size = 1 << (first >> 6);

@@ -173,7 +173,7 @@ function readCertificate(der: Uint8Array, cert: Tlv, fp: string): ServerCertific
  * handshake header (12 bytes for DTLS). TLS 1.3 certificates are encrypted and never
  * reach here.
  */
-export function parseCertificateMessage(msg: Uint8Array, dtls = false): ServerCertificate | null {
+export function parseCertificateMessage(msg: Uint8Array, dtls?: boolean): ServerCertificate | null {
   if (msg.length < 4 || msg[0] !== 0x0b) return null;
   const h = dtls ? 12 : 4;
   const listLen = u24be(msg, h);

@@ -46,7 +46,7 @@ const MAX_HOST = 253;
  * the 12-byte header with sequence and fragment fields). `msg` may hold only the message
  * or run past it. Returns null when it is no ClientHello or its fixed part is cut short.
  */
-export function parseClientHello(msg: Uint8Array, dtls = false): ClientHello | null {
+export function parseClientHello(msg: Uint8Array, dtls?: boolean): ClientHello | null {
   if (msg.length < 4 || msg[0] !== 0x01) return null;
   const bodyLen = u24be(msg, 1);
   const headerLen = dtls ? 12 : 4;
@@ -188,7 +188,8 @@ const ALPN_LISTS_MAX = 64;
  * ALPN in `b[start, limit)` (all of `b` by default): list_len(2) then length-prefixed
  * protocol ids; stops at the first that overruns.
  */
-export function readAlpn(b: Uint8Array, start = 0, limit?: number): string[] {
+export function readAlpn(b: Uint8Array, from?: number, limit?: number): string[] {
+  const start = from ?? 0; // no default values: under txiki.js they cost every call
   const size = limit ?? b.length;
   if (start + 2 > size) return [];
   const listLen = (b[start]! << 8) | b[start + 1]!;

@@ -56,7 +56,7 @@ export function versionOf(f: TlsFacts): number | null {
 }
 
 /** The `ssl` section; `fixedVersion` overrides (QUIC always runs TLS 1.3). */
-export function sslMeta(f: TlsFacts, fixedVersion: number | null = null): MetaSection {
+export function sslMeta(f: TlsFacts, fixedVersion?: number): MetaSection {
   const m: MetaSection = {};
   const version = fixedVersion ?? versionOf(f);
   if (version !== null) {

@@ -13,7 +13,7 @@ export interface ServerHello {
 }
 
 /** `msg` starts at the handshake header (type 2); DTLS headers are 12 bytes. */
-export function parseServerHello(msg: Uint8Array, dtls = false): ServerHello | null {
+export function parseServerHello(msg: Uint8Array, dtls?: boolean): ServerHello | null {
   if (msg.length < 4 || msg[0] !== 0x02 || msg[1] !== 0) return null;
   const headerLen = dtls ? 12 : 4;
   const end = Math.min(msg.length, headerLen + u24be(msg, 1));
