@@ -5,6 +5,10 @@
 import { fromBase64, toBase64 } from '../util/base64.js';
 import { bitAt, fromPrefixList, widthOf, type FamilyBits, type PrefixList } from './networks.js';
 
+// Locals in this file's start-up functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 // Packed form: base64 of a bit stream
 //
 //   version:8  listedV4:32 listedV6:32 yielded:32
@@ -133,63 +137,63 @@ export function packNetworks(table: PackedTable): string {
  * Throws a RangeError on text it did not write or on app indexes not below `appCount`.
  */
 export function unpackNetworks(text: string, appCount: number): PackedTable {
-  const bytes = fromBase64(text, 4, 'packed networks');
-  const end = (bytes.length - 4) * 8;
-  let pos = 0;
+  var bytes = fromBase64(text, 4, 'packed networks');
+  var end = (bytes.length - 4) * 8;
+  var pos = 0;
   /** The 32 stream bits from `pos` (past the end: zeros; `end` is checked after each prefix). */
-  const window = (): number => {
-    const at = pos >>> 3;
+  var window = (): number => {
+    var at = pos >>> 3;
     return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) << (pos & 7);
   };
   /** Next `k` bits, 1 ≤ k ≤ 24. */
-  const read = (k: number): number => {
-    const v = window() >>> (32 - k);
+  var read = (k: number): number => {
+    var v = window() >>> (32 - k);
     pos += k;
     return v;
   };
-  const read32 = (): number => read(16) * 0x10000 + read(16);
-  const fail = (why: string): never => {
+  var read32 = (): number => read(16) * 0x10000 + read(16);
+  var fail = (why: string): never => {
     throw new RangeError(`packed networks: ${why}`);
   };
   if (read(8) !== PACK_VERSION) fail('unknown version');
-  const listedV4 = read32();
-  const listedV6 = read32();
-  const yielded = read32();
-  const slotCount = read(16);
-  const slots = new Int32Array(slotCount);
-  for (let i = 0; i < slotCount; i++) {
-    const app = read(16);
+  var listedV4 = read32();
+  var listedV6 = read32();
+  var yielded = read32();
+  var slotCount = read(16);
+  var slots = new Int32Array(slotCount);
+  for (var i = 0; i < slotCount; i++) {
+    var app = read(16);
     if (app >= appCount) fail(`app #${app} past the ${appCount} apps`);
     slots[i] = app;
   }
   if (pos > end) fail('ends early');
-  const slotBits = bitsFor(slotCount);
-  const dBits = new Uint8Array(129);
-  for (let len = 0; len <= 128; len++) dBits[len] = bitsFor(len + 1);
+  var slotBits = bitsFor(slotCount);
+  var dBits = new Uint8Array(129);
+  for (var len = 0; len <= 128; len++) dBits[len] = bitsFor(len + 1);
 
-  const family = (bits: FamilyBits): PrefixList => {
-    const width = widthOf(bits);
-    const lenBits = bits === 32 ? 6 : 8;
-    const count = read32();
+  var family = (bits: FamilyBits): PrefixList => {
+    var width = widthOf(bits);
+    var lenBits = bits === 32 ? 6 : 8;
+    var count = read32();
     // Every prefix takes at least 1 + lenBits bits: a count the text cannot hold is damage.
     if (count > (end - pos) / (1 + lenBits)) fail('prefix count past the end of the text');
-    const words = new Uint32Array(count * width);
-    const lengths = new Uint8Array(count);
-    const apps = new Int32Array(count);
-    let app = -1;
-    let prevLength = -1;
-    let prev4 = 0;
-    for (let n = 0; n < count; n++) {
+    var words = new Uint32Array(count * width);
+    var lengths = new Uint8Array(count);
+    var apps = new Int32Array(count);
+    var app = -1;
+    var prevLength = -1;
+    var prev4 = 0;
+    for (var n = 0; n < count; n++) {
       // Header: same-app bit, [slot], length, d: at most 23 bits, all in one window
       // (window() written out: a closure call per prefix at every start under txiki.js).
-      const at = pos >>> 3;
-      let w = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) << (pos & 7);
-      let used = 1;
+      var at = pos >>> 3;
+      var w = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) << (pos & 7);
+      var used = 1;
       if (w >= 0) {
         // Top bit 0: an app slot follows.
         w <<= 1;
         if (slotBits > 0) {
-          const slot = w >>> (32 - slotBits);
+          var slot = w >>> (32 - slotBits);
           if (slot >= slotCount) fail('bad app slot');
           app = slots[slot]!;
           w <<= slotBits;
@@ -201,51 +205,51 @@ export function unpackNetworks(text: string, appCount: number): PackedTable {
         if (app < 0) fail('no app before the first prefix');
         w <<= 1;
       }
-      const length = w >>> (32 - lenBits);
+      var length = w >>> (32 - lenBits);
       if (length > bits) fail('prefix longer than its family');
       w <<= lenBits;
-      const db = dBits[length]!;
-      const d = db === 0 ? 0 : w >>> (32 - db);
+      var db = dBits[length]!;
+      var d = db === 0 ? 0 : w >>> (32 - db);
       pos += used + lenBits + db;
       if (d > length) fail('bad difference bit');
       if (d === length && length <= prevLength) fail('prefixes out of order');
-      const restBits = d === length ? 0 : length - 1 - d;
+      var restBits = d === length ? 0 : length - 1 - d;
       if (width === 1) {
-        let addr = prev4;
+        var addr = prev4;
         if (d !== length) {
           if ((prev4 >>> (31 - d)) & 1) fail('prefixes out of order');
-          let rest = 0;
+          var rest = 0;
           if (restBits > 24) rest = read(restBits - 24) * 0x1000000 + read(24);
           else if (restBits > 0) rest = read(restBits);
-          const high = d === 0 ? 0 : prev4 >>> (32 - d);
+          var high = d === 0 ? 0 : prev4 >>> (32 - d);
           addr = ((high * 2 + 1) * 2 ** restBits + rest) * 2 ** (32 - length);
         }
         words[n] = addr;
         prev4 = addr;
       } else {
-        const at = n * 4;
-        const from = at - 4;
+        var at = n * 4;
+        var from = at - 4;
         if (d === length) {
-          if (n > 0) for (let k = 0; k < 4; k++) words[at + k] = words[from + k]!;
+          if (n > 0) for (var k = 0; k < 4; k++) words[at + k] = words[from + k]!;
         } else {
-          const dw = d >>> 5;
-          const prevWord = n > 0 ? words[from + dw]! : 0;
+          var dw = d >>> 5;
+          var prevWord = n > 0 ? words[from + dw]! : 0;
           if ((prevWord >>> (31 - (d & 31))) & 1) fail('prefixes out of order');
           // Words before d's: the previous prefix's; d's word: its bits before d, then a 1.
-          for (let k = 0; k < dw; k++) words[at + k] = words[from + k]!;
-          const keep = d & 31;
-          const high = keep === 0 ? 0 : (prevWord & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
+          for (var k = 0; k < dw; k++) words[at + k] = words[from + k]!;
+          var keep = d & 31;
+          var high = keep === 0 ? 0 : (prevWord & ((0xffffffff << (32 - keep)) >>> 0)) >>> 0;
           words[at + dw] = (high | (1 << (31 - keep))) >>> 0;
           // Then the stream's next length-1-d bits, in chunks of up to 24.
-          for (let i = d + 1; i < length; ) {
-            const k = length - i < 24 ? length - i : 24;
-            const v = read(k);
-            const wi = at + (i >>> 5);
-            const o = i & 31;
+          for (var i = d + 1; i < length; ) {
+            var k = length - i < 24 ? length - i : 24;
+            var v = read(k);
+            var wi = at + (i >>> 5);
+            var o = i & 31;
             if (o + k <= 32) {
               words[wi] = (words[wi]! | (v << (32 - o - k))) >>> 0;
             } else {
-              const low = o + k - 32; // bits that spill into the next word
+              var low = o + k - 32; // bits that spill into the next word
               words[wi] = (words[wi]! | (v >>> low)) >>> 0;
               words[wi + 1] = (words[wi + 1]! | ((v & ((1 << low) - 1)) << (32 - low))) >>> 0;
             }
@@ -260,7 +264,7 @@ export function unpackNetworks(text: string, appCount: number): PackedTable {
     }
     return { bits, count, words, lengths, apps };
   };
-  const v4 = family(32);
-  const v6 = family(128);
+  var v4 = family(32);
+  var v6 = family(128);
   return { v4, v6, listedV4, listedV6, yielded };
 }

@@ -6,6 +6,10 @@
  */
 import { widthOf, type FamilyBits, type PrefixList } from './networks.js';
 
+// Locals in this file's start-up functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Sorted disjoint ranges: range i starts at `starts[i]` and belongs to app `apps[i]` (-1: none). */
 export class RangeTable {
   /** Address words per start: 1 for IPv4, 4 for IPv6. */
@@ -26,26 +30,26 @@ export class RangeTable {
 
   /** App index of the address (words as in `Prefix`), -1 if no prefix covers it. */
   lookup(words: readonly number[]): number {
-    const s = this.starts;
-    let lo = 0;
-    let hi = this.apps.length - 1;
+    var s = this.starts;
+    var lo = 0;
+    var hi = this.apps.length - 1;
     if (this.width === 1) {
-      const x = words[0]!;
+      var x = words[0]!;
       while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
+        var mid = (lo + hi + 1) >>> 1;
         if (s[mid]! <= x) lo = mid;
         else hi = mid - 1;
       }
     } else {
-      const a = words[0]!;
-      const b = words[1]!;
-      const c = words[2]!;
-      const d = words[3]!;
+      var a = words[0]!;
+      var b = words[1]!;
+      var c = words[2]!;
+      var d = words[3]!;
       while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        const k = mid * 4;
-        const s0 = s[k]!;
-        let le: boolean;
+        var mid = (lo + hi + 1) >>> 1;
+        var k = mid * 4;
+        var s0 = s[k]!;
+        var le: boolean;
         if (s0 !== a) le = s0 < a;
         else if (s[k + 1] !== b) le = s[k + 1]! < b;
         else if (s[k + 2] !== c) le = s[k + 2]! < c;
@@ -68,28 +72,28 @@ export function buildRanges(list: PrefixList): RangeTable {
 }
 
 function buildRanges4(list: PrefixList): RangeTable {
-  const n = list.count;
+  var n = list.count;
   const { words, lengths, apps: appOf } = list;
-  const starts = new Uint32Array(2 * n + 1);
-  const apps = new Int32Array(2 * n + 1);
+  var starts = new Uint32Array(2 * n + 1);
+  var apps = new Int32Array(2 * n + 1);
   // Range 0: from address 0, no app (until a prefix says otherwise).
-  let m = 1;
+  var m = 1;
   apps[0] = -1;
   // At most 33 prefixes nest (lengths 0..32). The depth is a constant, not `ends.length`:
   // under txiki.js a typed array's length is a native call, and this loop runs at every start.
-  const depth = 34;
-  const ends = new Float64Array(depth);
-  const owners = new Int32Array(depth);
-  let sp = 0;
+  var depth = 34;
+  var ends = new Float64Array(depth);
+  var owners = new Int32Array(depth);
+  var sp = 0;
   // `emit(at, app)` below is written out twice (this runs at every start under an
   // interpreter): a range at the last range's start replaces its app (and folds into the
   // one before when that has the same app); a range with the last range's app is no range.
-  for (let i = 0; i <= n; i++) {
-    const start = i < n ? words[i]! : 2 ** 32;
+  for (var i = 0; i <= n; i++) {
+    var start = i < n ? words[i]! : 2 ** 32;
     while (sp > 0 && ends[sp - 1]! <= start) {
-      const at = ends[--sp]!;
+      var at = ends[--sp]!;
       if (at === 2 ** 32) break;
-      const app = sp > 0 ? owners[sp - 1]! : -1;
+      var app = sp > 0 ? owners[sp - 1]! : -1;
       if (starts[m - 1] === at) {
         apps[m - 1] = app;
         if (m > 1 && apps[m - 2] === app) m--;
@@ -99,7 +103,7 @@ function buildRanges4(list: PrefixList): RangeTable {
       }
     }
     if (i === n) break;
-    const app = appOf[i]!;
+    var app = appOf[i]!;
     if (starts[m - 1] === start) {
       apps[m - 1] = app;
       if (m > 1 && apps[m - 2] === app) m--;
@@ -115,15 +119,15 @@ function buildRanges4(list: PrefixList): RangeTable {
 }
 
 function buildRanges6(list: PrefixList): RangeTable {
-  const n = list.count;
+  var n = list.count;
   const { words, lengths, apps: appOf } = list;
-  const starts = new Uint32Array((2 * n + 1) * 4);
-  const apps = new Int32Array(2 * n + 1);
-  let m = 0;
+  var starts = new Uint32Array((2 * n + 1) * 4);
+  var apps = new Int32Array(2 * n + 1);
+  var m = 0;
   /** `a` from `ai` against `b` from `bi`, four words: -1, 0, 1. */
-  const cmp = (a: Uint32Array, ai: number, b: Uint32Array, bi: number): number => {
-    let x = a[ai]!;
-    let y = b[bi]!;
+  var cmp = (a: Uint32Array, ai: number, b: Uint32Array, bi: number): number => {
+    var x = a[ai]!;
+    var y = b[bi]!;
     if (x === y) {
       x = a[ai + 1]!;
       y = b[bi + 1]!;
@@ -138,14 +142,14 @@ function buildRanges6(list: PrefixList): RangeTable {
     }
     return x === y ? 0 : x < y ? -1 : 1;
   };
-  const emit = (src: Uint32Array, at: number, app: number): void => {
+  var emit = (src: Uint32Array, at: number, app: number): void => {
     if (m > 0 && cmp(starts, (m - 1) * 4, src, at) === 0) {
       apps[m - 1] = app;
       if (m > 1 && apps[m - 2] === app) m--;
       return;
     }
     if (m > 0 && apps[m - 1] === app) return;
-    const o = m * 4;
+    var o = m * 4;
     starts[o] = src[at]!;
     starts[o + 1] = src[at + 1]!;
     starts[o + 2] = src[at + 2]!;
@@ -154,32 +158,32 @@ function buildRanges6(list: PrefixList): RangeTable {
     m++;
   };
   // Open prefixes: their end addresses (4 words each) and apps; `top` marks an end at 2^128.
-  const depth = 130;
-  const ends = new Uint32Array(depth * 4);
-  const top = new Uint8Array(depth);
-  const owners = new Int32Array(depth);
-  let sp = 0;
+  var depth = 130;
+  var ends = new Uint32Array(depth * 4);
+  var top = new Uint8Array(depth);
+  var owners = new Int32Array(depth);
+  var sp = 0;
   emit(new Uint32Array(4), 0, -1);
-  for (let i = 0; i < n; i++) {
-    const at = i * 4;
+  for (var i = 0; i < n; i++) {
+    var at = i * 4;
     while (sp > 0 && top[sp - 1] === 0 && cmp(ends, (sp - 1) * 4, words, at) <= 0) {
       sp--;
       emit(ends, sp * 4, sp > 0 ? owners[sp - 1]! : -1);
     }
-    const app = appOf[i]!;
+    var app = appOf[i]!;
     emit(words, at, app);
     if (sp === depth) throw new RangeError('prefixes do not nest');
     // End = start + 2^(128 - length), carried across words.
-    const e = sp * 4;
-    for (let k = 0; k < 4; k++) ends[e + k] = words[at + k]!;
-    let carry = 0;
-    const length = lengths[i]!;
+    var e = sp * 4;
+    for (var k = 0; k < 4; k++) ends[e + k] = words[at + k]!;
+    var carry = 0;
+    var length = lengths[i]!;
     if (length > 0) {
-      let w = (length - 1) >>> 5;
-      let add = 2 ** (31 - ((length - 1) & 31));
+      var w = (length - 1) >>> 5;
+      var add = 2 ** (31 - ((length - 1) & 31));
       carry = 1;
       while (w >= 0) {
-        const sum = ends[e + w]! + add;
+        var sum = ends[e + w]! + add;
         ends[e + w] = sum >>> 0;
         if (sum < 2 ** 32) {
           carry = 0;

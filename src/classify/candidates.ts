@@ -13,6 +13,10 @@ import type { FlowView } from '../flow/types.js';
 import type { Dissector } from './dissector.js';
 import { guessByPort } from './port-guess.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Dissectors past this index in a transport's list are offered every flow (one bit each in a 31-bit mask). */
 const MASK_BITS = 31;
 /** Room for a suggested dissector's index (+1) beside the mask in a list's key. */
@@ -61,13 +65,13 @@ class TransportCandidates {
   }
 
   offer(flow: FlowView, firstByte: number): readonly Dissector<unknown>[] {
-    const a = flow.initiatorPort;
-    const b = flow.responderPort;
-    const byPort = this.byPort;
-    const mask = (this.portFree | (byPort.get(a) ?? 0) | (byPort.get(b) ?? 0)) & this.byFirstByte[firstByte]!;
-    const suggestion = this.suggestionFor(flow.ipProtocol, a, b);
-    const key = mask * SUGGESTION_SLOTS + suggestion + 1;
-    let list = this.lists.get(key);
+    var a = flow.initiatorPort;
+    var b = flow.responderPort;
+    var byPort = this.byPort;
+    var mask = (this.portFree | (byPort.get(a) ?? 0) | (byPort.get(b) ?? 0)) & this.byFirstByte[firstByte]!;
+    var suggestion = this.suggestionFor(flow.ipProtocol, a, b);
+    var key = mask * SUGGESTION_SLOTS + suggestion + 1;
+    var list = this.lists.get(key);
     if (list === undefined) {
       list = this.build(mask, suggestion);
       this.lists.set(key, list);

@@ -20,6 +20,10 @@ import { CandidateLists } from './candidates.js';
 import { SharedValues } from './shared-values.js';
 import { guessByPort, protocolOfIpProtocol } from './port-guess.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface ClassifierOptions {
   /** Packets per flow the engine looks at before giving up (nDPI and Netify use 32). */
   readonly maxPackets: number;
@@ -188,12 +192,12 @@ export class Classifier {
   /** Feed one packet of the flow (payload or not). Returns true when the verdict was just settled. */
   inspect(c: FlowClassification, flow: FlowView, pkt: L4Packet): boolean {
     // The flags are getters over one field (FlowState): its bits are read instead.
-    const flags = c.flags;
+    var flags = c.flags;
     if ((flags & FLOW_COMPLETE) !== 0) return false;
     c.examined++;
     this.counters.packetsInspected++;
-    const wasDecided = (flags & FLOW_DECIDED) !== 0;
-    let decided = wasDecided;
+    var wasDecided = (flags & FLOW_DECIDED) !== 0;
+    var decided = wasDecided;
     if (pkt.payload.length > 0) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
       else if (!decided) {
@@ -201,7 +205,7 @@ export class Classifier {
         decided = (c.flags & FLOW_DECIDED) !== 0;
       }
     }
-    const max = this.opts.maxPackets;
+    var max = this.opts.maxPackets;
     if (!decided && (c.examined >= max || (c.candidates !== null && c.candidates.length === 0))) {
       this.giveUp(c, flow, pkt.timestamp);
       decided = true;
@@ -228,8 +232,8 @@ export class Classifier {
    * its state for this one (pipeline.ts); nothing writes to a complete flow's state.
    */
   compact(c: FlowClassification): FlowClassification {
-    const key = `${c.application}|${c.dnsHostName}|${c.examined}|${c.detectionPackets}|${c.faults}|${c.guessed}|${this.shared.keyOf(c.detection)}`;
-    const known = this.completeStates.get(key);
+    var key = `${c.application}|${c.dnsHostName}|${c.examined}|${c.detectionPackets}|${c.faults}|${c.guessed}|${this.shared.keyOf(c.detection)}`;
+    var known = this.completeStates.get(key);
     if (known !== undefined) return known;
     Object.freeze(c);
     this.completeStates.touch(key, c);
@@ -249,13 +253,13 @@ export class Classifier {
       this.feedFirst(c, flow, pkt);
       return;
     }
-    const out = c.detection;
-    const cands = c.candidates;
-    const hints = this.hints;
-    for (let i = 0; i < cands.length; ) {
-      const cand = cands[i]!;
+    var out = c.detection;
+    var cands = c.candidates;
+    var hints = this.hints;
+    for (var i = 0; i < cands.length; ) {
+      var cand = cands[i]!;
       // Fed here, not through a helper: a call fewer per dissector and packet on txiki.js.
-      let step: Step;
+      var step: Step;
       try {
         step = cand.dissector.feed(cand.state, pkt, flow, out, hints);
       } catch {
@@ -279,16 +283,16 @@ export class Classifier {
    * asked, and their state would have been built for nothing.
    */
   private feedFirst(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
-    const out = c.detection;
-    const survivors: Candidate[] = [];
+    var out = c.detection;
+    var survivors: Candidate[] = [];
     c.candidates = survivors;
-    const offered = this.candidates.offer(flow, pkt.payload);
-    const hints = this.hints;
-    for (let i = 0; i < offered.length; i++) {
-      const d = offered[i]!;
-      const state = d.create(flow);
+    var offered = this.candidates.offer(flow, pkt.payload);
+    var hints = this.hints;
+    for (var i = 0; i < offered.length; i++) {
+      var d = offered[i]!;
+      var state = d.create(flow);
       // Fed here, not through a helper: a call fewer per dissector on txiki.js.
-      let step: Step;
+      var step: Step;
       try {
         step = d.feed(state, pkt, flow, out, hints);
       } catch {
@@ -312,8 +316,8 @@ export class Classifier {
   }
 
   private feedClaimant(c: FlowClassification, flow: FlowView, pkt: L4Packet): void {
-    const cand = c.claimant!;
-    let step;
+    var cand = c.claimant!;
+    var step;
     try {
       step = cand.dissector.feed(cand.state, pkt, flow, c.detection, this.hints);
     } catch {

@@ -15,6 +15,10 @@
 import { BoundedMap } from '../util/bounded-map.js';
 import type { Detection, MetaSection, MetaValue } from './dissector.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 const REMEMBERED = 2048;
 /** Whole detections, by their JSON (a few hundred bytes each: fewer kept). */
 const REMEMBERED_DETECTIONS = 1024;
@@ -59,9 +63,9 @@ export class SharedValues {
   share(d: Detection): Detection {
     // The whole detection as text, in two parts: every JSON value delimits itself, so equal
     // keys are equal detections; the sections' part is kept for the flows' record lines.
-    const sections = JSON.stringify(d.meta);
-    const key = JSON.stringify([d.protocol, d.application, d.hostname]) + sections;
-    let known = this.detections.get(key);
+    var sections = JSON.stringify(d.meta);
+    var key = JSON.stringify([d.protocol, d.application, d.hostname]) + sections;
+    var known = this.detections.get(key);
     if (known === undefined) {
       this.shareValues(d);
       deepFreeze(d);
@@ -87,13 +91,13 @@ export class SharedValues {
   /** Swap the detection's hostname and its sections' text and text-list fields for remembered equal ones. */
   private shareValues(d: Detection): void {
     if (d.hostname !== null) d.hostname = this.text(d.hostname);
-    const meta = d.meta;
-    let sections = 0;
-    for (const name in meta) {
+    var meta = d.meta;
+    var sections = 0;
+    for (var name in meta) {
       sections++;
-      const section = meta[name]!;
-      for (const field in section) {
-        const v = section[field]!;
+      var section = meta[name]!;
+      for (var field in section) {
+        var v = section[field]!;
         if (typeof v === 'string') section[field] = this.text(v);
         else if (Array.isArray(v)) section[field] = this.list(v as readonly MetaValue[]);
       }

@@ -9,6 +9,10 @@
  */
 import { ipv4Text, ipv6Text, macText } from '../net/format.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 const BITS = 10;
 const SLOTS = 1 << BITS;
 
@@ -17,7 +21,7 @@ const v4Text: string[] = new Array<string>(SLOTS).fill('');
 
 /** `ipv4Text(b, o)`, from the cache when this address was seen recently. */
 export function ipv4TextCached(b: Uint8Array, o: number): string {
-  const word = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  var word = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
   // The previous packet's two addresses first (most packets continue its flow, either
   // way): no slot to compute. On a miss the one used less recently makes room.
   if (word === pairWordA && pairTextA !== '') {
@@ -28,7 +32,7 @@ export function ipv4TextCached(b: Uint8Array, o: number): string {
     pairUsedA = false;
     return pairTextB;
   }
-  const text = ipv4Slotted(b, o, word);
+  var text = ipv4Slotted(b, o, word);
   if (pairUsedA) {
     pairWordB = word;
     pairTextB = text;
@@ -54,10 +58,10 @@ let pairUsedA = false;
 export function ipv4Slotted(b: Uint8Array, o: number, word: number): string {
   // The word's bits folded into a slot: multiplicative hashing's Math.imul (a global and
   // a native call) costs more than the shifts under txiki.js.
-  const slot = (word ^ (word >>> BITS) ^ (word >>> (2 * BITS)) ^ (word >>> (3 * BITS))) & (SLOTS - 1);
-  const known = v4Text[slot]!;
+  var slot = (word ^ (word >>> BITS) ^ (word >>> (2 * BITS)) ^ (word >>> (3 * BITS))) & (SLOTS - 1);
+  var known = v4Text[slot]!;
   if (known !== '' && v4Keys[slot] === word) return known;
-  const text = ipv4Text(b, o);
+  var text = ipv4Text(b, o);
   v4Keys[slot] = word;
   v4Text[slot] = text;
   return text;
@@ -70,17 +74,17 @@ const v6Text: string[] = new Array<string>(SLOTS).fill('');
 export function ipv6TextCached(b: Uint8Array, o: number): string {
   // The words read and folded into a slot inline, without Math.imul: under txiki.js each
   // call (a helper's or a native one) costs more than the arithmetic.
-  const w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-  const w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
-  const w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
-  const w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
+  var w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  var w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+  var w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
+  var w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
   // The low words vary most (interface ids); the high ones add the prefix.
-  const x = w3 ^ (w2 << 7) ^ (w1 << 13) ^ (w0 << 19) ^ (w2 >>> 25) ^ (w1 >>> 19) ^ (w0 >>> 13);
-  const slot = (x ^ (x >>> BITS) ^ (x >>> (2 * BITS)) ^ (x >>> (3 * BITS))) & (SLOTS - 1);
-  const k = slot * 4;
-  const known = v6Text[slot]!;
+  var x = w3 ^ (w2 << 7) ^ (w1 << 13) ^ (w0 << 19) ^ (w2 >>> 25) ^ (w1 >>> 19) ^ (w0 >>> 13);
+  var slot = (x ^ (x >>> BITS) ^ (x >>> (2 * BITS)) ^ (x >>> (3 * BITS))) & (SLOTS - 1);
+  var k = slot * 4;
+  var known = v6Text[slot]!;
   if (known !== '' && v6Keys[k] === w0 && v6Keys[k + 1] === w1 && v6Keys[k + 2] === w2 && v6Keys[k + 3] === w3) return known;
-  const text = ipv6Text(b, o);
+  var text = ipv6Text(b, o);
   v6Keys[k] = w0;
   v6Keys[k + 1] = w1;
   v6Keys[k + 2] = w2;
@@ -94,14 +98,14 @@ const macTexts: string[] = new Array<string>(SLOTS).fill('');
 
 /** `macText(b, o)`, from the cache when this address was seen recently. */
 export function macTextCached(b: Uint8Array, o: number): string {
-  const hi = (b[o]! << 8) | b[o + 1]!;
-  const lo = (b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!;
+  var hi = (b[o]! << 8) | b[o + 1]!;
+  var lo = (b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!;
   // Folded as ipv4TextCached's slot, without calls: two per new flow (FlowTable.create).
-  const slot = (lo ^ (lo >>> BITS) ^ (lo >>> (2 * BITS)) ^ (lo >>> (3 * BITS)) ^ (hi << 3) ^ (hi >>> 7)) & (SLOTS - 1);
-  const k = slot * 2;
-  const known = macTexts[slot]!;
+  var slot = (lo ^ (lo >>> BITS) ^ (lo >>> (2 * BITS)) ^ (lo >>> (3 * BITS)) ^ (hi << 3) ^ (hi >>> 7)) & (SLOTS - 1);
+  var k = slot * 2;
+  var known = macTexts[slot]!;
   if (known !== '' && macKeys[k] === hi && macKeys[k + 1] === lo) return known;
-  const text = macText(b, o);
+  var text = macText(b, o);
   macKeys[k] = hi;
   macKeys[k + 1] = lo;
   macTexts[slot] = text;

@@ -2,6 +2,9 @@
  * Byte helpers that work the same under Node and QuickJS-ng (where TextDecoder may be
  * missing). Bounds are always checked: readers return null/-1 instead of throwing.
  */
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
 
 /**
  * Bytes as ISO-8859-1 text (every byte one char). Safe for ASCII protocol fields.
@@ -12,22 +15,22 @@
  */
 export function latin1(b: Uint8Array, start?: number, end?: number): string {
   // No default values for the bounds: under txiki.js they cost every call more than this.
-  const s = start !== undefined && start > 0 ? start : 0;
-  const e = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
+  var s = start !== undefined && start > 0 ? start : 0;
+  var e = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
   // A loop beats apply() only for a few characters under QuickJS (at 32 it took 5× as
   // long: a new string per character); under V8 the two are close.
   if (e - s <= 4) {
-    let out = '';
-    for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
+    var out = '';
+    for (var i = s; i < e; i++) out += String.fromCharCode(b[i]!);
     return out;
   }
   // apply() takes the typed array as is.
   if (e - s <= 4096) {
     return String.fromCharCode.apply(null, (s === 0 && (end === undefined || e === b.length) ? b : b.subarray(s, e)) as unknown as number[]);
   }
-  let out = '';
+  var out = '';
   // Chunked to stay clear of argument-count limits.
-  for (let i = s; i < e; i += 4096) {
+  for (var i = s; i < e; i += 4096) {
     out += String.fromCharCode.apply(null, b.subarray(i, e - i > 4096 ? i + 4096 : e) as unknown as number[]);
   }
   return out;
@@ -137,10 +140,10 @@ export const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, v) =>
 
 export function hex(b: Uint8Array, start?: number, end?: number): string {
   // No default values (see latin1).
-  const size = b.length;
-  const e = end === undefined || end > size ? size : end;
-  let out = '';
-  for (let i = start !== undefined && start > 0 ? start : 0; i < e; i++) out += HEX_BYTE[b[i]!]!;
+  var size = b.length;
+  var e = end === undefined || end > size ? size : end;
+  var out = '';
+  for (var i = start !== undefined && start > 0 ? start : 0; i < e; i++) out += HEX_BYTE[b[i]!]!;
   return out;
 }
 

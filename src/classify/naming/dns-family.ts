@@ -29,6 +29,10 @@ import {
 } from './dns-message.js';
 import { mdnsHostname } from './dns-name.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface DnsFamilySpec {
   /** Dissector name. */
   readonly name: string;
@@ -73,15 +77,15 @@ export interface DnsFamilyState {
 
 /** Checks every DNS-family message must pass before it may claim a flow. */
 export function commonPlausible(msg: DnsMessage, payload: Uint8Array): boolean {
-  const h = msg.header;
+  var h = msg.header;
   if (!KNOWN_OPCODES.has(h.opcode)) return false;
   if (h.qdcount + h.ancount + h.nscount + h.arcount === 0) return false;
-  for (const q of msg.questions) if (q.type === 0 || !isKnownClass(q.cls)) return false;
+  for (var q of msg.questions) if (q.type === 0 || !isKnownClass(q.cls)) return false;
   if (msg.recordsStatus === 'invalid') return false;
   if (!h.response) {
     // A query is small and whole: every record parses and nothing but padding follows.
     if (h.rcode !== 0 || msg.recordsStatus !== 'complete') return false;
-    for (let i = msg.end; i < payload.length; i++) if (payload[i] !== 0) return false;
+    for (var i = msg.end; i < payload.length; i++) if (payload[i] !== 0) return false;
     if (h.opcode === 0 && h.qdcount === 0) return false;
   }
   return true;
@@ -116,14 +120,14 @@ class MessageTexts {
 }
 
 function answersMeta(texts: MessageTexts, msg: DnsMessage): MetaValue[] {
-  const list: MetaValue[] = [];
-  for (const r of msg.records) {
+  var list: MetaValue[] = [];
+  for (var r of msg.records) {
     if (r.section !== 'answer' || list.length >= MAX_LISTED_ANSWERS) continue;
-    const address = texts.address(r);
+    var address = texts.address(r);
     if (address !== null) {
       list.push({ name: texts.name(r.name, mdnsHostname), type: r.type === TYPE_A ? 'A' : 'AAAA', ttl: r.ttl, address });
     } else if (r.type === TYPE_CNAME) {
-      const target = recordTargetName(texts.payload, r);
+      var target = recordTargetName(texts.payload, r);
       if (target) list.push({ name: texts.name(r.name, mdnsHostname), type: 'CNAME', ttl: r.ttl, target: texts.name(target, mdnsHostname) });
     }
   }
@@ -149,8 +153,8 @@ function rememberAnswers(
 
 /** Fill the meta section from a message (the claim's, or the response that followed). */
 function describe(spec: DnsFamilySpec, state: DnsFamilyState, texts: MessageTexts, msg: DnsMessage, out: Detection): void {
-  const meta: MetaSection = out.meta[spec.section] ?? {};
-  const q = msg.questions[0];
+  var meta: MetaSection = out.meta[spec.section] ?? {};
+  var q = msg.questions[0];
   if (meta['query'] === undefined && state.question !== null) meta['query'] = state.question;
   if (meta['type'] === undefined && q) meta['type'] = q.type;
   if (msg.header.response) {

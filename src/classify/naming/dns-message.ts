@@ -5,6 +5,10 @@
  */
 import { ipv4Text, ipv6Text } from '../../net/format.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export const DNS_HEADER_LENGTH = 12;
 
 export const TYPE_A = 1;
@@ -80,24 +84,24 @@ const MAX_NAME_WIRE_LENGTH = 255;
 export function readName(msg: Uint8Array, offset: number): NameResult {
   // The length read once and the labels stored by index: under txiki.js a typed array's
   // `length` and an array's `push` are each a native call, per label.
-  const size = msg.length;
-  const labels: number[] = [];
-  let count = 0;
-  let pos = offset;
-  let end = -1; // where the name ends in the original position (after the first pointer)
-  let wireLength = 1;
-  let lowest = offset;
+  var size = msg.length;
+  var labels: number[] = [];
+  var count = 0;
+  var pos = offset;
+  var end = -1; // where the name ends in the original position (after the first pointer)
+  var wireLength = 1;
+  var lowest = offset;
   for (;;) {
     if (pos >= size) return 'short';
-    const len = msg[pos]!;
+    var len = msg[pos]!;
     if (len === 0) {
       if (end < 0) end = pos + 1;
       return { name: { msg, labels }, end };
     }
-    const kind = len & 0xc0;
+    var kind = len & 0xc0;
     if (kind === 0xc0) {
       if (pos + 2 > size) return 'short';
-      const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
+      var target = ((len & 0x3f) << 8) | msg[pos + 1]!;
       if (target >= lowest || target < DNS_HEADER_LENGTH) return 'invalid';
       if (end < 0) end = pos + 2;
       lowest = target;
@@ -138,41 +142,41 @@ const SECTIONS: readonly DnsRecord['section'][] = ['answer', 'authority', 'addit
  * are what names a flow, so they must be whole); records are parsed as far as they go.
  */
 export function parseDnsMessage(msg: Uint8Array): DnsMessage | null {
-  const header = parseDnsHeader(msg);
+  var header = parseDnsHeader(msg);
   if (!header) return null;
-  const size = msg.length; // read once: a native call under txiki.js
+  var size = msg.length; // read once: a native call under txiki.js
   // Each question takes at least 5 bytes and each record 11: counts beyond that are noise.
-  const minimum = DNS_HEADER_LENGTH + header.qdcount * 5;
+  var minimum = DNS_HEADER_LENGTH + header.qdcount * 5;
   if (minimum > size) return null;
-  let pos = DNS_HEADER_LENGTH;
-  const questions: DnsQuestion[] = [];
-  for (let i = 0; i < header.qdcount; i++) {
-    const n = readName(msg, pos);
+  var pos = DNS_HEADER_LENGTH;
+  var questions: DnsQuestion[] = [];
+  for (var i = 0; i < header.qdcount; i++) {
+    var n = readName(msg, pos);
     if (typeof n === 'string') return null;
-    const e = n.end;
+    var e = n.end;
     if (e + 4 > size) return null;
     // Fields read inline (bounds checked above): a call each adds up under txiki.js.
     questions.push({ name: n.name, type: (msg[e]! << 8) | msg[e + 1]!, cls: ((msg[e + 2]! << 8) | msg[e + 3]!) & 0x7fff });
     pos = e + 4;
   }
-  const records: DnsRecord[] = [];
-  let status: DnsMessage['recordsStatus'] = 'complete';
-  outer: for (let k = 0; k < 3; k++) {
-    const section = SECTIONS[k]!;
-    const count = k === 0 ? header.ancount : k === 1 ? header.nscount : header.arcount;
-    for (let i = 0; i < count; i++) {
-      const n = readName(msg, pos);
+  var records: DnsRecord[] = [];
+  var status: DnsMessage['recordsStatus'] = 'complete';
+  outer: for (var k = 0; k < 3; k++) {
+    var section = SECTIONS[k]!;
+    var count = k === 0 ? header.ancount : k === 1 ? header.nscount : header.arcount;
+    for (var i = 0; i < count; i++) {
+      var n = readName(msg, pos);
       if (typeof n === 'string') {
         status = n;
         break outer;
       }
-      const e = n.end;
+      var e = n.end;
       if (e + 10 > size) {
         status = 'short';
         break outer;
       }
-      const rdataLength = (msg[e + 8]! << 8) | msg[e + 9]!;
-      const rdataOffset = e + 10;
+      var rdataLength = (msg[e + 8]! << 8) | msg[e + 9]!;
+      var rdataOffset = e + 10;
       if (rdataOffset + rdataLength > size) {
         status = 'short';
         break outer;

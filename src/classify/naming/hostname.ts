@@ -4,6 +4,10 @@
  */
 import { latin1 } from '../../util/bytes.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /**
  * Any character but printable ASCII (NUL, controls, bytes ≥ 0x7f). Tested natively on the
  * decoded text: under txiki.js a JS loop over the bytes costs more than twice as much.
@@ -14,15 +18,15 @@ const UNPRINTABLE = /[^ -~]/;
 export function normalizeHostBytes(b: Uint8Array, start?: number, end?: number): string {
   // Bounds clamped without Math calls, the length read only when `end` is not given or
   // lies past the bytes (a read past the end gives undefined): native calls under txiki.js.
-  const from = start !== undefined && start > 0 ? start : 0;
-  const last = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
+  var from = start !== undefined && start > 0 ? start : 0;
+  var last = end === undefined || (end > 0 && b[end - 1] === undefined) ? b.length : end;
   // Printable ASCII, the usual case: see normalizeHostText. (Anything else, a NUL too,
   // takes the loop below, which ends the name at a NUL as C strings do.)
-  const text = latin1(b, from, last);
+  var text = latin1(b, from, last);
   if (!UNPRINTABLE.test(text)) return lowerTrimmed(text);
-  let out = '';
-  for (let i = from; i < last; i++) {
-    let c = b[i]!;
+  var out = '';
+  for (var i = from; i < last; i++) {
+    var c = b[i]!;
     if (c === 0) break; // C strings end at NUL, and so did nDPI's copy
     if (c === 0x09) c = 0x20;
     if (c >= 0x41 && c <= 0x5a) c |= 0x20;

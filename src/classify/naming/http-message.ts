@@ -5,6 +5,10 @@
  */
 import { latin1 } from '../../util/bytes.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface HttpHead {
   /** Whole lines read (without CR LF); the first is the start line. */
   readonly lines: readonly string[];
@@ -25,16 +29,16 @@ export interface StatusLine {
 
 /** Split the bytes read so far into whole lines, stopping at the blank line. */
 export function readHead(b: Uint8Array, lineCap?: number): HttpHead {
-  const maxLines = lineCap ?? 128; // no default value: under txiki.js it costs every call
+  var maxLines = lineCap ?? 128; // no default value: under txiki.js it costs every call
   // The lines' bounds first, found by indexOf (native, where a JS loop costs ~70 ns a byte
   // under QuickJS); then the head decoded once and cut up, rather than a view and a
   // decoding call per line.
-  const bounds: number[] = [];
-  let count = 0;
-  let complete = false;
-  let start = 0;
-  for (let i = b.indexOf(0x0a); i >= 0 && count < maxLines; i = b.indexOf(0x0a, start)) {
-    const end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
+  var bounds: number[] = [];
+  var count = 0;
+  var complete = false;
+  var start = 0;
+  for (var i = b.indexOf(0x0a); i >= 0 && count < maxLines; i = b.indexOf(0x0a, start)) {
+    var end = i > start && b[i - 1] === 0x0d ? i - 1 : i;
     if (end === start) {
       complete = true;
       break;
@@ -44,11 +48,11 @@ export function readHead(b: Uint8Array, lineCap?: number): HttpHead {
     count++;
     start = i + 1;
   }
-  const lines: string[] = [];
+  var lines: string[] = [];
   if (count > 0) {
     // One character per byte: the text's offsets are the bytes'.
-    const text = latin1(b, 0, bounds[2 * count - 1]!);
-    for (let k = 0; k < count; k++) lines[k] = text.slice(bounds[2 * k]!, bounds[2 * k + 1]!);
+    var text = latin1(b, 0, bounds[2 * count - 1]!);
+    for (var k = 0; k < count; k++) lines[k] = text.slice(bounds[2 * k]!, bounds[2 * k + 1]!);
   }
   return { lines, complete };
 }
@@ -120,10 +124,10 @@ export function statusStart(b: Uint8Array): 'yes' | 'maybe' | 'no' {
 
 /** Value of the first header field called `name` (case-insensitive), trimmed; null if absent. */
 export function headerValue(head: HttpHead, name: string): string | null {
-  const want = name.toLowerCase();
-  for (let i = 1; i < head.lines.length; i++) {
-    const line = head.lines[i]!;
-    const colon = line.indexOf(':');
+  var want = name.toLowerCase();
+  for (var i = 1; i < head.lines.length; i++) {
+    var line = head.lines[i]!;
+    var colon = line.indexOf(':');
     if (colon > 0 && namesField(line, colon, want)) return line.slice(colon + 1).trim();
   }
   return null;
@@ -135,19 +139,19 @@ export function headerValue(head: HttpHead, name: string): string | null {
  * comparison under an interpreter. Exact for Latin-1 text, which is what `readHead` makes.
  */
 function namesField(line: string, colon: number, want: string): boolean {
-  const n = want.length;
+  var n = want.length;
   // Trimming only shortens: a name shorter than wanted never matches, and one as long
   // matches only untrimmed, compared natively (a charCodeAt per character is a native
   // call apiece under txiki.js; toLowerCase changes just A–Z and À–Þ but × in Latin-1).
   if (colon < n) return false;
   if (colon === n) return line.slice(0, n).toLowerCase() === want;
-  let s = 0;
-  let e = colon;
+  var s = 0;
+  var e = colon;
   while (s < e && isTrimmed(line.charCodeAt(s))) s++;
   while (e > s && isTrimmed(line.charCodeAt(e - 1))) e--;
   if (e - s !== want.length) return false;
-  for (let k = 0; k < want.length; k++) {
-    let c = line.charCodeAt(s + k);
+  for (var k = 0; k < want.length; k++) {
+    var c = line.charCodeAt(s + k);
     // Latin-1's upper-case letters: A–Z and À–Þ except ×.
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c <= 0xde && c !== 0xd7)) c += 0x20;
     if (c !== want.charCodeAt(k)) return false;

@@ -24,6 +24,10 @@ import {
   type RequestLine,
 } from './http-message.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Bytes of each direction's head kept (a request head larger than this is rare). */
 const HEAD_CAP = 8192;
 /** Packets read after the claim while waiting for the rest of the metadata. */
@@ -55,7 +59,7 @@ function newSide(): Side {
 
 /** The side's bytes read as a message head; read again only when bytes were added. */
 function headOf(side: Side): HttpHead {
-  const bytes = side.prefix.bytes;
+  var bytes = side.prefix.bytes;
   if (side.head === null || side.headOf !== bytes) {
     side.head = readHead(bytes);
     side.headOf = bytes;
@@ -66,7 +70,7 @@ function headOf(side: Side): HttpHead {
 /** Add a segment to a side's bytes (placed by sequence number); false when nothing was added. */
 function gather(side: Side, pkt: L4Packet): boolean {
   if (side.closed) return false;
-  const grew = side.prefix.push(pkt.tcpSeq, pkt.payload);
+  var grew = side.prefix.push(pkt.tcpSeq, pkt.payload);
   if (side.prefix.full) side.closed = true;
   return grew;
 }
@@ -103,16 +107,16 @@ function hostFromTarget(req: RequestLine): string | null {
 }
 
 function describeRequest(head: HttpHead, req: RequestLine, meta: MetaSection, out: Detection): void {
-  const hostHeader = headerValue(head, 'host');
-  const host = hostHeader !== null ? hostFromHeader(hostHeader) : hostFromTarget(req);
+  var hostHeader = headerValue(head, 'host');
+  var host = hostHeader !== null ? hostFromHeader(hostHeader) : hostFromTarget(req);
   if (host && !out.hostname) out.hostname = host;
   meta['method'] = req.method;
   meta['url'] = urlOf(req, hostHeader?.trim() ?? null);
   if (hostHeader !== null) meta['host'] = hostHeader;
-  const ua = headerValue(head, 'user-agent');
+  var ua = headerValue(head, 'user-agent');
   if (ua !== null) {
     meta['user_agent'] = ua;
-    const app = appForUserAgent(ua);
+    var app = appForUserAgent(ua);
     if (app && !out.application) out.application = app;
   }
 }
@@ -132,12 +136,12 @@ export function appForUserAgent(ua: string): string | null {
 }
 
 function describeResponse(head: HttpHead, meta: MetaSection): void {
-  const status = head.lines[0] !== undefined ? parseStatusLine(head.lines[0]) : null;
+  var status = head.lines[0] !== undefined ? parseStatusLine(head.lines[0]) : null;
   if (!status) return;
   meta['status_code'] = status.status;
-  const type = headerValue(head, 'content-type');
+  var type = headerValue(head, 'content-type');
   if (type !== null) meta['content_type'] = type.split(';')[0]!.trim();
-  const server = headerValue(head, 'server');
+  var server = headerValue(head, 'server');
   if (server !== null) meta['server'] = server;
 }
 
@@ -157,24 +161,24 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
       else if (statusStart(pkt.payload) === 'yes') state.clientDir = pkt.dir === 0 ? 1 : 0;
       else return 'no';
     }
-    const clientSide = state.sides[state.clientDir];
-    const serverSide = state.sides[state.clientDir === 0 ? 1 : 0];
+    var clientSide = state.sides[state.clientDir];
+    var serverSide = state.sides[state.clientDir === 0 ? 1 : 0];
     gather(pkt.dir === state.clientDir ? clientSide : serverSide, pkt);
 
-    const reqHead = headOf(clientSide);
-    const respHead = headOf(serverSide);
+    var reqHead = headOf(clientSide);
+    var respHead = headOf(serverSide);
     if (reqHead.complete) clientSide.closed = true;
     if (respHead.complete) serverSide.closed = true;
-    const req = reqHead.lines[0] !== undefined ? parseRequestLine(reqHead.lines[0]) : null;
-    const resp = respHead.lines[0] !== undefined ? parseStatusLine(respHead.lines[0]) : null;
+    var req = reqHead.lines[0] !== undefined ? parseRequestLine(reqHead.lines[0]) : null;
+    var resp = respHead.lines[0] !== undefined ? parseStatusLine(respHead.lines[0]) : null;
 
     if (!state.claimed) {
       // A request line that parsed is one requestStart says 'yes' to: asked only without one.
       if (req === null && clientSide.prefix.bytes.length > 0 && requestStart(clientSide.prefix.bytes) === 'no') return 'no';
       if (statusStart(serverSide.prefix.bytes) === 'no') return 'no';
-      const hostKnown = headerValue(reqHead, 'host') !== null;
-      const requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.prefix.bytes.length > 0);
-      const responseReady = resp !== null && clientSide.prefix.bytes.length === 0;
+      var hostKnown = headerValue(reqHead, 'host') !== null;
+      var requestReady = req !== null && (hostKnown || reqHead.complete || clientSide.closed || serverSide.prefix.bytes.length > 0);
+      var responseReady = resp !== null && clientSide.prefix.bytes.length === 0;
       if (!requestReady && !responseReady) {
         // Still gathering the request head; give up if it outgrew the cap without a line.
         return clientSide.closed && req === null ? 'no' : 'more';
@@ -185,7 +189,7 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
       state.afterClaim++;
     }
 
-    const meta: MetaSection = out.meta['http'] ?? {};
+    var meta: MetaSection = out.meta['http'] ?? {};
     if (req && clientSide.described !== reqHead) {
       describeRequest(reqHead, req, meta, out);
       clientSide.described = reqHead;
@@ -198,7 +202,7 @@ export const httpDissector: Dissector<unknown> = dissector<HttpState>({
 
     // Done once both heads are read; a flow seen from its response alone waits a little
     // for a request that may still show up (a capture that began mid-exchange).
-    const finished = req !== null && clientSide.closed && serverSide.closed;
+    var finished = req !== null && clientSide.closed && serverSide.closed;
     if (finished || state.afterClaim >= MAX_PACKETS_AFTER_CLAIM) return 'done';
     return 'more';
   },

@@ -7,6 +7,10 @@
 import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { u16be } from '../../util/bytes.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export const STUN_HEADER = 20;
 export const MAGIC_COOKIE = 0x2112a442;
 const MS_TURN_MULTIPLEXED = 0xff10;
@@ -68,14 +72,14 @@ function classOf(type: number): number {
 
 /** Walk the attributes of `b[STUN_HEADER, end)`; null when they do not tile the body. */
 function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
-  const out: StunAttribute[] = [];
-  let count = 0;
-  let off = STUN_HEADER;
+  var out: StunAttribute[] = [];
+  var count = 0;
+  var off = STUN_HEADER;
   while (off < end) {
     if (off + 4 > end) return null;
     // Read inline (in bounds: `end` is within `b`): a call per field adds up under txiki.js.
-    const type = (b[off]! << 8) | b[off + 1]!;
-    const len = (b[off + 2]! << 8) | b[off + 3]!;
+    var type = (b[off]! << 8) | b[off + 1]!;
+    var len = (b[off + 2]! << 8) | b[off + 3]!;
     if (off + 4 + len > end) return null;
     // Stored by index, counted here: `push` is a native call under txiki.js.
     out[count++] = { type, offset: off + 4, length: len };
@@ -91,19 +95,19 @@ function readAttributes(b: Uint8Array, end: number): StunAttribute[] | null {
  * TCP it may be followed by more stream bytes.
  */
 export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | null {
-  const size = b.length; // read once: a native call under txiki.js
+  var size = b.length; // read once: a native call under txiki.js
   if (size < STUN_HEADER) return null;
   // Header fields read inline (the length is checked): every datagram of a candidate or
   // claimed flow comes here, and a call per field adds up under txiki.js.
-  const type = (b[0]! << 8) | b[1]!;
-  const length = (b[2]! << 8) | b[3]!;
+  var type = (b[0]! << 8) | b[1]!;
+  var length = (b[2]! << 8) | b[3]!;
   // The two top bits of a STUN message are zero (RFC 7983 demultiplexing).
   if (type === 0 || (type & 0xc000) !== 0) return null;
-  const end = STUN_HEADER + length;
+  var end = STUN_HEADER + length;
   if (tcp ? end > size : end !== size) return null;
-  const classic = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) !== MAGIC_COOKIE; // the cookie's top bit is 0
-  const whatsapp = type >= WHATSAPP_MESSAGE_TYPES[0]! && type <= WHATSAPP_MESSAGE_TYPES[2]!; // consecutive
-  const method = methodOf(type);
+  var classic = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) !== MAGIC_COOKIE; // the cookie's top bit is 0
+  var whatsapp = type >= WHATSAPP_MESSAGE_TYPES[0]! && type <= WHATSAPP_MESSAGE_TYPES[2]!; // consecutive
+  var method = methodOf(type);
   if (classic) {
     // Without a cookie only RFC 3489's own types, with a body of whole words that tiles,
     // are believed;
@@ -112,7 +116,7 @@ export function parseStunMessage(b: Uint8Array, tcp: boolean): StunMessage | nul
   } else if (!whatsapp && METHOD_NAMES[method] === undefined) {
     return null;
   }
-  const attributes = readAttributes(b, end);
+  var attributes = readAttributes(b, end);
   if (!attributes) return null;
   return {
     type,
@@ -138,8 +142,8 @@ export function transactionId(m: StunMessage): Uint8Array {
 /** STUN inside its framings: RFC 4571 length (TCP) and MS-TURN multiplexing. */
 export function unframeStun(b: Uint8Array, tcp: boolean): Uint8Array {
   // The length read once, and kept as views are cut: a native call each under txiki.js.
-  let p = b;
-  let size = b.length;
+  var p = b;
+  var size = b.length;
   if (tcp && size >= STUN_HEADER + 2 && u16be(p, 0) + 2 === size) {
     p = p.subarray(2);
     size -= 2;

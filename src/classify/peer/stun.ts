@@ -40,6 +40,10 @@ import {
   type TransportAddress,
 } from './stun-message.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 const PROTOCOL = 'STUN';
 /** How long an endpoint keeps the application a STUN flow proved (a call's lifetime). */
 const HINT_TTL_MS = 10 * 60 * 1000;
@@ -120,9 +124,9 @@ function addressIn(m: StunMessage, a: StunAttribute, xor: boolean): TransportAdd
 function absorb(s: StunState, m: StunMessage, depth: number): void {
   s.method ??= m.classic && m.type === 0x0001 ? 'binding' : (METHOD_NAMES[m.method] ?? `0x${m.type.toString(16)}`);
   if (m.turn) s.turn = true;
-  const attributes = m.attributes;
-  for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i]!;
+  var attributes = m.attributes;
+  for (var i = 0; i < attributes.length; i++) {
+    var a = attributes[i]!;
     switch (a.type) {
       case ATTR_MAPPED:
         s.mapped ??= addressIn(m, a, false);
@@ -152,7 +156,7 @@ function absorb(s: StunState, m: StunMessage, depth: number): void {
         break;
       case ATTR_DATA:
         if (depth === 0) {
-          const inner = parseStunMessage(attributeValue(m, a), false);
+          var inner = parseStunMessage(attributeValue(m, a), false);
           if (inner) absorb(s, inner, 1);
         }
         break;
@@ -160,7 +164,7 @@ function absorb(s: StunState, m: StunMessage, depth: number): void {
   }
   // Once the messages named the application (appSource 'dpi'), later ones are not asked.
   if (s.appSource === 'dpi') return;
-  const app = appFromMessage(m) ?? (s.realm ? appFromRealm(s.realm) : null);
+  var app = appFromMessage(m) ?? (s.realm ? appFromRealm(s.realm) : null);
   if (app) {
     s.app = app;
     s.appSource = 'dpi';
@@ -173,7 +177,7 @@ function writeOut(s: StunState, out: Detection): void {
   out.protocol = s.dtls ? 'DTLS' : s.rtp && s.app ? 'SRTP' : PROTOCOL;
   if (s.app) out.application = s.app;
   if (s.realm && out.hostname === null) out.hostname = s.realm;
-  const meta: MetaSection = { turn: s.turn };
+  var meta: MetaSection = { turn: s.turn };
   if (s.method) meta['method'] = s.method;
   if (s.mapped) meta['mapped_address'] = addrText(s.mapped);
   if (s.relayed) meta['relayed_address'] = addrText(s.relayed);
@@ -242,9 +246,9 @@ function isDtlsRecord(b: Uint8Array): boolean {
 
 /** STUN found in this payload (directly, framed, or inside ChannelData), else null. */
 function stunIn(p: Uint8Array, tcp: boolean): StunMessage | null {
-  const direct = parseStunMessage(unframeStun(p, tcp), tcp);
+  var direct = parseStunMessage(unframeStun(p, tcp), tcp);
   if (direct) return direct;
-  const cd = parseChannelData(p, tcp);
+  var cd = parseChannelData(p, tcp);
   return cd ? parseStunMessage(cd.data, false) : null;
 }
 
@@ -257,13 +261,13 @@ function claim(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hint
 }
 
 function feedClaimed(s: StunState, flow: FlowView, pkt: L4Packet, out: Detection, hints: SharedHints): 'more' | 'done' {
-  const tcp = flow.ipProtocol === 6;
-  const hadApp = s.app;
-  const hadSource = s.appSource;
-  const hadFacts = factsKnown(s);
+  var tcp = flow.ipProtocol === 6;
+  var hadApp = s.app;
+  var hadSource = s.appSource;
+  var hadFacts = factsKnown(s);
   // An earlier-started flow of the same call may have named the application since.
   inheritApp(s, flow, hints, pkt.timestamp);
-  const m = stunIn(pkt.payload, tcp);
+  var m = stunIn(pkt.payload, tcp);
   if (m) absorb(s, m, 0);
   else if (!tcp && !s.dtls && isDtlsRecord(pkt.payload)) s.dtls = true;
   else if (!tcp && !s.dtls && !s.rtp && parseRtp(pkt.payload)) s.rtp = true;
@@ -305,13 +309,13 @@ export const stunDissector = dissector<StunState>({
     // The flow's addresses do not change: asked on its first packet only.
     if (s.payloads === 0 && isMulticastOrBroadcast(flow.responderIp)) return 'no';
     s.payloads++;
-    const tcp = flow.ipProtocol === 6;
-    const m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);
+    var tcp = flow.ipProtocol === 6;
+    var m = parseStunMessage(unframeStun(pkt.payload, tcp), tcp);
     if (m) {
       if (m.classic && m.attributes.length === 0) {
         // An empty classic message is 20 bytes of almost anything: only a response to a
         // request seen before counts.
-        const tid = txHex(m);
+        var tid = txHex(m);
         if (m.cls === 0) s.classicRequest = tid;
         else if (s.classicRequest === tid) {
           absorb(s, m, 0);
@@ -322,9 +326,9 @@ export const stunDissector = dissector<StunState>({
       absorb(s, m, 0);
       return claim(s, flow, pkt, out, hints);
     }
-    const cd = parseChannelData(pkt.payload, tcp);
+    var cd = parseChannelData(pkt.payload, tcp);
     if (cd) {
-      const inner = parseStunMessage(cd.data, false);
+      var inner = parseStunMessage(cd.data, false);
       if (inner) {
         s.turn = true;
         absorb(s, inner, 0);

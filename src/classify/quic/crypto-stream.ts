@@ -2,6 +2,9 @@
  * The client's CRYPTO stream, rebuilt from frames that may come out of order, overlap,
  * or spread over several Initial packets. Bounded: data past `cap` is refused.
  */
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
 
 export class CryptoStream {
   private buf: Uint8Array;
@@ -14,24 +17,24 @@ export class CryptoStream {
 
   /** Store one fragment; false when it lies (partly) beyond the cap. */
   write(offset: number, data: Uint8Array): boolean {
-    const size = data.length; // read once: a native call under txiki.js
-    const end = offset + size;
+    var size = data.length; // read once: a native call under txiki.js
+    var end = offset + size;
     // Offsets come from varints (never negative); a huge one lands past the cap.
     if (end > this.cap) return false;
     if (size === 0) return true;
     if (end > this.buf.length) {
-      const grown = new Uint8Array(Math.min(this.cap, Math.max(end, this.buf.length * 2)));
+      var grown = new Uint8Array(Math.min(this.cap, Math.max(end, this.buf.length * 2)));
       grown.set(this.buf);
       this.buf = grown;
     }
     this.buf.set(data, offset);
     // Merge [offset, end) with every range it touches or overlaps, in place.
-    const r = this.ranges;
-    let i = 0;
+    var r = this.ranges;
+    var i = 0;
     while (i < r.length && r[i + 1]! < offset) i += 2;
-    let j = i;
-    let start = offset;
-    let stop = end;
+    var j = i;
+    var start = offset;
+    var stop = end;
     for (; j < r.length && r[j]! <= stop; j += 2) {
       if (r[j]! < start) start = r[j]!;
       if (r[j + 1]! > stop) stop = r[j + 1]!;

@@ -20,6 +20,10 @@ import { initialKeys, openInitial, openLongHeaderPacket, type InitialKeys } from
 import { userAgentParam } from './transport-params.js';
 import { carriesTls, gquicNumber, hasEncryptedInitial, isForcingVn, isSupported, Q046, quicVersionName } from './versions.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** CRYPTO stream bytes kept while a ClientHello is being rebuilt. */
 const CRYPTO_CAP = 16 * 1024;
 /** Packets after the claim spent waiting for the rest of a ClientHello (nDPI: 24). */
@@ -57,39 +61,39 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Crypto stream data found in one datagram: IETF fragments or a whole Google hello. */
 function collectCrypto(s: QuicState, d: Uint8Array): void {
-  const v = s.version;
+  var v = s.version;
   if (!hasEncryptedInitial(v)) {
     // Google QUIC in the clear: fixed header sizes (Q046 long header, older public header).
-    const g = gquicNumber(v);
-    let start = v === Q046 ? 30 : 26;
+    var g = gquicNumber(v);
+    var start = v === Q046 ? 30 : 26;
     if (g !== 0 && g < 34) start++; // a private-flags byte before Q034
     if (v === Q046 && d[5] !== 0x50) return;
-    const data = gquicStreamData(d.subarray(Math.min(start, d.length)), v);
+    var data = gquicStreamData(d.subarray(Math.min(start, d.length)), v);
     if (data) s.chlo = parseChlo(data) ?? s.chlo;
     if (s.chlo) s.finished = true;
     return;
   }
-  for (let o = 0; o < d.length && d[o]! & 0x80; ) {
-    const start = o;
-    const h = readLongHeader(d, o);
+  for (var o = 0; o < d.length && d[o]! & 0x80; ) {
+    var start = o;
+    var h = readLongHeader(d, o);
     if (!h) return;
     o = h.end;
     if (h.type !== 0 || h.version !== v || h.dcid.length === 0) continue;
     if (s.clientScid && s.clientScid.length > 0 && sameBytes(h.dcid, s.clientScid)) continue; // the server's
     if (s.decrypts >= MAX_DECRYPTS) return;
     // Keys come from the first Initial that opens with them; a server's Initial never does.
-    const keys = s.keys ?? initialKeys(v, h.dcid, 'client');
+    var keys = s.keys ?? initialKeys(v, h.dcid, 'client');
     s.decrypts++;
-    const packet = d.subarray(start, h.end);
+    var packet = d.subarray(start, h.end);
     if (!usesGoogleFrames(v)) {
       if (openIetfInitial(s, packet, h.pnOffset - start, keys, h.scid)) return;
       continue;
     }
     // Q050 (CHLO) and T05x (TLS): the whole hello in one frame, the GCM tag checked.
-    const plain = openLongHeaderPacket(packet, h.pnOffset - start, keys, true);
+    var plain = openLongHeaderPacket(packet, h.pnOffset - start, keys, true);
     if (!plain) continue;
     useKeys(s, keys, h.scid);
-    const data = q050CryptoData(plain);
+    var data = q050CryptoData(plain);
     if (!data) continue;
     if (carriesTls(v)) readHello(s, data);
     else if ((s.chlo = parseChlo(data))) s.finished = true;
@@ -131,19 +135,19 @@ function useKeys(s: QuicState, keys: InitialKeys, scid: Uint8Array): void {
 function openIetfInitial(s: QuicState, packet: Uint8Array, pnOffset: number, keys: InitialKeys, scid: Uint8Array): boolean {
   const opening = openInitial(packet, pnOffset, keys, scratchPlain);
   if (!opening) return false;
-  const walk = new InitialFrameWalk((n) => opening.openTo(n), opening.length);
+  var walk = new InitialFrameWalk((n) => opening.openTo(n), opening.length);
   // The first packet writes straight into a new stream (dropped if the packet is refused);
   // later ones are held until the packet proves clean.
-  const fresh = s.crypto === null;
-  const stream = s.crypto ?? newCryptoStream();
-  const held: CryptoFragment[] = [];
-  let overflow = false;
-  for (let f; (f = walk.next()); ) {
+  var fresh = s.crypto === null;
+  var stream = s.crypto ?? newCryptoStream();
+  var held: CryptoFragment[] = [];
+  var overflow = false;
+  for (var f; (f = walk.next()); ) {
     if (!fresh) held.push(f);
     else if (!stream.write(f.offset, f.data)) overflow = true;
     else if (!walk.ended) {
-      const msg = stream.firstMessage();
-      const ch = msg && parseClientHello(msg);
+      var msg = stream.firstMessage();
+      var ch = msg && parseClientHello(msg);
       if (ch) {
         useKeys(s, keys, scid);
         s.crypto = stream;
@@ -164,7 +168,7 @@ function openIetfInitial(s: QuicState, packet: Uint8Array, pnOffset: number, key
   s.crypto = stream;
   for (const f of held) if (!stream.write(f.offset, f.data)) overflow = true;
   if (overflow) s.finished = true; // hello too big to keep
-  const msg = stream.firstMessage();
+  var msg = stream.firstMessage();
   if (msg) readHello(s, msg);
   return s.finished;
 }
@@ -182,15 +186,15 @@ function readHello(s: QuicState, msg: Uint8Array): void {
 }
 
 function publish(s: QuicState, out: Detection): void {
-  const q: MetaSection = { version: s.version === 0 ? 'Unknown' : quicVersionName(s.version) };
-  const ch = s.facts.clientHello;
-  const sni = ch?.sni ?? s.chlo?.sni ?? null;
+  var q: MetaSection = { version: s.version === 0 ? 'Unknown' : quicVersionName(s.version) };
+  var ch = s.facts.clientHello;
+  var sni = ch?.sni ?? s.chlo?.sni ?? null;
   if (sni) {
     q['sni'] = sni;
     out.hostname = sni;
   }
   if (ch?.alpn.length) q['alpn'] = ch.alpn;
-  const ua = s.chlo?.userAgent ?? (ch?.quicTransportParams ? userAgentParam(ch.quicTransportParams, s.version) : null);
+  var ua = s.chlo?.userAgent ?? (ch?.quicTransportParams ? userAgentParam(ch.quicTransportParams, s.version) : null);
   if (ua) q['user_agent'] = ua;
   out.meta['quic'] = q;
   // DNS over QUIC (RFC 9250): ALPN "doq" (drafts: "doq-i…").
@@ -224,10 +228,10 @@ export const quicDissector = dissector<QuicState>({
     trail: { cid: null, lastByte: 0, stage: 0 },
   }),
   feed(s: QuicState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
-    const d = pkt.payload;
+    var d = pkt.payload;
     s.packets++;
     if (s.claimed) s.packetsSinceClaim++;
-    const version = initialVersion(d);
+    var version = initialVersion(d);
     if (version === null) {
       if (s.claimed) return s.packetsSinceClaim >= MAX_PACKETS_AFTER_CLAIM ? 'done' : 'more';
       return unclaimedNonInitial(s, pkt, out);

@@ -6,6 +6,10 @@ import { nativeAes128Ctr } from '../../util/digest.js';
 import { prefix, varIntAt, varIntPrefixed, varIntSize } from './varint.js';
 import { gquicNumber } from './versions.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface CryptoFragment {
   readonly offset: number;
   readonly data: Uint8Array;
@@ -59,10 +63,10 @@ export class InitialFrameWalk {
   /** The next CRYPTO fragment (a view of the plaintext), or null at the end of the walk. */
   next(): CryptoFragment | null {
     while (this.clean && this.o < this.total) {
-      let p = this.p;
-      let o = this.o;
+      var p = this.p;
+      var o = this.o;
       if (o >= this.size) p = this.more(o + this.step);
-      const type = p[o]!;
+      var type = p[o]!;
       if (type === 0x00) {
         // PADDING: often hundreds of bytes in a row.
         for (o++; ; p = this.more(this.size + this.step)) {
@@ -74,7 +78,7 @@ export class InitialFrameWalk {
         this.o = o + 1; // PING
       } else if (type === 0x02 || type === 0x03 || type === 0x06) {
         // Read from what is open; a frame running past it is read again with all of it open.
-        let fragment = this.frame(p, o);
+        var fragment = this.frame(p, o);
         if (this.o === o && this.size < this.total) fragment = this.frame(this.more(this.total), o);
         if (this.o === o) this.clean = false;
         if (fragment) return fragment;
@@ -94,16 +98,16 @@ export class InitialFrameWalk {
 
   /** The ACK or CRYPTO frame at `o` (type byte included): the walk moves past it if it fits in `p` (the walk's `p`). */
   private frame(p: Uint8Array, o: number): CryptoFragment | null {
-    const type = p[o]!;
+    var type = p[o]!;
     if (type !== 0x06) {
-      const next = skipAck(p, o + 1, type === 0x03);
+      var next = skipAck(p, o + 1, type === 0x03);
       if (next >= 0) this.o = next;
       return null;
     }
     // CRYPTO: offset and length varints, then the data.
-    const start = varIntPrefixed(p, o + 1, this.size);
+    var start = varIntPrefixed(p, o + 1, this.size);
     if (start < 0) return null;
-    const end = start + prefix.length;
+    var end = start + prefix.length;
     this.o = end;
     return { offset: prefix.value, data: p.subarray(start, end) };
   }
@@ -135,15 +139,15 @@ let words: Int32Array = new Int32Array(0);
  * bytes (eight times faster under txiki.js than a byte at a time).
  */
 function zeroRunEnd(b: Uint8Array, o: number, end: number): number {
-  const base = b.byteOffset;
+  var base = b.byteOffset;
   while (o < end && (base + o) & 3 && b[o] === 0) o++;
   if (o + 4 <= end && (base + o) % 4 === 0 && b[o] === 0) {
     if (wordsOf !== b.buffer) {
       wordsOf = b.buffer;
       words = new Int32Array(wordsOf, 0, wordsOf.byteLength >> 2);
     }
-    let w = (base + o) >> 2;
-    const last = (base + end) >> 2;
+    var w = (base + o) >> 2;
+    var last = (base + end) >> 2;
     while (w < last && words[w] === 0) w++;
     o = (w << 2) - base;
   }
@@ -153,15 +157,15 @@ function zeroRunEnd(b: Uint8Array, o: number, end: number): number {
 
 /** ACK frame body: largest, delay, range count, first range, ranges, [ECN counts]. */
 function skipAck(p: Uint8Array, o: number, ecn: boolean): number {
-  let ranges = 0;
-  for (let i = 0; i < 4; i++) {
-    const v = varIntAt(p, o);
+  var ranges = 0;
+  for (var i = 0; i < 4; i++) {
+    var v = varIntAt(p, o);
     if (v < 0) return -1;
     if (i === 2) ranges = v;
     o += varIntSize(p[o]!);
   }
   if (ranges > 256) return -1;
-  for (let i = 0; i < ranges * 2 + (ecn ? 3 : 0); i++) {
+  for (var i = 0; i < ranges * 2 + (ecn ? 3 : 0); i++) {
     if (varIntAt(p, o) < 0) return -1;
     o += varIntSize(p[o]!);
   }

@@ -5,6 +5,10 @@
 import { u32be } from '../../util/bytes.js';
 import { gquicNumber, hasIetfLongHeader, isForcingVn, isGquic, isIetf, longPacketType, Q046, Q050, V2 } from './versions.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Connection ids are at most 20 bytes since draft-22. */
 const MAX_CID = 20;
 /** Clients pad datagrams carrying Initials to at least 1200 bytes. */
@@ -70,40 +74,40 @@ export interface LongHeader {
  * Retry or version negotiation (no Length field), or claims more bytes than there are.
  */
 export function readLongHeader(d: Uint8Array, o: number): LongHeader | null {
-  const first = d[o];
+  var first = d[o];
   if (first === undefined || !(first & 0x80)) return null;
-  const n = d.length; // read once: a native call under txiki.js
-  const version = u32be(d, o + 1);
+  var n = d.length; // read once: a native call under txiki.js
+  var version = u32be(d, o + 1);
   if (version <= 0) return null;
-  let p = o + 5;
-  const dcidLen = d[p];
+  var p = o + 5;
+  var dcidLen = d[p];
   if (dcidLen === undefined || dcidLen > MAX_CID || p + 1 + dcidLen >= n) return null;
-  const dcid = d.subarray(p + 1, p + 1 + dcidLen);
+  var dcid = d.subarray(p + 1, p + 1 + dcidLen);
   p += 1 + dcidLen;
-  const scidLen = d[p]!;
+  var scidLen = d[p]!;
   if (scidLen > MAX_CID || p + 1 + scidLen > n) return null;
-  const scid = d.subarray(p + 1, p + 1 + scidLen);
+  var scid = d.subarray(p + 1, p + 1 + scidLen);
   p += 1 + scidLen;
-  const type = longPacketType(first, version);
+  var type = longPacketType(first, version);
   if (type === 3) return null;
   // The token length (Initials) and the Length field: varints read inline (varint.ts's
   // rules), as every datagram offered to QUIC has its headers read.
   if (type === 0) {
     if (p >= n) return null;
-    const size = 1 << (d[p]! >> 6);
+    var size = 1 << (d[p]! >> 6);
     if (p + size > n) return null;
-    let token = d[p]! & 0x3f;
-    for (let i = 1; i < size; i++) token = token * 256 + d[p + i]!;
+    var token = d[p]! & 0x3f;
+    for (var i = 1; i < size; i++) token = token * 256 + d[p + i]!;
     p += size + token;
     if (p > n) return null;
   }
   if (p >= n) return null;
-  const size = 1 << (d[p]! >> 6);
+  var size = 1 << (d[p]! >> 6);
   if (p + size > n) return null;
-  let len = d[p]! & 0x3f;
-  for (let i = 1; i < size; i++) len = len * 256 + d[p + i]!;
-  const pnOffset = p + size;
-  const end = pnOffset + len;
+  var len = d[p]! & 0x3f;
+  for (var i = 1; i < size; i++) len = len * 256 + d[p + i]!;
+  var pnOffset = p + size;
+  var end = pnOffset + len;
   if (end > n) return null;
   return { first, version, type, dcid, scid, pnOffset, end };
 }

@@ -2,6 +2,9 @@
  * QUIC variable-length integers (RFC 9000 §16), read without BigInt and without an object
  * per integer (a QUIC flow reads dozens of them: an allocation each showed under txiki.js).
  */
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
 
 /** Bytes the integer starting with byte `first` takes: 1, 2, 4 or 8. */
 export function varIntSize(first: number): number {
@@ -14,13 +17,13 @@ export function varIntSize(first: number): number {
  * of range anyway.
  */
 export function varIntAt(b: Uint8Array, o: number, limit?: number): number {
-  const end = limit ?? b.length; // no default value: under txiki.js it costs every call
+  var end = limit ?? b.length; // no default value: under txiki.js it costs every call
   if (o >= end) return -1;
-  const first = b[o]!;
-  const size = 1 << (first >> 6);
+  var first = b[o]!;
+  var size = 1 << (first >> 6);
   if (o + size > end) return -1;
-  let value = first & 0x3f;
-  for (let i = 1; i < size; i++) value = value * 256 + b[o + i]!;
+  var value = first & 0x3f;
+  for (var i = 1; i < size; i++) value = value * 256 + b[o + i]!;
   return value;
 }
 
@@ -37,19 +40,19 @@ export const prefix = { value: 0, length: 0 };
  */
 export function varIntPrefixed(b: Uint8Array, o: number, end: number): number {
   if (o >= end) return -1;
-  let first = b[o]!;
-  let size = 1 << (first >> 6);
+  var first = b[o]!;
+  var size = 1 << (first >> 6);
   if (o + size > end) return -1;
-  let value = first & 0x3f;
-  for (let i = 1; i < size; i++) value = value * 256 + b[o + i]!;
+  var value = first & 0x3f;
+  for (var i = 1; i < size; i++) value = value * 256 + b[o + i]!;
   o += size;
   if (o >= end) return -1;
   first = b[o]!;
   size = 1 << (first >> 6);
   if (o + size > end) return -1;
-  let length = first & 0x3f;
-  for (let i = 1; i < size; i++) length = length * 256 + b[o + i]!;
-  const start = o + size;
+  var length = first & 0x3f;
+  for (var i = 1; i < size; i++) length = length * 256 + b[o + i]!;
+  var start = o + size;
   if (start + length > end) return -1;
   prefix.value = value;
   prefix.length = length;

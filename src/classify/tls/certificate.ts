@@ -9,6 +9,10 @@ import { ipv4Text, ipv6Text } from '../../net/format.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 import { latin1, u24be } from '../../util/bytes.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface ServerCertificate {
   readonly issuerDn: string | null;
   readonly subjectDn: string | null;
@@ -31,14 +35,14 @@ interface Tlv {
 /** One DER element at `o`, or null if it does not fit inside `limit`. */
 function tlv(b: Uint8Array, o: number, limit: number): Tlv | null {
   if (o + 2 > limit) return null;
-  const tag = b[o]!;
-  let len = b[o + 1]!;
-  let p = o + 2;
+  var tag = b[o]!;
+  var len = b[o + 1]!;
+  var p = o + 2;
   if (len & 0x80) {
-    const n = len & 0x7f;
+    var n = len & 0x7f;
     if (n === 0 || n > 3 || p + n > limit) return null;
     len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + b[p + i]!;
+    for (var i = 0; i < n; i++) len = len * 256 + b[p + i]!;
     p += n;
   }
   if (p + len > limit) return null;
@@ -47,9 +51,9 @@ function tlv(b: Uint8Array, o: number, limit: number): Tlv | null {
 
 /** Children of a constructed element. */
 function children(b: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let o = parent.start; o < parent.end; ) {
-    const t = tlv(b, o, parent.end);
+  var out: Tlv[] = [];
+  for (var o = parent.start; o < parent.end; ) {
+    var t = tlv(b, o, parent.end);
     if (!t) break;
     out.push(t);
     o = t.end;
@@ -81,10 +85,10 @@ function readName(b: Uint8Array, name: Tlv): { dn: string | null; cn: string | n
 
 /** Up to 63 bytes, up to a NUL; null when any byte is unprintable (nDPI drops those). */
 function dnValue(b: Uint8Array, start: number, end: number): string | null {
-  const e = Math.min(end, start + 63);
-  let s = '';
-  for (let i = start; i < e; i++) {
-    const c = b[i]!;
+  var e = Math.min(end, start + 63);
+  var s = '';
+  for (var i = start; i < e; i++) {
+    var c = b[i]!;
     if (c === 0) break;
     if (c < 0x20 || c > 0x7e) return null;
     s += String.fromCharCode(c);
@@ -93,11 +97,11 @@ function dnValue(b: Uint8Array, start: number, end: number): string | null {
 }
 
 function altNames(b: Uint8Array, octets: Tlv): string[] {
-  const out: string[] = [];
-  const seq = tlv(b, octets.start, octets.end);
+  var out: string[] = [];
+  var seq = tlv(b, octets.start, octets.end);
   if (!seq || seq.tag !== 0x30) return out;
-  for (const g of children(b, seq)) {
-    const len = g.end - g.start;
+  for (var g of children(b, seq)) {
+    var len = g.end - g.start;
     if (g.tag === 0x82 || g.tag === 0x81) {
       if (len > 0) out.push(latin1(b, g.start, g.end).toLowerCase());
     } else if (g.tag === 0x87) {
@@ -118,10 +122,10 @@ const recentCertificates = new BoundedMap<string, ServerCertificate | null>(64);
 
 /** Parse one DER certificate. */
 export function parseCertificate(der: Uint8Array): ServerCertificate | null {
-  const outer = tlv(der, 0, der.length);
+  var outer = tlv(der, 0, der.length);
   if (!outer || outer.tag !== 0x30) return null;
-  const fp = fingerprint(sha1(der.subarray(0, outer.end)));
-  let cert = recentCertificates.get(fp);
+  var fp = fingerprint(sha1(der.subarray(0, outer.end)));
+  var cert = recentCertificates.get(fp);
   if (cert === undefined) {
     cert = readCertificate(der, outer, fp);
     recentCertificates.touch(fp, cert);
@@ -140,25 +144,25 @@ function fingerprint(digest: Uint8Array): string {
 
 /** The fields of the certificate `cert` (the outer SEQUENCE at the start of `der`). */
 function readCertificate(der: Uint8Array, cert: Tlv, fp: string): ServerCertificate | null {
-  const tbs = tlv(der, cert.start, cert.end);
+  var tbs = tlv(der, cert.start, cert.end);
   if (!tbs || tbs.tag !== 0x30) return null;
-  const f = children(der, tbs);
-  let i = 0;
+  var f = children(der, tbs);
+  var i = 0;
   if (f[0]?.tag === 0xa0) i++; // explicit version
   // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
-  const issuer = f[i + 2];
-  const subject = f[i + 4];
+  var issuer = f[i + 2];
+  var subject = f[i + 4];
   if (!issuer || !subject || issuer.tag !== 0x30 || subject.tag !== 0x30) return null;
-  const iss = readName(der, issuer);
-  const sub = readName(der, subject);
-  let names: string[] = [];
-  const extsWrap = f.slice(i + 6).find((t) => t.tag === 0xa3);
-  const exts = extsWrap ? tlv(der, extsWrap.start, extsWrap.end) : null;
+  var iss = readName(der, issuer);
+  var sub = readName(der, subject);
+  var names: string[] = [];
+  var extsWrap = f.slice(i + 6).find((t) => t.tag === 0xa3);
+  var exts = extsWrap ? tlv(der, extsWrap.start, extsWrap.end) : null;
   if (exts && exts.tag === 0x30) {
-    for (const ext of children(der, exts)) {
-      const parts = children(der, ext);
-      const oid = parts[0];
-      const value = parts[parts.length - 1];
+    for (var ext of children(der, exts)) {
+      var parts = children(der, ext);
+      var oid = parts[0];
+      var value = parts[parts.length - 1];
       if (!oid || !value || oid.tag !== 0x06 || value.tag !== 0x04) continue;
       if (oid.end - oid.start === 3 && der[oid.start] === 0x55 && der[oid.start + 1] === 0x1d && der[oid.start + 2] === 0x11) {
         names = altNames(der, value);
@@ -175,11 +179,11 @@ function readCertificate(der: Uint8Array, cert: Tlv, fp: string): ServerCertific
  */
 export function parseCertificateMessage(msg: Uint8Array, dtls?: boolean): ServerCertificate | null {
   if (msg.length < 4 || msg[0] !== 0x0b) return null;
-  const h = dtls ? 12 : 4;
-  const listLen = u24be(msg, h);
-  const certLen = u24be(msg, h + 3);
+  var h = dtls ? 12 : 4;
+  var listLen = u24be(msg, h);
+  var certLen = u24be(msg, h + 3);
   if (listLen < 0 || certLen <= 0 || certLen + 3 > listLen) return null;
-  const start = h + 6;
+  var start = h + 6;
   if (start + certLen > msg.length) return null;
   return parseCertificate(msg.subarray(start, start + certLen));
 }

@@ -6,6 +6,10 @@
 import { latin1, u16be, u24be } from '../../util/bytes.js';
 import { normalizeHostBytes } from '../naming/hostname.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** DTLS1_BAD_VER: OpenSSL's DTLS before RFC 4347's numbering. */
 const DTLS_PRE_STANDARD = 0x0100;
 
@@ -48,18 +52,18 @@ const MAX_HOST = 253;
  */
 export function parseClientHello(msg: Uint8Array, dtls?: boolean): ClientHello | null {
   if (msg.length < 4 || msg[0] !== 0x01) return null;
-  const bodyLen = u24be(msg, 1);
-  const headerLen = dtls ? 12 : 4;
+  var bodyLen = u24be(msg, 1);
+  var headerLen = dtls ? 12 : 4;
   if (bodyLen < 34 || msg[1] !== 0) return null;
-  const size = msg.length;
-  const end = size < headerLen + bodyLen ? size : headerLen + bodyLen;
-  let o = headerLen;
-  const legacyVersion = u16be(msg, o);
+  var size = msg.length;
+  var end = size < headerLen + bodyLen ? size : headerLen + bodyLen;
+  var o = headerLen;
+  var legacyVersion = u16be(msg, o);
   if (legacyVersion < 0) return null;
   // Plausible versions only: SSLv3..TLS1.3 (0x03xx) or DTLS (0xfeXX, and 0x0100, the
   // pre-RFC DTLS of OpenSSL before 0.9.8f that Cisco AnyConnect still speaks); anything
   // else is not a hello.
-  const major = legacyVersion >> 8;
+  var major = legacyVersion >> 8;
   if (major !== 0x03 && major !== 0xfe && !(dtls && legacyVersion === DTLS_PRE_STANDARD)) return null;
   o += 2 + 32;
   if (o >= end) return null;
@@ -68,49 +72,49 @@ export function parseClientHello(msg: Uint8Array, dtls?: boolean): ClientHello |
     if (o >= end) return null;
     o += 1 + msg[o]!; // cookie
   }
-  const cipherLen = u16be(msg, o);
+  var cipherLen = u16be(msg, o);
   if (cipherLen < 0 || o + 2 + cipherLen > end || cipherLen % 2 !== 0) return null;
   o += 2;
-  let fingerprintable = true;
+  var fingerprintable = true;
   // Under txiki.js every bytecode op counts in these loops (a hello costs ~150 k
   // instructions there): GREASE (isGrease) is tested inline, on the value (0x?a?a with
   // both bytes equal); the lists are filled by index (`push` is a native call); the cap is
   // tested only for a list long enough to pass it.
-  const ciphers: number[] = [];
-  let cipherCount = 0;
-  const stop = o + cipherLen;
+  var ciphers: number[] = [];
+  var cipherCount = 0;
+  var stop = o + cipherLen;
   if (cipherLen <= 2 * MAX_LIST) {
-    for (let i = o; i < stop; i += 2) {
-      const v = (msg[i]! << 8) | msg[i + 1]!;
+    for (var i = o; i < stop; i += 2) {
+      var v = (msg[i]! << 8) | msg[i + 1]!;
       if ((v & 0x0f0f) !== 0x0a0a || v >> 8 !== (v & 0xff)) ciphers[cipherCount++] = v;
     }
   } else {
-    for (let i = o; i < stop; i += 2) {
-      const v = (msg[i]! << 8) | msg[i + 1]!;
+    for (var i = o; i < stop; i += 2) {
+      var v = (msg[i]! << 8) | msg[i + 1]!;
       if ((v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff)) continue;
       if (cipherCount < MAX_LIST) ciphers[cipherCount++] = v;
       else fingerprintable = false;
     }
   }
   o = stop;
-  const extensions: number[] = [];
-  let extensionCount = 0;
-  let sni: string | null = null;
-  let alpn: string[] = NO_STRINGS;
-  let supportedVersions: number[] = NO_NUMBERS;
-  let signatureAlgorithms: number[] = NO_NUMBERS;
-  let quicTransportParams: Uint8Array | undefined;
+  var extensions: number[] = [];
+  var extensionCount = 0;
+  var sni: string | null = null;
+  var alpn: string[] = NO_STRINGS;
+  var supportedVersions: number[] = NO_NUMBERS;
+  var signatureAlgorithms: number[] = NO_NUMBERS;
+  var quicTransportParams: Uint8Array | undefined;
   if (o < end) {
     o += 1 + msg[o]!; // compression methods
     if (o !== end) {
-      const extLen = u16be(msg, o);
+      var extLen = u16be(msg, o);
       if (extLen < 0 || o + 2 + extLen > end) fingerprintable = false;
       else {
         o += 2;
-        const extEnd = o + extLen;
+        var extEnd = o + extLen;
         while (o + 4 <= extEnd) {
-          const type = (msg[o]! << 8) | msg[o + 1]!;
-          const body = o + 4;
+          var type = (msg[o]! << 8) | msg[o + 1]!;
+          var body = o + 4;
           o = body + ((msg[o + 2]! << 8) | msg[o + 3]!);
           if (o > extEnd) break;
           if ((type & 0x0f0f) !== 0x0a0a || type >> 8 !== (type & 0xff)) {
@@ -119,7 +123,7 @@ export function parseClientHello(msg: Uint8Array, dtls?: boolean): ClientHello |
           }
           // Most extensions are only counted: one table lookup tells the few read (a
           // switch tests its cases one by one), which read the body where it lies.
-          const read = type < READ.length ? READ[type]! : type === 0xffa5 ? QUIC_PARAMS : 0;
+          var read = type < READ_TYPES ? READ[type]! : type === 0xffa5 ? QUIC_PARAMS : 0;
           if (read === 0) continue;
           if (read === SERVER_NAME) sni = readServerName(msg, body, o);
           else if (read === SIGNATURE_ALGORITHMS) signatureAlgorithms = readU16List(msg, body + 2, u16be(msg, body), o);
@@ -141,7 +145,9 @@ const SIGNATURE_ALGORITHMS = 2;
 const ALPN = 3;
 const SUPPORTED_VERSIONS = 4;
 const QUIC_PARAMS = 5;
-const READ = new Uint8Array(58);
+/** Types below this are in READ (its length as a constant: a typed array's is a native call). */
+const READ_TYPES = 58;
+const READ = new Uint8Array(READ_TYPES);
 READ[0] = SERVER_NAME;
 READ[13] = SIGNATURE_ALGORITHMS;
 READ[16] = ALPN;
@@ -155,7 +161,7 @@ const NO_STRINGS: string[] = [];
 /** server_name list in `b[start, end)`: type(1) name_len(2) name — the first entry, as nDPI takes it. */
 function readServerName(b: Uint8Array, start: number, end: number): string | null {
   if (start + 5 > end) return null;
-  const len = (b[start + 3]! << 8) | b[start + 4]!;
+  var len = (b[start + 3]! << 8) | b[start + 4]!;
   if (start + 5 + len > end) return null;
   return sniText(b, start + 5, start + 5 + len);
 }
@@ -167,12 +173,12 @@ export function sniText(b: Uint8Array, start: number, end: number): string {
 
 /** Up to MAX_LIST 16-bit values from `b[start]`, `byteLen` bytes of them, within `limit`. */
 function readU16List(b: Uint8Array, start: number, byteLen: number, limit: number): number[] {
-  const out: number[] = [];
+  var out: number[] = [];
   if (byteLen < 0) return out;
-  const end = limit < start + byteLen ? limit : start + byteLen;
-  let count = (end - start) >> 1;
+  var end = limit < start + byteLen ? limit : start + byteLen;
+  var count = (end - start) >> 1;
   if (count > MAX_LIST) count = MAX_LIST;
-  for (let n = 0, i = start; n < count; n++, i += 2) out[n] = (b[i]! << 8) | b[i + 1]!;
+  for (var n = 0, i = start; n < count; n++, i += 2) out[n] = (b[i]! << 8) | b[i + 1]!;
   return out;
 }
 
@@ -219,12 +225,12 @@ export function readAlpn(b: Uint8Array, from?: number, limit?: number): string[]
  * which `text` holds from `at` on.
  */
 function printable(b: Uint8Array, text: string, at: number, start: number, end: number): string {
-  let clean = start;
+  var clean = start;
   while (clean < end && b[clean]! >= 0x20 && b[clean]! <= 0x7e) clean++;
   if (clean === end) return text.slice(at, at + end - start); // the usual case
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
+  var s = '';
+  for (var i = start; i < end; i++) {
+    var c = b[i]!;
     s += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
   }
   return s;

@@ -14,6 +14,10 @@ import * as watch from './handshake-watch.js';
 import { CONTENT_ALERT, CONTENT_APPDATA, CONTENT_CCS, TlsDirection, type RecordEvent } from './records.js';
 import { parseServerHello } from './server-hello.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Payload packets after the claim spent looking for ServerHello and certificate (nDPI: 12). */
 const MAX_PACKETS_AFTER_CLAIM = 12;
 
@@ -45,21 +49,21 @@ function protocolOnPort(port: number): string | null {
 
 /** Apply one record-layer event; returns true when it makes the flow TLS. */
 function apply(s: TlsState, ev: RecordEvent, dir: Direction): boolean {
-  const f = s.facts;
+  var f = s.facts;
   switch (ev.kind) {
     case 'sslv2-hello':
       recordClientHello(f, ev.hello, 't');
       watch.sawClientHello(s, dir);
       return true;
     case 'handshake': {
-      const type = ev.msg[0];
+      var type = ev.msg[0];
       if (type === 0x01) {
         if (!recordClientHelloMessage(f, ev.msg)) return false;
         watch.sawClientHello(s, dir);
         return true;
       }
       if (type === 0x02) {
-        const sh = parseServerHello(ev.msg);
+        var sh = parseServerHello(ev.msg);
         if (!sh) return false;
         watch.sawServerHello(s, sh, dir);
         return true;
@@ -89,14 +93,14 @@ function finished(s: TlsState): boolean {
 }
 
 function publish(s: TlsState, out: Detection): void {
-  const f = s.facts;
+  var f = s.facts;
   // The section only changes with the facts: most packets after the claim add none.
-  const p = s.published;
+  var p = s.published;
   if (p.clientHello === f.clientHello && p.serverHello === f.serverHello && p.certificate === f.certificate && out.meta['ssl'] !== undefined) return;
   p.clientHello = f.clientHello;
   p.serverHello = f.serverHello;
   p.certificate = f.certificate;
-  const sni = f.clientHello?.sni;
+  var sni = f.clientHello?.sni;
   if (sni) out.hostname = sni;
   out.meta['ssl'] = sslMeta(f);
 }
@@ -107,13 +111,13 @@ export const tlsDissector = dissector<TlsState>({
   create: () => new TlsState(),
   feed(s: TlsState, pkt: L4Packet, flow: FlowView, out: Detection): Step {
     watch.countPacket(s);
-    const d = s.dirs[pkt.dir];
-    let claim = false;
-    let handshakeClaim = false;
-    const events = d.push(pkt.tcpSeq, pkt.payload);
+    var d = s.dirs[pkt.dir];
+    var claim = false;
+    var handshakeClaim = false;
+    var events = d.push(pkt.tcpSeq, pkt.payload);
     // Indexed: for-of builds an iterator and a result per step in an interpreter.
-    for (let i = 0; i < events.length; i++) {
-      const ev = events[i]!;
+    for (var i = 0; i < events.length; i++) {
+      var ev = events[i]!;
       if (apply(s, ev, pkt.dir)) {
         claim = true;
         if (ev.kind !== 'record') handshakeClaim = true;
@@ -122,7 +126,7 @@ export const tlsDissector = dissector<TlsState>({
     if (!s.claimed) {
       // A ClientHello cut into many small segments (post-quantum key shares, a small MSS)
       // is still read to its end: its bytes, not the packet count, bound the wait.
-      const giveUp = d.broken || (s.packets >= watch.MAX_PACKETS_UNCLAIMED && !d.handshakeUnderway);
+      var giveUp = d.broken || (s.packets >= watch.MAX_PACKETS_UNCLAIMED && !d.handshakeUnderway);
       if (!claim) return giveUp ? release(s, 'no') : 'more';
       watch.claim(s, out, tlsProtocolFor(flow), handshakeClaim);
     }

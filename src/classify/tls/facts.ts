@@ -11,6 +11,10 @@ import { ja4, type Ja4Transport } from './ja4.js';
 import type { ServerHello } from './server-hello.js';
 import { hex4, tlsVersionName } from './versions.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export interface TlsFacts {
   clientHello: ClientHello | null;
   /** JA4 of the ClientHello, computed once. */
@@ -57,19 +61,19 @@ export function versionOf(f: TlsFacts): number | null {
 
 /** The `ssl` section; `fixedVersion` overrides (QUIC always runs TLS 1.3). */
 export function sslMeta(f: TlsFacts, fixedVersion?: number): MetaSection {
-  const m: MetaSection = {};
-  const version = fixedVersion ?? versionOf(f);
+  var m: MetaSection = {};
+  var version = fixedVersion ?? versionOf(f);
   if (version !== null) {
     m['version'] = hex4(version);
     m['version_name'] = tlsVersionName(version);
   }
-  const sh = f.serverHello;
+  var sh = f.serverHello;
   if (sh) {
     m['cipher_suite'] = hex4(sh.cipher);
-    const name = cipherSuiteName(sh.cipher);
+    var name = cipherSuiteName(sh.cipher);
     if (name) m['cipher_name'] = name;
   }
-  const ch = f.clientHello;
+  var ch = f.clientHello;
   if (ch) {
     if (ch.sni !== null) m['client_sni'] = ch.sni;
     if (ch.alpn.length) m['alpn'] = ch.alpn as readonly MetaValue[];
@@ -77,7 +81,7 @@ export function sslMeta(f: TlsFacts, fixedVersion?: number): MetaSection {
     if (f.ja4) m['client_ja4'] = f.ja4;
   }
   if (sh?.alpn) m['negotiated_alpn'] = sh.alpn;
-  const cert = f.certificate;
+  var cert = f.certificate;
   if (cert) {
     if (cert.subjectCn !== null) m['server_cn'] = cert.subjectCn;
     if (cert.subjectDn !== null) m['subject_dn'] = cert.subjectDn;

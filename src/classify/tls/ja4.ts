@@ -16,20 +16,24 @@ import { encodeUtf8, hex } from '../../util/bytes.js';
 import type { ClientHello } from './client-hello.js';
 import { isGrease } from './versions.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 export type Ja4Transport = 't' | 'q' | 'd';
 
 export function ja4(ch: ClientHello, transport: Ja4Transport): string {
-  let version = ch.legacyVersion;
-  const versions = ch.supportedVersions;
-  for (let i = 0; i < versions.length; i++) {
-    const v = versions[i]!;
+  var version = ch.legacyVersion;
+  var versions = ch.supportedVersions;
+  for (var i = 0; i < versions.length; i++) {
+    var v = versions[i]!;
     if (v > version && !isGrease(v)) version = v;
   }
-  const alpn = ch.alpn.join(',');
+  var alpn = ch.alpn.join(',');
   // nDPI copies the string and then cuts its last character.
-  const a0 = alpn.length >= 2 ? alpn[0]! : '0';
-  const a1 = alpn.length >= 3 ? alpn[1]! : '0';
-  const head =
+  var a0 = alpn.length >= 2 ? alpn[0]! : '0';
+  var a1 = alpn.length >= 3 ? alpn[1]! : '0';
+  var head =
     transport +
     versionCode(version) +
     (ch.sni !== null && isNumericAddress(ch.sni) ? 'i' : 'd') +
@@ -37,9 +41,9 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
     twoDigits(ch.extensions.length) +
     a0 +
     a1;
-  const sigs = ch.signatureAlgorithms;
-  const b = cachedDigest(ch.ciphers, null);
-  const c = cachedDigest(ch.extensions, sigs);
+  var sigs = ch.signatureAlgorithms;
+  var b = cachedDigest(ch.ciphers, null);
+  var c = cachedDigest(ch.extensions, sigs);
   return `${head}_${b}_${c}`;
 }
 
@@ -70,12 +74,12 @@ function listKey(list: readonly number[]): string {
  * and ALPN, '_' and `second` (extensions, then signature algorithms).
  */
 function cachedDigest(first: readonly number[], second: readonly number[] | null): string {
-  const cache = second === null ? cipherDigests : extensionDigests;
+  var cache = second === null ? cipherDigests : extensionDigests;
   // The first list's length leads: where it ends and the second begins is then unambiguous.
-  const key = second === null ? listKey(first) : String.fromCharCode(first.length) + listKey(first) + listKey(second);
-  const known = cache.get(key);
+  var key = second === null ? listKey(first) : String.fromCharCode(first.length) + listKey(first) + listKey(second);
+  var known = cache.get(key);
   if (known !== undefined) return known;
-  const digest = sha12(second === null ? hexList(sorted(first), false) : hexList(sorted(first), true) + (second.length ? '_' + hexList(second, false) : ''));
+  var digest = sha12(second === null ? hexList(sorted(first), false) : hexList(sorted(first), true) + (second.length ? '_' + hexList(second, false) : ''));
   cache.touch(key, digest);
   return digest;
 }
@@ -109,10 +113,10 @@ function hex16(v: number): string {
 
 /** "%04x" of each value joined by ','; `skipSniAlpn` leaves out extensions 0 and 16. */
 function hexList(values: ArrayLike<number>, skipSniAlpn: boolean): string {
-  let out = '';
-  let first = true;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+  var out = '';
+  var first = true;
+  for (var i = 0; i < values.length; i++) {
+    var v = values[i]!;
     if (skipSniAlpn && (v === 0 || v === 0x10)) continue;
     out += first ? hex16(v) : ',' + hex16(v);
     first = false;

@@ -8,6 +8,10 @@ import { u24be } from '../../util/bytes.js';
 import { parseSslv2ClientHello, type ClientHello } from './client-hello.js';
 import { TcpByteStream } from '../tcp-stream.js';
 
+// Locals in this file's per-packet functions are `var`, not `let`/`const`: QuickJS-ng (txiki.js)
+// checks a lexical local for initialisation at every read and write, ~15-20 instructions
+// each (measured: decodeFrame in src/decode/decode.ts).
+
 /** Bytes held per direction waiting for a record to complete (a full record is 16 KiB + 5). */
 const STREAM_CAP = 24 * 1024;
 /** Bytes of handshake messages held waiting for a message to complete. */
@@ -47,7 +51,7 @@ export class TlsDirection {
 
   /** Feed one segment; returns what became complete. */
   push(seq: number, payload: Uint8Array): RecordEvent[] {
-    const events: RecordEvent[] = [];
+    var events: RecordEvent[] = [];
     if (this.broken) return events;
     this.stream.push(seq, payload);
     this.parse(events);
@@ -83,11 +87,11 @@ export class TlsDirection {
       return;
     }
     for (;;) {
-      const b = this.stream.bytes;
-      const size = b.length; // read once: a native call under txiki.js
+      var b = this.stream.bytes;
+      var size = b.length; // read once: a native call under txiki.js
       if (this.recordsSeen === 0 && size >= 2 && (b[0]! & 0x80) !== 0) {
         // SSLv2-format hello: only ever the first record of a connection.
-        const v2 = size >= 11 ? parseSslv2ClientHello(b) : null;
+        var v2 = size >= 11 ? parseSslv2ClientHello(b) : null;
         if (size < 11) break;
         if (!v2) {
           this.broken = true;
@@ -100,8 +104,8 @@ export class TlsDirection {
         continue;
       }
       if (size < 5) break;
-      const type = b[0]!;
-      const len = (b[3]! << 8) | b[4]!;
+      var type = b[0]!;
+      var len = (b[3]! << 8) | b[4]!;
       if (type < 20 || type > 26 || b[1] !== 0x03 || b[2]! > 0x04 || len > MAX_RECORD) {
         this.broken = true;
         break;
@@ -110,7 +114,7 @@ export class TlsDirection {
         this.stream.expect(5 + len);
         break;
       }
-      const whole = size === 5 + len;
+      var whole = size === 5 + len;
       this.recordsSeen++;
       // handshake() copies what it keeps, so the body is read where it lies.
       if (type === CONTENT_HANDSHAKE && !this.encrypted) this.handshake(b.subarray(5, 5 + len), this.stream.inPlace, events);
@@ -128,25 +132,25 @@ export class TlsDirection {
    * the body is copied. Only a message's unfinished tail is kept.
    */
   private handshake(body: Uint8Array, inPlace: boolean, events: RecordEvent[]): void {
-    let joined = body;
+    var joined = body;
     // Lengths read once each: a native call apiece under txiki.js.
-    const held = this.hs.length;
+    var held = this.hs.length;
     if (held > 0 || !inPlace) {
       joined = new Uint8Array(held + body.length);
       joined.set(this.hs);
       joined.set(body, held);
     }
-    const size = joined.length;
-    let o = 0;
+    var size = joined.length;
+    var o = 0;
     while (size - o >= 4) {
       if (joined[o + 1] !== 0) {
         // Messages are far below 64 KiB; a bigger length means this is not a handshake.
         this.broken = true;
         return;
       }
-      const end = o + 4 + ((joined[o + 1]! << 16) | (joined[o + 2]! << 8) | joined[o + 3]!);
+      var end = o + 4 + ((joined[o + 1]! << 16) | (joined[o + 2]! << 8) | joined[o + 3]!);
       if (end > size) break;
-      const msg = joined.subarray(o, end);
+      var msg = joined.subarray(o, end);
       if (msg[0] === 0x0b) this.certificatePeeked = true;
       events.push({ kind: 'handshake', msg });
       o = end;
