@@ -198,7 +198,8 @@ export class Classifier {
     this.counters.packetsInspected++;
     var wasDecided = (flags & FLOW_DECIDED) !== 0;
     var decided = wasDecided;
-    if (pkt.payload.length > 0) {
+    // A first byte, not `length > 0`: a typed array's length is a native call under txiki.js.
+    if (pkt.payload[0] !== undefined) {
       if (c.claimant) this.feedClaimant(c, flow, pkt);
       else if (!decided) {
         this.feedCandidates(c, flow, pkt);
