@@ -1,6 +1,7 @@
 // The esbuild options every flowsieve bundle is built with (dist/flowsieve.js and the
 // benchmark harness), so a harness measures code built exactly as the product is.
 import { packCatalogue } from './catalogue-plugin.mjs';
+import { varLocalsPlugin } from './var-locals.mjs';
 
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -15,5 +16,6 @@ export const BUNDLE_OPTIONS = {
   lineLimit: 500,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [packCatalogue],
+  // varLocalsPlugin last: it rewrites the bundle esbuild wrote (scripts/var-locals.mjs).
+  plugins: [packCatalogue, varLocalsPlugin],
 };
