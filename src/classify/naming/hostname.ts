@@ -23,17 +23,33 @@ export function normalizeHostBytes(b: Uint8Array, start?: number, end?: number):
   // Printable ASCII, the usual case: see normalizeHostText. (Anything else, a NUL too,
   // takes the loop below, which ends the name at a NUL as C strings do.)
   var text = latin1(b, from, last);
-  if (!UNPRINTABLE.test(text)) return lowerTrimmed(text);
-  var out = '';
-  for (var i = from; i < last; i++) {
-    var c = b[i]!;
-    if (c === 0) break; // C strings end at NUL, and so did nDPI's copy
-    if (c === 0x09) c = 0x20;
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    out += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
+  var known = normalized.get(text);
+  if (known !== undefined) return known;
+  var name: string;
+  if (!UNPRINTABLE.test(text)) name = lowerTrimmed(text);
+  else {
+    name = '';
+    for (var i = from; i < last; i++) {
+      var c = b[i]!;
+      if (c === 0) break; // C strings end at NUL, and so did nDPI's copy
+      if (c === 0x09) c = 0x20;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      name += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
+    }
+    name = name.replace(/ +$/, '');
   }
-  return out.replace(/ +$/, '');
+  if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+  normalized.set(text, name);
+  return name;
 }
+
+/**
+ * Names normalised lately, by their bytes as text (one character per byte): flows repeat
+ * their hosts, and under txiki.js the lookup costs a fraction of the test and lower-casing.
+ * Bounded: emptied when full.
+ */
+const normalized = new Map<string, string>();
+const NORMALIZED_MAX = 512;
 
 /** Same rules for a name already held as text (one char per byte). */
 export function normalizeHostText(s: string): string {
