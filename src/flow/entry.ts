@@ -7,7 +7,7 @@ import type { DecodedPacket } from '../decode/packet.js';
 import type { Queued } from './idle-queue.js';
 import { flowKeyOf } from './key.js';
 import type { PacketMeta } from './packet-meta.js';
-import type { Direction, Endpoint, FlowKey, FlowView } from './types.js';
+import type { Endpoint, FlowKey, FlowView } from './types.js';
 
 /** Which idle timeout applies; Closed: FIN both ways or RST, lingering for its last ACKs. */
 export const enum TimeoutClass {
@@ -29,9 +29,11 @@ export interface Flow<T> extends FlowView {
   /** Per direction, as new pairs (the counts are plain fields: see FlowEntry). */
   readonly packetsByDir: readonly [number, number];
   readonly bytesByDir: readonly [number, number];
-  /** Packets, and bytes, sent by the initiator (0) or the responder (1), without making a pair. */
-  packetsFrom(dir: Direction): number;
-  bytesFrom(dir: Direction): number;
+  /** Packets, and bytes, sent by the initiator (0) and by the responder (1): plain fields, read without a call. */
+  readonly packets0: number;
+  readonly packets1: number;
+  readonly bytes0: number;
+  readonly bytes1: number;
   readonly packets: number;
   /** TCP: FIN seen from the initiator (bit 0) and the responder (bit 1). */
   readonly finBits: number;
@@ -220,11 +222,4 @@ export class FlowEntry<T> implements Flow<T>, Queued {
     return [this.bytes0, this.bytes1];
   }
 
-  packetsFrom(dir: Direction): number {
-    return dir === 0 ? this.packets0 : this.packets1;
-  }
-
-  bytesFrom(dir: Direction): number {
-    return dir === 0 ? this.bytes0 : this.bytes1;
-  }
 }

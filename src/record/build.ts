@@ -56,7 +56,6 @@ export function flowRecordJson(flow: Flow<FlowClassification>, ctx: RecordContex
   const cat = ctx.catalogue;
   const epoch = ctx.epochOffset ? ctx.epochOffset() : 0;
   const pm = flow.meta; // a getter: read once
-  const L = swap ? 1 : 0;
   const line =
     `{"ip_version":${flow.ipVersion},"ip_protocol":${flow.ipProtocol},"vlan_id":${flow.vlanId},` +
     `"local_ip":"${swap ? responderIp : initiatorIp}","local_port":${swap ? flow.responderPort : flow.initiatorPort},` +
@@ -67,8 +66,8 @@ export function flowRecordJson(flow: Flow<FlowClassification>, ctx: RecordContex
     `"ip_nat":${pm?.nat ?? false},"fwmark":${pm?.mark ?? 0},` +
     `"first_seen_at":${Math.floor(flow.firstSeen + epoch)},"last_seen_at":${Math.floor(flow.lastSeen + epoch)},` +
     `${verdictJson(c, cat)},` +
-    `"local_packets":${flow.packetsFrom(L)},"other_packets":${flow.packetsFrom(L === 0 ? 1 : 0)},` +
-    `"local_bytes":${flow.bytesFrom(L)},"other_bytes":${flow.bytesFrom(L === 0 ? 1 : 0)}`;
+    `"local_packets":${swap ? flow.packets1 : flow.packets0},"other_packets":${swap ? flow.packets0 : flow.packets1},` +
+    `"local_bytes":${swap ? flow.bytes1 : flow.bytes0},"other_bytes":${swap ? flow.bytes0 : flow.bytes1}`;
   return sections === '{}' ? `${line}}` : `${line},${sections.slice(1)}`;
 }
 
@@ -167,8 +166,6 @@ function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRec
   const d = c.detection;
   // Local = initiator unless roles say the responder is the LAN side.
   const swap = ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
-  const L = swap ? 1 : 0;
-  const O = swap ? 0 : 1;
   // The ends' plain fields: no Endpoint object made.
   const otherIp = swap ? flow.initiatorIp : flow.responderIp;
   const protocol = d.protocol ?? 'Unknown';
@@ -181,10 +178,10 @@ function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRec
     vlan_id: flow.vlanId,
     local_ip: swap ? flow.responderIp : flow.initiatorIp,
     local_port: swap ? flow.responderPort : flow.initiatorPort,
-    local_mac: L === 0 ? flow.initiatorMac : flow.responderMac,
+    local_mac: swap ? flow.responderMac : flow.initiatorMac,
     other_ip: otherIp,
     other_port: swap ? flow.initiatorPort : flow.responderPort,
-    other_mac: L === 0 ? flow.responderMac : flow.initiatorMac,
+    other_mac: swap ? flow.initiatorMac : flow.responderMac,
     interface: meta?.inInterface ?? ctx.interfaceName,
     other_type: otherTypeOf(otherIp),
     ip_nat: meta?.nat ?? false,
@@ -203,10 +200,10 @@ function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRec
       application: c.application && cat ? cat.categoryOfApp(c.application) : null,
       protocol: cat ? cat.protocolCategory(protocol) : null,
     },
-    local_packets: flow.packetsFrom(L),
-    other_packets: flow.packetsFrom(O),
-    local_bytes: flow.bytesFrom(L),
-    other_bytes: flow.bytesFrom(O),
+    local_packets: swap ? flow.packets1 : flow.packets0,
+    other_packets: swap ? flow.packets0 : flow.packets1,
+    local_bytes: swap ? flow.bytes1 : flow.bytes0,
+    other_bytes: swap ? flow.bytes0 : flow.bytes1,
   };
   return record;
 }
