@@ -5,9 +5,10 @@
 // `var` took about 4% off a whole replay's instructions.
 //
 // A declaration is rewritten only when, within its function:
-// - its name is bound once (no other let/const/var, parameter, function, class or catch
-//   binding of that name anywhere in the function), so hoisting it cannot merge two
-//   variables;
+// - no parameter, var, function, class or catch binding of its name is in the function,
+//   and any other let/const of that name sits in a block of its own (none inside another),
+//   with every one of them initialised: hoisted, they become one variable, and each block
+//   gives it its value before using it;
 // - every use of the name lies inside the block the declaration scopes it to, so no use
 //   that meant an outer variable can come to mean this one;
 // - no function, method or class field inside the function may use the name as a free
@@ -169,6 +170,52 @@ function analyseScope(scope, code, edits, counts, isProgram) {
   else walk(body); // an arrow function's expression body
 
   if (!isProgram) {
+    // Each let/const name with the scopes of its declarations (a minifier gives sibling
+    // blocks' variables one name).
+    const byName = new Map();
+    for (const lex of lexical) {
+      for (const d of lex.decl.declarations) {
+        patternNames(
+          d.id,
+          (id) => {
+            let list = byName.get(id.name);
+            if (!list) byName.set(id.name, (list = []));
+            list.push({ lex, initialised: d.init !== null || lex.forHead });
+          },
+          () => undefined,
+        );
+      }
+    }
+    const nameOk = new Map();
+    const qualifies = (name) => {
+      let ok = nameOk.get(name);
+      if (ok !== undefined) return ok;
+      const decls = byName.get(name);
+      ok = bindings.get(name) === decls.length && !nestedFree.has(name);
+      // Several declarations become one variable: each must sit in a block of its own (none
+      // inside another) and give the name its value before any use there.
+      if (ok && decls.length > 1) {
+        for (let i = 0; ok && i < decls.length; i++) {
+          const a = decls[i].lex.scopeNode;
+          if (!decls[i].initialised) ok = false;
+          for (let j = i + 1; ok && j < decls.length; j++) {
+            const b = decls[j].lex.scopeNode;
+            if (a.start < b.end && b.start < a.end) ok = false;
+          }
+        }
+      }
+      // Every use lies in one of the blocks the declarations scope the name to.
+      if (ok) {
+        for (const at of refs.get(name) ?? []) {
+          if (!decls.some(({ lex }) => at >= lex.scopeNode.start && at < lex.scopeNode.end)) {
+            ok = false;
+            break;
+          }
+        }
+      }
+      nameOk.set(name, ok);
+      return ok;
+    };
     for (const { decl, scopeNode, inLoop, forHead } of lexical) {
       // A switch's cases share one block that a jump can enter past a declaration.
       const ok = scopeNode.type !== 'SwitchStatement' && decl.declarations.every((d) => {
@@ -177,8 +224,7 @@ function analyseScope(scope, code, edits, counts, isProgram) {
         patternNames(
           d.id,
           (id) => {
-            if (bindings.get(id.name) !== 1 || nestedFree.has(id.name)) fine = false;
-            for (const at of refs.get(id.name) ?? []) if (at < scopeNode.start || at >= scopeNode.end) fine = false;
+            if (!qualifies(id.name)) fine = false;
           },
           () => undefined,
         );

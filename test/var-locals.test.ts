@@ -39,6 +39,23 @@ test('a loop variable a closure captures stays let: each turn has its own', asyn
   assert.match(after, /var {3}fs/);
 });
 
+test('one name declared in sibling blocks (as a minifier names them) becomes one var; nested, or without a value, it stays', async () => {
+  const code = [
+    `export function t() { let s = 0; for (let i = 0; i < 2; i++) s += i; for (let i = 5; i < 7; i++) s += i; { const v = s * 2; s = v; } { const v = s + 1; s = v; } return s; }`,
+    `export function u() { let r = []; { let a = 1; { let a = 2; r.push(a); } r.push(a); } return r; }`,
+    `export function z() { let r = []; { let a; a = 1; r.push(a); } { let a; r.push(a); } return r; }`,
+  ].join('\n');
+  const after = await sameBehaviour(code);
+  assert.match(after, /for \(var i = 0/);
+  assert.match(after, /for \(var i = 5/);
+  assert.match(after, /var {3}v = s \* 2/);
+  assert.match(after, /var {3}v = s \+ 1/);
+  assert.match(after, /let a = 1; \{ let a = 2/);
+  // With var, the second block's `a` would start with the first block's 1.
+  assert.match(after, /let a; a = 1/);
+  assert.match(after, /\{ let a; r\.push/);
+});
+
 test('a name bound twice in a function, or used outside its block, stays', async () => {
   const code = [
     `export function h(c) { let r = 0; if (c) { let r = 5; r++; } return r; }`,
