@@ -219,10 +219,12 @@ export function unpackNetworks(text: string, appCount: number): PackedTable {
         if (d !== length) {
           if ((prev4 >>> (31 - d)) & 1) fail('prefixes out of order');
           var rest = 0;
-          if (restBits > 24) rest = read(restBits - 24) * 0x1000000 + read(24);
+          if (restBits > 24) rest = (read(restBits - 24) << 24) | read(24);
           else if (restBits > 0) rest = read(restBits);
           var high = d === 0 ? 0 : prev4 >>> (32 - d);
-          addr = ((high * 2 + 1) * 2 ** restBits + rest) * 2 ** (32 - length);
+          // In 32-bit integers, not doubles and `**` (a native call each under txiki.js):
+          // here 1 ≤ length ≤ 32, so every shift count is below 32 and the bits fit.
+          addr = (((((high << 1) | 1) << restBits) | rest) << (32 - length)) >>> 0;
         }
         words[n] = addr;
         prev4 = addr;

@@ -62,12 +62,19 @@ export class RangeTable {
   }
 }
 
+/** 2^32: one past the last IPv4 address. */
+const TOP = 4294967296;
+/** 2^(32 - length): the addresses an IPv4 prefix of each length spans (0..32). */
+const SPAN = Float64Array.from({ length: 33 }, (_, length) => 2 ** (32 - length));
+
 /**
  * Flattens a table (sorted by address then length, no exact duplicates, as
  * `aggregatePrefixes` and `unpackNetworks` give it) into disjoint ranges; each address gets
  * the app of the longest prefix covering it. One pass with a stack of open prefixes.
  */
 export function buildRanges(list: PrefixList): RangeTable {
+  // (TOP and SPAN: constants and a table, not `2 ** n`, which QuickJS works out with a
+  // native call each time; these loops run once per prefix at every start.)
   return list.bits === 32 ? buildRanges4(list) : buildRanges6(list);
 }
 
@@ -89,10 +96,10 @@ function buildRanges4(list: PrefixList): RangeTable {
   // interpreter): a range at the last range's start replaces its app (and folds into the
   // one before when that has the same app); a range with the last range's app is no range.
   for (var i = 0; i <= n; i++) {
-    var start = i < n ? words[i]! : 2 ** 32;
+    var start = i < n ? words[i]! : TOP;
     while (sp > 0 && ends[sp - 1]! <= start) {
       var at = ends[--sp]!;
-      if (at === 2 ** 32) break;
+      if (at === TOP) break;
       var app = sp > 0 ? owners[sp - 1]! : -1;
       if (starts[m - 1] === at) {
         apps[m - 1] = app;
@@ -112,7 +119,7 @@ function buildRanges4(list: PrefixList): RangeTable {
       apps[m++] = app;
     }
     if (sp === depth) throw new RangeError('prefixes do not nest');
-    ends[sp] = start + 2 ** (32 - lengths[i]!);
+    ends[sp] = start + SPAN[lengths[i]!]!;
     owners[sp++] = app;
   }
   return new RangeTable(32, starts.slice(0, m), apps.slice(0, m));
@@ -180,12 +187,12 @@ function buildRanges6(list: PrefixList): RangeTable {
     var length = lengths[i]!;
     if (length > 0) {
       var w = (length - 1) >>> 5;
-      var add = 2 ** (31 - ((length - 1) & 31));
+      var add = SPAN[1 + ((length - 1) & 31)]!;
       carry = 1;
       while (w >= 0) {
         var sum = ends[e + w]! + add;
         ends[e + w] = sum >>> 0;
-        if (sum < 2 ** 32) {
+        if (sum < TOP) {
           carry = 0;
           break;
         }
