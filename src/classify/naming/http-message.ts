@@ -76,9 +76,9 @@ export const METHOD_INITIALS: readonly number[] = [...new Set(HTTP_METHODS.map((
  */
 export function requestStart(b: Uint8Array): 'yes' | 'maybe' | 'no' {
   // Cheap first look: every method starts with one of these letters.
-  if (b.length === 0 || !METHOD_INITIALS.includes(b[0]!)) return 'no';
+  if (b[0] === undefined || !METHOD_INITIALS.includes(b[0])) return 'no';
   const sp = b.subarray(0, 14).indexOf(0x20);
-  const methodEnd = sp < 0 ? Math.min(b.length, 13) : sp;
+  const methodEnd = sp < 0 ? (b[12] === undefined ? b.length : 13) : sp;
   const method = latin1(b, 0, methodEnd);
   const known = HTTP_METHODS.some((m) => (sp < 0 ? m.startsWith(method) : m === method));
   if (!known) return 'no';
@@ -115,12 +115,18 @@ export function parseStatusLine(line: string): StatusLine | null {
  * bytes than that have arrived and they agree so far, 'no' otherwise.
  */
 export function statusStart(b: Uint8Array): 'yes' | 'maybe' | 'no' {
-  const prefix = 'HTTP/1.';
-  for (let i = 0; i < Math.min(b.length, prefix.length); i++) if (b[i] !== prefix.charCodeAt(i)) return 'no';
-  if (b.length > 7 && b[7] !== 0x30 && b[7] !== 0x31) return 'no';
-  if (b.length > 8 && b[8] !== 0x20) return 'no';
-  return b.length >= 9 ? 'yes' : 'maybe';
+  // The length read once and the prefix's bytes from a table: under txiki.js a typed
+  // array's length, a Math call and a charCodeAt are each a native call.
+  const size = b.length;
+  const n = size < STATUS_PREFIX.length ? size : STATUS_PREFIX.length;
+  for (let i = 0; i < n; i++) if (b[i] !== STATUS_PREFIX[i]) return 'no';
+  if (size > 7 && b[7] !== 0x30 && b[7] !== 0x31) return 'no';
+  if (size > 8 && b[8] !== 0x20) return 'no';
+  return size >= 9 ? 'yes' : 'maybe';
 }
+
+/** "HTTP/1." as bytes. */
+const STATUS_PREFIX: readonly number[] = [0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e];
 
 /** Value of the first header field called `name` (case-insensitive), trimmed; null if absent. */
 export function headerValue(head: HttpHead, name: string): string | null {

@@ -18,9 +18,11 @@ export interface ServerHello {
 
 /** `msg` starts at the handshake header (type 2); DTLS headers are 12 bytes. */
 export function parseServerHello(msg: Uint8Array, dtls?: boolean): ServerHello | null {
-  if (msg.length < 4 || msg[0] !== 0x02 || msg[1] !== 0) return null;
+  var size = msg.length; // read once: a native call under txiki.js, as is Math.min
+  if (size < 4 || msg[0] !== 0x02 || msg[1] !== 0) return null;
   var headerLen = dtls ? 12 : 4;
-  var end = Math.min(msg.length, headerLen + u24be(msg, 1));
+  var declared = headerLen + u24be(msg, 1);
+  var end = size < declared ? size : declared;
   var o = headerLen;
   var legacyVersion = u16be(msg, o);
   if (legacyVersion < 0 || (legacyVersion >> 8 !== 0x03 && legacyVersion >> 8 !== 0xfe && legacyVersion >> 8 !== 0x7f)) return null;
@@ -35,7 +37,7 @@ export function parseServerHello(msg: Uint8Array, dtls?: boolean): ServerHello |
   var alpn: string | null = null;
   var extLen = u16be(msg, o);
   if (extLen > 0 && o + 2 <= end) {
-    var extEnd = Math.min(end, o + 2 + extLen);
+    var extEnd = end < o + 2 + extLen ? end : o + 2 + extLen;
     o += 2;
     while (o + 4 <= extEnd) {
       // Read inline, a view made only for ALPN: a call and an object per extension add up under txiki.js.
