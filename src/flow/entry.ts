@@ -221,5 +221,4 @@ export class FlowEntry<T> implements Flow<T>, Queued {
   get bytesByDir(): readonly [number, number] {
     return [this.bytes0, this.bytes1];
   }
-
 }

@@ -81,7 +81,8 @@ export class FlowTable<T> {
    */
   private recent: (FlowEntry<T> | null)[] = new Array<FlowEntry<T> | null>(1 << RECENT_MIN_BITS).fill(null);
   private recentBits = RECENT_MIN_BITS;
-  private clock = 0;
+  /** -Infinity until the first packet or tick: then the first one sweeps, as every later one that moves it past nextSweep. */
+  private clock = -Infinity;
   private nextSweep = 0;
   /** Recently made MAC pairs, shared by the flows they fit (replaced round-robin). */
   private readonly macPairs: MacPair[] = [];
@@ -109,7 +110,7 @@ export class FlowTable<T> {
     return this.flows.size;
   }
 
-  /** Packet time as the table last saw it (ms). */
+  /** Packet time as the table last saw it (ms); -Infinity before any. */
   get now(): number {
     return this.clock;
   }
@@ -123,9 +124,13 @@ export class FlowTable<T> {
    * their sum).
    */
   track(pkt: DecodedPacket, frames: number): Flow<T> | null {
-    // advance(), inlined: it runs for every packet.
-    if (pkt.timestamp > this.clock) this.clock = pkt.timestamp;
-    if (this.clock >= this.nextSweep) this.sweep();
+    // advance(), inlined: it runs for every packet. A sweep leaves the clock short of
+    // nextSweep, so one can be due only when the clock moves.
+    const ts = pkt.timestamp;
+    if (ts > this.clock) {
+      this.clock = ts;
+      if (ts >= this.nextSweep) this.sweep();
+    }
     let flow: FlowEntry<T> | null;
     let dir: Direction | -1;
     if (pkt.laterFragment) {
@@ -160,8 +165,8 @@ export class FlowTable<T> {
       f.packets1 += frames;
       f.bytes1 += pkt.wireLength;
     }
-    if (pkt.timestamp > f.lastSeen) {
-      f.lastSeen = pkt.timestamp;
+    if (ts > f.lastSeen) {
+      f.lastSeen = ts;
       f.state |= TOUCHED;
     }
     if ((pkt.tcpFlags & (TCP_FIN | TCP_RST)) !== 0) this.tcpEnding(f, dir as Direction, pkt);
