@@ -3,7 +3,8 @@ import type { Catalogue } from '../catalogue/types.js';
 import { FLOW_COMPLETE, type FlowClassification } from '../classify/engine.js';
 import type { Detection } from '../classify/dissector.js';
 import type { Flow } from '../flow/table.js';
-import type { FlowRecord } from './flow-record.js';
+import type { FlowCategory, FlowRecord } from './flow-record.js';
+import type { AppId, ProtocolName } from '../names.js';
 import { sectionsJsonOf } from '../classify/shared-values.js';
 import { otherTypeOf } from './other-type.js';
 
@@ -45,9 +46,9 @@ export function flowRecordJson(flow: Flow<FlowClassification>, ctx: RecordContex
   const meta = d.meta;
   // A section named like a core field (dropped) or an array index (put first) changes the
   // order: then the record is built and stringified as it is.
-  if (!appendsInOrder(meta, CORE_FIELDS)) return JSON.stringify(buildFlowRecord(flow, ctx));
+  if (!appendsInOrder(meta)) return JSON.stringify(buildFlowRecord(flow, ctx));
   const sections = sectionsJsonOf(d) ?? JSON.stringify(meta);
-  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
+  const swap = responderIsLocal(flow, ctx);
   const initiatorIp = flow.initiatorIp;
   const responderIp = flow.responderIp;
   const otherIp = swap ? initiatorIp : responderIp;
@@ -87,13 +88,27 @@ function verdictJson(c: FlowClassification, cat: Catalogue | null): string {
   const d = c.detection;
   const protocol = d.protocol ?? 'Unknown';
   const app = c.application;
+  const category = categoryOf(app, protocol, cat);
   const json =
     `"detected_protocol_name":${JSON.stringify(protocol)},"detected_application_name":${textJson(app)},` +
     `"detection_guessed":${c.guessed},"detection_complete":${c.complete},"detection_packets":${c.detectionPackets},` +
     `"host_server_name":${textJson(d.hostname)},"dns_host_name":${textJson(c.dnsHostName)},` +
-    `"category":{"application":${textJson(app && cat ? cat.categoryOfApp(app) : null)},"protocol":${textJson(cat ? cat.protocolCategory(protocol) : null)}}`;
+    `"category":{"application":${textJson(category.application)},"protocol":${textJson(category.protocol)}}`;
   if (frozen) VERDICT_JSON.set(c, { catalogue: cat, json });
   return json;
+}
+
+/** Which end is "local": the initiator, unless roles say the responder is the LAN side. */
+function responderIsLocal(flow: Flow<FlowClassification>, ctx: RecordContext): boolean {
+  return ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
+}
+
+/** The record's categories: the app's and the protocol's, from the catalogue. */
+function categoryOf(app: AppId | null, protocol: ProtocolName, cat: Catalogue | null): FlowCategory {
+  return {
+    application: app && cat ? cat.categoryOfApp(app) : null,
+    protocol: cat ? cat.protocolCategory(protocol) : null,
+  };
 }
 
 /** A MAC address's JSON: its text (hex and ':', nothing to escape) quoted, or null. */
@@ -113,14 +128,14 @@ function addSections(record: FlowRecord, meta: Detection['meta']): void {
 
 /**
  * Whether the record's text is its core fields' text followed by the sections' own: no
- * section is dropped for a core field's name (`core` has the record's fields, and an
+ * section is dropped for a core field's name (CORE_FIELDS has the record's fields, and an
  * object's inherited names as the record has them), and none is named like an array
  * index (those would come first in the record's key order).
  */
-function appendsInOrder(meta: Detection['meta'], core: object): boolean {
+function appendsInOrder(meta: Detection['meta']): boolean {
   for (const section in meta) {
     const first = section.charCodeAt(0);
-    if (section in core || (first >= 0x30 && first <= 0x39)) return false;
+    if (section in CORE_FIELDS || (first >= 0x30 && first <= 0x39)) return false;
   }
   return true;
 }
@@ -164,8 +179,7 @@ const CORE_FIELDS: { readonly [field in keyof FlowRecord & string]?: true } = {
 function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRecord {
   const c = flow.data;
   const d = c.detection;
-  // Local = initiator unless roles say the responder is the LAN side.
-  const swap = ctx.isLocal ? !ctx.isLocal(flow.initiatorIp) && ctx.isLocal(flow.responderIp) : false;
+  const swap = responderIsLocal(flow, ctx);
   // The ends' plain fields: no Endpoint object made.
   const otherIp = swap ? flow.initiatorIp : flow.responderIp;
   const protocol = d.protocol ?? 'Unknown';
@@ -196,10 +210,7 @@ function coreRecord(flow: Flow<FlowClassification>, ctx: RecordContext): FlowRec
     detection_packets: c.detectionPackets,
     host_server_name: d.hostname,
     dns_host_name: c.dnsHostName,
-    category: {
-      application: c.application && cat ? cat.categoryOfApp(c.application) : null,
-      protocol: cat ? cat.protocolCategory(protocol) : null,
-    },
+    category: categoryOf(c.application, protocol, cat),
     local_packets: swap ? flow.packets1 : flow.packets0,
     other_packets: swap ? flow.packets0 : flow.packets1,
     local_bytes: swap ? flow.bytes1 : flow.bytes0,
