@@ -18,9 +18,11 @@
 // - it is not in a switch's cases (a jump to a later case passes over it).
 // Top-level declarations are left as they are (esbuild already writes most as `var`).
 // `let` becomes `var` and `const` becomes `var  `: the same length, so the source map
-// stays right. TypeScript has already rejected a use before its declaration and a write
+// stays right. (The hottest functions also declare `var` in the source, where a closure
+// or a name bound twice keeps this step from them.) TypeScript has already rejected a use before its declaration and a write
 // to a const, the only other things the keyword changes.
 import { parse } from 'acorn';
+import { readFile, writeFile } from 'node:fs/promises';
 
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const LOOPS = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
@@ -31,7 +33,7 @@ export function varLocals(code) {
   const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
   const edits = [];
   const counts = { converted: 0, kept: 0 };
-  analyseScope(program, code, edits, counts, true);
+  analyseScope(program, edits, counts, true);
   edits.sort((a, b) => a.start - b.start);
   const pieces = [];
   let at = 0;
@@ -48,7 +50,7 @@ export function varLocals(code) {
  * One function's own scope (or the program's): rewrites its qualifying declarations and
  * returns the names it may use free (those of its nested functions included).
  */
-function analyseScope(scope, code, edits, counts, isProgram) {
+function analyseScope(scope, edits, counts, isProgram) {
   const bindings = new Map(); // name -> how many bindings anywhere in this function's own scope
   const topLevel = new Set(); // names bound at the function's top level (params, var, body-level declarations)
   const refs = new Map(); // name -> positions of its uses in the function's own scope
@@ -64,7 +66,7 @@ function analyseScope(scope, code, edits, counts, isProgram) {
     list.push(id.start);
   };
   const nested = (node) => {
-    for (const name of analyseNested(node, code, edits, counts)) nestedFree.add(name);
+    for (const name of analyseNested(node, edits, counts)) nestedFree.add(name);
   };
 
   const body = isProgram ? scope : scope.body;
@@ -110,7 +112,7 @@ function analyseScope(scope, code, edits, counts, isProgram) {
         if (node.kind === 'let' || node.kind === 'const') {
           const parent = ancestors[ancestors.length - 1];
           const forHead = parent !== undefined && (parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && parent.left === node;
-          lexical.push({ decl: node, scopeNode: scopeOf(node, ancestors, body), inLoop: inLoopBody(node, ancestors), forHead });
+          lexical.push({ decl: node, scopeNode: scopeOf(ancestors, body), inLoop: inLoopBody(node, ancestors), forHead });
         }
         return;
       }
@@ -244,11 +246,11 @@ function analyseScope(scope, code, edits, counts, isProgram) {
 }
 
 /** A nested function, static block or class field initialiser: its free names. */
-function analyseNested(node, code, edits, counts) {
-  if (FUNCTIONS.has(node.type)) return analyseScope(node, code, edits, counts, false);
-  if (node.type === 'StaticBlock') return analyseScope({ type: 'StaticBlock', params: [], body: { type: 'BlockStatement', body: node.body, start: node.start, end: node.end } }, code, edits, counts, false);
+function analyseNested(node, edits, counts) {
+  if (FUNCTIONS.has(node.type)) return analyseScope(node, edits, counts, false);
+  if (node.type === 'StaticBlock') return analyseScope({ type: 'StaticBlock', params: [], body: { type: 'BlockStatement', body: node.body, start: node.start, end: node.end } }, edits, counts, false);
   // A field initialiser: an expression in a scope of its own.
-  return analyseScope({ type: 'FieldInitialiser', params: [], body: node }, code, edits, counts, false);
+  return analyseScope({ type: 'FieldInitialiser', params: [], body: node }, edits, counts, false);
 }
 
 /** Calls `bound` for each name a binding pattern binds and `expr` for each default value in it. */
@@ -283,7 +285,7 @@ function patternNames(p, bound, expr) {
 }
 
 /** The node a let/const declaration scopes its names to. */
-function scopeOf(decl, ancestors, body) {
+function scopeOf(ancestors, body) {
   const parent = ancestors[ancestors.length - 1];
   if (!parent) return body;
   if (parent.type === 'ForStatement' || parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') return parent;
@@ -311,7 +313,6 @@ export const varLocalsPlugin = {
     b.onEnd(async (result) => {
       const outfile = b.initialOptions.outfile;
       if (result.errors.length > 0 || !outfile || b.initialOptions.write === false) return;
-      const { readFile, writeFile } = await import('node:fs/promises');
       const r = varLocals(await readFile(outfile, 'utf8'));
       await writeFile(outfile, r.code);
     });
