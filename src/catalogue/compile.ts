@@ -32,8 +32,6 @@ export type CompileResult =
 const APP_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const CATEGORY_TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const LABEL = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$/;
-/** Every label of a name is a LABEL: one match per domain at start-up instead of one per label. */
-const LABELS = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 /** Top-level domains open to everyone: never a single-label entry (that would claim them all). */
 const GENERIC_TLDS = new Set([
   'arpa', 'info', 'mobi', 'name', 'asia', 'aero', 'coop', 'jobs', 'museum', 'travel', 'online', 'site', 'store',
@@ -133,7 +131,7 @@ function checkDomain(d: string, checked: boolean): { name: string; brand: boolea
   if (d !== d.toLowerCase()) return 'must be lower case';
   if (name.length === 0 || name.length > MAX_HOST) return 'has a bad length';
   const labels = name.split('.');
-  if (!LABELS.test(name)) for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
+  for (const l of labels) if (!LABEL.test(l)) return `has a bad label '${l}'`;
   if (!brand) {
     // One label is a whole top-level domain: only a brand's own (`goog`, `facebook`).
     if (labels.length < 2 && (name.length < 4 || GENERIC_TLDS.has(name))) {
