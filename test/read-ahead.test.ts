@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { readAhead } from '../src/runtime/read-ahead.js';
 import { createNodeRuntime } from '../src/runtime/node.js';
 
@@ -36,27 +37,25 @@ async function all(it: AsyncIterable<Uint8Array>): Promise<number[][]> {
   return out;
 }
 
-test('several reads under way: chunks come in file order, however the reads finish', async () => {
-  const parts = [[1, 2], [3, 4], [5, 6], [7, 8], [9]];
+test('one read under way while the caller works: chunks in file order, to the first empty one', async () => {
+  const parts = [[1, 2], [3], [4, 5], [], [6]];
   const r = reader(parts, [15, 1, 8, 2]);
-  assert.equal(await all(readAhead(r.read, r.close, 3)), parts);
-  assert.equal(r.stats().most, 3);
+  const seen: number[][] = [];
+  for await (const c of readAhead(r.read, r.close)) {
+    seen.push([...c]);
+    assert.is(r.stats().under, 1, 'the next read is under way');
+  }
+  assert.equal(seen, [[1, 2], [3], [4, 5]]);
+  assert.equal(r.stats().most, 1);
   assert.equal(r.stats().closed, 1);
-  assert.equal(r.stats().under, 0, 'no read left running past close');
 });
 
-test('a chunk shorter than the first ends the file when several reads are under way', async () => {
-  const r = reader([[1, 2], [3], [4, 5]], [1]);
-  assert.equal(await all(readAhead(r.read, r.close, 3)), [[1, 2], [3]]);
-  const one = reader([[1, 2], [3], [4, 5]], [1]);
-  assert.equal(await all(readAhead(one.read, one.close)), [[1, 2], [3], [4, 5]], 'one at a time: read until empty');
-});
-
-test('a caller that stops early: the file closes once, after the reads under way', async () => {
+test('a caller that stops early: the file closes once, after the read under way', async () => {
   const r = reader([[1], [2], [3], [4], [5]], [5, 1]);
-  for await (const c of readAhead(r.read, r.close, 4)) if (c[0] === 2) break;
+  for await (const c of readAhead(r.read, r.close)) if (c[0] === 2) break;
   assert.equal(r.stats().closed, 1);
   assert.equal(r.stats().under, 0);
+  assert.equal(r.stats().reads, 3);
 });
 
 test("Node runtime's readChunks: a file in order, its last chunk short", async () => {
@@ -67,6 +66,40 @@ test("Node runtime's readChunks: a file in order, its last chunk short", async (
   const rt = await createNodeRuntime();
   const chunks = await all(rt.readChunks(path, 1024));
   assert.equal(chunks.length, 10);
+  assert.equal(chunks.flat(), [...bytes]);
+});
+
+test("Node runtime's readChunks: a regular file's chunks take turns in two buffers, the last one intact while the next is read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
+  const path = join(dir, 'f.bin');
+  const bytes = new Uint8Array(10_000).map((_, i) => (i * 13) & 0xff);
+  writeFileSync(path, bytes);
+  const rt = await createNodeRuntime();
+  const buffers = new Set<ArrayBufferLike>();
+  let last: { chunk: Uint8Array; copy: number[] } | null = null;
+  const seen: number[] = [];
+  for await (const chunk of rt.readChunks(path, 1024)) {
+    if (last !== null) assert.equal([...last.chunk], last.copy, 'the chunk before is as it was read');
+    buffers.add(chunk.buffer);
+    seen.push(...chunk);
+    last = { chunk, copy: [...chunk] };
+  }
+  assert.equal(seen, [...bytes]);
+  assert.is(buffers.size, 2);
+});
+
+test("Node runtime's readChunks: a pipe is read in order to its end", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
+  const path = join(dir, 'f.bin');
+  const fifo = join(dir, 'fifo');
+  const bytes = new Uint8Array(50_000).map((_, i) => (i * 7 + 3) & 0xff);
+  writeFileSync(path, bytes);
+  execFileSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', `cat '${path}' > '${fifo}'`]);
+  const written = new Promise((r) => writer.on('close', r));
+  const rt = await createNodeRuntime();
+  const chunks = await all(rt.readChunks(fifo, 4096));
+  await written;
   assert.equal(chunks.flat(), [...bytes]);
 });
 

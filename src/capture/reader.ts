@@ -62,7 +62,9 @@ export interface FrameSink {
  * A capture read from chunks. After `next()` returns true, the frame is in `linkType`,
  * `bytes[frameStart, frameEnd)` (also as the view `data`), `timestamp` and `wireLength` until the
  * next call (one object serves every frame, and the packet path reads the frame where it
- * lies: no per-frame allocation here). `bytes` are bytes pushed, never overwritten later.
+ * lies: no per-frame allocation here). `bytes` are often the pushed chunk itself, which
+ * the caller may reuse once the chunk after it has been pushed (Runtime.readChunks): what
+ * a reader of the frame keeps past the frame, it copies.
  */
 export class CaptureStream {
   linkType = 0;
@@ -112,7 +114,8 @@ export class CaptureStream {
     if (rest === 0) {
       this.buf = chunk;
     } else {
-      // A fresh buffer, never the old one reused: frames already handed out keep their bytes.
+      // A fresh buffer, never the old one reused: the bridge is the only copy of the rest
+      // once the caller reuses the last chunk.
       const take = chunk.length > BRIDGE ? BRIDGE : chunk.length;
       const joined = new Uint8Array(rest + take);
       joined.set(this.buf.subarray(this.off));

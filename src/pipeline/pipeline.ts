@@ -4,6 +4,11 @@
  * reports through `events` when a flow's verdict is settled, when its metadata changes
  * and when it ends. IP fragments are held until their datagram is whole (or given up
  * on), which then goes through as one packet counting all its fragment frames.
+ *
+ * A packet's bytes are only lent for the call that takes it: replay reads them where they
+ * lie in a chunk that is later reused, so every stage that keeps bytes past the packet
+ * copies them (the TCP streams, fragment reassembly, the dissectors' states). The
+ * recycled-chunks test replays the corpus over poisoned, reused chunks to hold this.
  */
 import type { Catalogue } from '../catalogue/types.js';
 import { Classifier, FLOW_COMPLETE, type ClassifierOptions, type FlowClassification } from '../classify/engine.js';

@@ -5,7 +5,7 @@ import { nodeDaemonParts } from './node-daemon.js';
 import { CRYPTO_ABI, findLibrary } from './native-abi.js';
 import { bindNativeCrypto, type NativeCrypto } from './native-crypto.js';
 import { bindNodeNative, KOFFI_MODULE, type Koffi } from './native-node.js';
-import { readAhead } from './read-ahead.js';
+import { chunkRing, readAhead } from './read-ahead.js';
 
 interface NodeProcess {
   argv: string[];
@@ -29,6 +29,7 @@ interface NodeDirent {
 }
 
 interface NodeFileHandle {
+  readonly fd: number;
   read(buf: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   stat(): Promise<{ isFile(): boolean }>;
   close(): Promise<void>;
@@ -42,6 +43,11 @@ interface NodeFs {
   appendFile(path: string, data: string | Uint8Array): Promise<void>;
   readdir(path: string, opts: { withFileTypes: true }): Promise<NodeDirent[]>;
   stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>;
+}
+
+/** node:fs's one synchronous call used here (NodeFs is node:fs/promises). */
+interface NodeFsSync {
+  readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
 }
 
 interface NodeStream {
@@ -63,6 +69,7 @@ interface NodeChildProcess {
 // Module names held in variables keep bundlers and type-checkers from resolving Node's
 // modules: they are only ever loaded when running on Node.
 const FS_MODULE = 'node:fs/promises';
+const FS_SYNC_MODULE = 'node:fs';
 const CHILD_MODULE = 'node:child_process';
 const CRYPTO_MODULE = 'node:crypto';
 const MODULE_MODULE = 'node:module';
@@ -176,19 +183,12 @@ const NodeBuffer = (
   globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array; allocUnsafe(n: number): NodeBufferObject } }
 ).Buffer;
 
-/**
- * Chunk reads of a regular file kept under way, each at its own position: with one, replay
- * waited ~150 ms per corpus x40 (of ~2 s) for reads the thread pool had not finished,
- * on a loaded 2-core machine; with four, ~20 ms.
- */
-const READ_DEPTH = 4;
-
 /** Bytes of stdout gathered before they are written. */
 const OUT_CHUNK = 1 << 16;
 
 /**
  * A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it:
- * zeroing replay's fresh 256 KiB chunks cost more main-thread time than reading them.
+ * zeroing replay's 256 KiB chunks cost more main-thread time than reading them.
  */
 function uninitialized(n: number): Uint8Array {
   const b = NodeBuffer.allocUnsafeSlow(n);
@@ -202,6 +202,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
   ((await import(V8_MODULE)) as { setFlagsFromString(flags: string): void }).setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const fs = (await import(FS_MODULE)) as NodeFs;
+  const fsSync = (await import(FS_SYNC_MODULE)) as NodeFsSync;
   // child_process is loaded when a command is first run: replay and the daemon's packet
   // path never run one, and loading it cost ~8 ms of every start.
   let child: NodeChildProcess | null = null;
@@ -271,20 +272,36 @@ export async function createNodeRuntime(): Promise<Runtime> {
     readFile: async (path) => new Uint8Array(await fs.readFile(path)),
     readChunks: async function* (path, chunkSize) {
       const f = await fs.open(path, 'r');
-      // A regular file is read at positions, several chunks at once; a pipe in order, one at a time.
-      const seekable = await f.stat().then((s) => s.isFile(), () => false);
-      let position = 0;
-      yield* readAhead(
-        async () => {
-          const buf = uninitialized(chunkSize);
-          const at = seekable ? position : null;
-          position += chunkSize;
-          const { bytesRead } = await f.read(buf, 0, chunkSize, at);
-          return bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-        },
-        () => f.close(),
-        seekable ? READ_DEPTH : 1,
-      );
+      const regular = await f.stat().then((s) => s.isFile(), () => false);
+      if (!regular) {
+        // A pipe or a device: read in order through the thread pool, the next read under way.
+        const nextBuffer = chunkRing(1, () => uninitialized(chunkSize));
+        yield* readAhead(
+          async () => {
+            const buf = nextBuffer();
+            const { bytesRead } = await f.read(buf, 0, chunkSize, null);
+            return bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+          },
+          () => f.close(),
+        );
+        return;
+      }
+      // A regular file is read here, on the main thread: each chunk read by the thread pool
+      // came back through a turn of the event loop, and replay of corpus x40 waited ~0.3 ms
+      // per chunk for it (~250 ms of ~2 s in 256 KiB chunks, four reads under way), more
+      // than copying the bytes itself costs.
+      try {
+        const nextBuffer = chunkRing(0, () => uninitialized(chunkSize));
+        for (let position = 0; ; ) {
+          const buf = nextBuffer();
+          const n = fsSync.readSync(f.fd, buf, 0, chunkSize, position);
+          if (n === 0) return;
+          position += n;
+          yield n === chunkSize ? buf : buf.subarray(0, n);
+        }
+      } finally {
+        await f.close();
+      }
     },
     readTextFile: (path) => fs.readFile(path, 'utf8'),
     writeFile: (path, data) => fs.writeFile(path, data),

@@ -9,7 +9,7 @@ import { useNativeDigests, type NativeDigests } from '../util/digest.js';
 import type { NativeLoader } from './native-abi.js';
 import { loadNativeCrypto } from './native-crypto.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
-import { readAhead } from './read-ahead.js';
+import { chunkRing, readAhead } from './read-ahead.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -324,8 +324,9 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     readFile: (path) => tjs.readFile(path),
     readChunks: async function* (path, chunkSize) {
       const f = await tjs.open(path, 'r');
+      const nextBuffer = chunkRing(1, () => new Uint8Array(chunkSize));
       yield* readAhead(async () => {
-        const buf = new Uint8Array(chunkSize);
+        const buf = nextBuffer();
         const n = (await f.read(buf)) ?? 0;
         return n === chunkSize ? buf : buf.subarray(0, n);
       }, () => f.close());

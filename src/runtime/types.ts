@@ -20,8 +20,10 @@ export interface Runtime extends DaemonRuntime {
   readonly args: readonly string[];
   readFile(path: string): Promise<Uint8Array>;
   /**
-   * A file's bytes in order, in fresh chunks of at most `chunkSize` (never reused, so views
-   * into one stay valid): memory holds a chunk, not the file.
+   * A file's bytes in order, in chunks of at most `chunkSize`: memory holds a few chunks,
+   * not the file. A chunk's memory is reused (chunkRing in read-ahead.ts): its bytes stay
+   * as read while the caller works on it and on the chunk after it, and then change. A
+   * caller keeps a copy of what it needs for longer.
    */
   readChunks(path: string, chunkSize: number): AsyncIterable<Uint8Array>;
   readTextFile(path: string): Promise<string>;
