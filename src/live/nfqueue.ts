@@ -148,8 +148,9 @@ export class NfQueue implements PacketQueue {
         ctState: ctInfo === CT_NONE ? null : ctInfo,
         nat: false,
       };
-      // A copy: flows may keep payload bytes past this batch, and the buffer is reused.
-      const data = this.out.slice(off + REC_HEADER, off + REC_HEADER + capLen);
+      // Lent, not copied: the handler has returned before the next drain reuses the buffer,
+      // and the pipeline keeps no view of a packet's bytes past the call (pipeline.ts).
+      const data = this.out.subarray(off + REC_HEADER, off + REC_HEADER + capLen);
       packets.push({ id, queue, data, length: v.getUint32(off + 24, true), meta });
       const e = i * V_SIZE;
       vv.setUint32(e, id, true);

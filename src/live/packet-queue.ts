@@ -11,7 +11,7 @@ export interface QueuedPacket {
   /** Kernel packet id (per queue). */
   readonly id: number;
   readonly queue: number;
-  /** The packet from its IP header, up to the copy range. */
+  /** The packet from its IP header, up to the copy range (lent until the handler returns). */
   readonly data: Uint8Array;
   /** Its length on the wire (more than data.length when the copy was cut). */
   readonly length: number;
