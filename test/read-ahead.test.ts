@@ -88,6 +88,21 @@ test("Node runtime's readChunks: a regular file's chunks take turns in two buffe
   assert.is(buffers.size, 2);
 });
 
+test("Node runtime's readChunks: the event loop gets turns while a regular file is read (a closed stdout is seen)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
+  const path = join(dir, 'f.bin');
+  writeFileSync(path, new Uint8Array(64 * 1024));
+  const rt = await createNodeRuntime();
+  let ranAt = -1;
+  let chunks = 0;
+  for await (const _ of rt.readChunks(path, 1024)) {
+    // Set once the file is open (opening it took a turn already).
+    if (++chunks === 1) setImmediate(() => (ranAt = chunks));
+  }
+  assert.is(chunks, 64);
+  assert.ok(ranAt >= 0 && ranAt < 32, `an immediate ran after ${ranAt} of ${chunks} chunks`);
+});
+
 test("Node runtime's readChunks: a pipe is read in order to its end", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
   const path = join(dir, 'f.bin');

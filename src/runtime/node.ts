@@ -179,9 +179,14 @@ interface NodeBufferObject extends Uint8Array {
   write(text: string, offset: number): number;
 }
 
+const setImmediate = (globalThis as unknown as { setImmediate(fn: () => void): void }).setImmediate;
+
 const NodeBuffer = (
   globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array; allocUnsafe(n: number): NodeBufferObject } }
 ).Buffer;
+
+/** A regular file's chunks read between turns of the event loop (readChunks). */
+const TURN_EVERY = 16;
 
 /** Bytes of stdout gathered before they are written. */
 const OUT_CHUNK = 1 << 16;
@@ -289,14 +294,17 @@ export async function createNodeRuntime(): Promise<Runtime> {
       // A regular file is read here, on the main thread: each chunk read by the thread pool
       // came back through a turn of the event loop, and replay of corpus x40 waited ~0.3 ms
       // per chunk for it (~250 ms of ~2 s in 256 KiB chunks, four reads under way), more
-      // than copying the bytes itself costs.
+      // than copying the bytes itself costs. The event loop still gets a turn every few
+      // chunks: a reader of stdout that went away (`replay … | head`) or a signal is seen
+      // then, not only at the end of the file.
       try {
         const nextBuffer = chunkRing(0, () => uninitialized(chunkSize));
-        for (let position = 0; ; ) {
+        for (let position = 0, chunks = 0; ; ) {
           const buf = nextBuffer();
           const n = fsSync.readSync(f.fd, buf, 0, chunkSize, position);
           if (n === 0) return;
           position += n;
+          if (++chunks % TURN_EVERY === 0) await new Promise<void>((resolve) => setImmediate(() => resolve()));
           yield n === chunkSize ? buf : buf.subarray(0, n);
         }
       } finally {
