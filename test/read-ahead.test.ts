@@ -31,6 +31,15 @@ function reader(parts: number[][], delays: number[]) {
   };
 }
 
+/** A new file of `size` bytes, each `byteAt(its index)`, in a directory of its own. */
+function fileOf(size: number, byteAt: (i: number) => number): { dir: string; path: string; bytes: Uint8Array } {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
+  const path = join(dir, 'f.bin');
+  const bytes = new Uint8Array(size).map((_, i) => byteAt(i) & 0xff);
+  writeFileSync(path, bytes);
+  return { dir, path, bytes };
+}
+
 async function all(it: AsyncIterable<Uint8Array>): Promise<number[][]> {
   const out: number[][] = [];
   for await (const c of it) out.push([...c]);
@@ -59,10 +68,7 @@ test('a caller that stops early: the file closes once, after the read under way'
 });
 
 test("Node runtime's readChunks: a file in order, its last chunk short", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
-  const path = join(dir, 'f.bin');
-  const bytes = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
-  writeFileSync(path, bytes);
+  const { path, bytes } = fileOf(10_000, (i) => i * 7);
   const rt = await createNodeRuntime();
   const chunks = await all(rt.readChunks(path, 1024));
   assert.equal(chunks.length, 10);
@@ -70,10 +76,7 @@ test("Node runtime's readChunks: a file in order, its last chunk short", async (
 });
 
 test("Node runtime's readChunks: a regular file's chunks take turns in two buffers, the last one intact while the next is read", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
-  const path = join(dir, 'f.bin');
-  const bytes = new Uint8Array(10_000).map((_, i) => (i * 13) & 0xff);
-  writeFileSync(path, bytes);
+  const { path, bytes } = fileOf(10_000, (i) => i * 13);
   const rt = await createNodeRuntime();
   const buffers = new Set<ArrayBufferLike>();
   let last: { chunk: Uint8Array; copy: number[] } | null = null;
@@ -89,9 +92,7 @@ test("Node runtime's readChunks: a regular file's chunks take turns in two buffe
 });
 
 test("Node runtime's readChunks: the event loop gets turns while a regular file is read (a closed stdout is seen)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
-  const path = join(dir, 'f.bin');
-  writeFileSync(path, new Uint8Array(64 * 1024));
+  const { path } = fileOf(64 * 1024, () => 0);
   const rt = await createNodeRuntime();
   let ranAt = -1;
   let chunks = 0;
@@ -104,11 +105,8 @@ test("Node runtime's readChunks: the event loop gets turns while a regular file 
 });
 
 test("Node runtime's readChunks: a pipe is read in order to its end", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-read-'));
-  const path = join(dir, 'f.bin');
+  const { dir, path, bytes } = fileOf(50_000, (i) => i * 7 + 3);
   const fifo = join(dir, 'fifo');
-  const bytes = new Uint8Array(50_000).map((_, i) => (i * 7 + 3) & 0xff);
-  writeFileSync(path, bytes);
   execFileSync('mkfifo', [fifo]);
   const writer = spawn('sh', ['-c', `cat '${path}' > '${fifo}'`]);
   const written = new Promise((r) => writer.on('close', r));
