@@ -191,10 +191,7 @@ const TURN_EVERY = 16;
 /** Bytes of stdout gathered before they are written. */
 const OUT_CHUNK = 1 << 16;
 
-/**
- * A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it:
- * zeroing replay's 256 KiB chunks cost more main-thread time than reading them.
- */
+/** A plain Uint8Array over memory Node has not zeroed, for bytes about to be read into it. */
 function uninitialized(n: number): Uint8Array {
   const b = NodeBuffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
