@@ -9,20 +9,22 @@ import { createNodeRuntime } from '../src/runtime/node.js';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A file of `parts` read `size` bytes at a time, each read finishing after the given delay (so out of order). */
+/** A file of `parts` (each at most 2 bytes) read one part per call, each read finishing after the given delay. */
 function reader(parts: number[][], delays: number[]) {
   let i = 0;
   let closed = 0;
   let under = 0;
   let most = 0;
   return {
-    read: async () => {
+    read: async (buf: Uint8Array) => {
       const k = i++;
       under++;
       most = Math.max(most, under);
       await delay(delays[k % delays.length]!);
       under--;
-      return new Uint8Array(parts[k] ?? []);
+      const part = parts[k] ?? [];
+      buf.set(part);
+      return part.length;
     },
     close: async () => {
       closed++;
@@ -50,7 +52,7 @@ test('one read under way while the caller works: chunks in file order, to the fi
   const parts = [[1, 2], [3], [4, 5], [], [6]];
   const r = reader(parts, [15, 1, 8, 2]);
   const seen: number[][] = [];
-  for await (const c of readAhead(r.read, r.close)) {
+  for await (const c of readAhead(2, (n) => new Uint8Array(n), r.read, r.close)) {
     seen.push([...c]);
     assert.is(r.stats().under, 1, 'the next read is under way');
   }
@@ -61,7 +63,7 @@ test('one read under way while the caller works: chunks in file order, to the fi
 
 test('a caller that stops early: the file closes once, after the read under way', async () => {
   const r = reader([[1], [2], [3], [4], [5]], [5, 1]);
-  for await (const c of readAhead(r.read, r.close)) if (c[0] === 2) break;
+  for await (const c of readAhead(2, (n) => new Uint8Array(n), r.read, r.close)) if (c[0] === 2) break;
   assert.equal(r.stats().closed, 1);
   assert.equal(r.stats().under, 0);
   assert.equal(r.stats().reads, 3);

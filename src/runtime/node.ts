@@ -277,13 +277,10 @@ export async function createNodeRuntime(): Promise<Runtime> {
       const regular = await f.stat().then((s) => s.isFile(), () => false);
       if (!regular) {
         // A pipe or a device: read in order through the thread pool, the next read under way.
-        const nextBuffer = chunkRing(1, () => uninitialized(chunkSize));
         yield* readAhead(
-          async () => {
-            const buf = nextBuffer();
-            const { bytesRead } = await f.read(buf, 0, chunkSize, null);
-            return bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
-          },
+          chunkSize,
+          uninitialized,
+          async (buf) => (await f.read(buf, 0, chunkSize, null)).bytesRead,
           () => f.close(),
         );
         return;

@@ -23,13 +23,22 @@ export function chunkRing(depth: number, alloc: () => Uint8Array): () => Uint8Ar
 }
 
 /**
- * `read` gives the next chunk, empty at the end of the file; `close` runs once, however the
- * caller stops. One read is under way while the caller works on the chunk before it.
+ * A file's chunks of at most `chunkSize`: `read` fills a buffer (from a chunkRing of
+ * `alloc`'s) and says how many bytes it read, 0 at the end of the file; `close` runs once,
+ * however the caller stops. One read is under way while the caller works on the chunk
+ * before it.
  */
-export async function* readAhead(read: () => Promise<Uint8Array>, close: () => Promise<void>): AsyncGenerator<Uint8Array> {
+export async function* readAhead(
+  chunkSize: number,
+  alloc: (size: number) => Uint8Array,
+  read: (buf: Uint8Array) => Promise<number>,
+  close: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  const nextBuffer = chunkRing(1, () => alloc(chunkSize));
   let pending: Promise<Uint8Array> | null = null;
   const start = () => {
-    const p = read();
+    const buf = nextBuffer();
+    const p = read(buf).then((n) => (n === chunkSize ? buf : buf.subarray(0, n)));
     // Its failure is seen when awaited below; until then it is not an unhandled rejection.
     p.catch(() => undefined);
     pending = p;

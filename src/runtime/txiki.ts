@@ -9,7 +9,7 @@ import { useNativeDigests, type NativeDigests } from '../util/digest.js';
 import type { NativeLoader } from './native-abi.js';
 import { loadNativeCrypto } from './native-crypto.js';
 import { txikiDaemonParts } from './txiki-daemon.js';
-import { chunkRing, readAhead } from './read-ahead.js';
+import { readAhead } from './read-ahead.js';
 
 interface TjsStat {
   isFile: boolean;
@@ -324,12 +324,12 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     readFile: (path) => tjs.readFile(path),
     readChunks: async function* (path, chunkSize) {
       const f = await tjs.open(path, 'r');
-      const nextBuffer = chunkRing(1, () => new Uint8Array(chunkSize));
-      yield* readAhead(async () => {
-        const buf = nextBuffer();
-        const n = (await f.read(buf)) ?? 0;
-        return n === chunkSize ? buf : buf.subarray(0, n);
-      }, () => f.close());
+      yield* readAhead(
+        chunkSize,
+        (size) => new Uint8Array(size),
+        async (buf) => (await f.read(buf)) ?? 0,
+        () => f.close(),
+      );
     },
     readTextFile: async (path) => utf8(await tjs.readFile(path)),
     writeFile: (path, data) => writeFileWith(tjs, path, data, 'w'),
