@@ -249,4 +249,23 @@ test('replay into a pipe whose reader has gone (`| true`) ends quietly with stat
   }
 });
 
+test('replay into a file writes what it writes into a pipe; into /dev/null it ends with status 0', () => {
+  // Under Node a file or device stdout is written synchronously (runtime/node.ts): records
+  // far beyond one buffer's worth, so that path writes many times.
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-out-'));
+  const capture = join(dir, 'many.pcap');
+  writeFileSync(capture, manyFlowsPcap(2000));
+  const bundle = join(REPO_DIR, 'dist', 'flowsieve.js');
+  const piped = spawnSync(process.execPath, [bundle, 'replay', capture], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.is(piped.status, 0, piped.stderr);
+  assert.ok(piped.stdout.length > 1 << 18, `${piped.stdout.length} bytes`);
+  const file = join(dir, 'records.json');
+  const r = spawnSync('bash', ['-c', '"$@" > "$0"', file, process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(readFileSync(file, 'utf8') === piped.stdout, 'the same bytes');
+  const n = spawnSync('bash', ['-c', '"$@" > /dev/null', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
+  assert.is(n.status, 0, n.stderr);
+  assert.is(n.stderr, '');
+});
+
 test.run();

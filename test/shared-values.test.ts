@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emptyDetection, type Detection, type MetaSection } from '../src/classify/dissector.js';
-import { SharedValues } from '../src/classify/shared-values.js';
+import { sameJson, SharedValues } from '../src/classify/shared-values.js';
 
 /** Text built at run time, as a dissector builds it (a literal would be one object already). */
 const built = (...parts: string[]) => parts.join('');
@@ -51,6 +51,59 @@ test('flows without metadata sections share one empty, frozen object', () => {
   shared.share(b);
   assert.ok(a.meta === b.meta);
   assert.ok(Object.isFrozen(a.meta));
+});
+
+test('detections alike but for their sections are each remembered, and each found again', () => {
+  const shared = new SharedValues();
+  const made = Array.from({ length: 16 }, (_, i) => detection({ openvpn: { opcode: i } }));
+  for (const d of made) assert.ok(shared.share(d) === d);
+  // Found in any order, the last one matched first.
+  for (const i of [0, 15, 7, 7, 3]) assert.ok(shared.share(detection({ openvpn: { opcode: i } })) === made[i], `opcode ${i}`);
+  // A seventeenth lets the one matched longest ago go.
+  const extra = detection({ openvpn: { opcode: 16 } });
+  assert.ok(shared.share(extra) === extra);
+  assert.ok(shared.share(detection({ openvpn: { opcode: 3 } })) === made[3]);
+  const again = detection({ openvpn: { opcode: 1 } });
+  assert.ok(shared.share(again) === again, 'forgotten: the flow keeps its own');
+});
+
+test('equal sections in another order, or with another value type, are not the same detection', () => {
+  const shared = new SharedValues();
+  const a = detection({ ssl: { version: '0x0303', port: 443 } });
+  shared.share(a);
+  const reordered = detection({ ssl: { port: 443, version: '0x0303' } });
+  assert.ok(shared.share(reordered) === reordered, 'its JSON differs: its own');
+  const text = detection({ ssl: { version: '0x0303', port: '443' } });
+  assert.ok(shared.share(text) === text);
+});
+
+test('at most 1024 detections are remembered: the key touched longest ago goes first', () => {
+  const shared = new SharedValues();
+  const made = Array.from({ length: 1025 }, (_, i) => detection({ http: { code: 200 } }, `h${i}.example`));
+  for (const d of made) shared.share(d);
+  const first = detection({ http: { code: 200 } }, 'h0.example');
+  assert.ok(shared.share(first) === first, 'the first forgotten');
+  assert.ok(shared.share(detection({ http: { code: 200 } }, 'h2.example')) === made[2]);
+});
+
+test('sameJson holds where JSON.stringify gives the same text', () => {
+  const cases: [unknown, unknown, boolean][] = [
+    [{ a: 1, b: [1, 'x', null, true] }, { a: 1, b: [1, 'x', null, true] }, true],
+    [{ a: { b: { c: [] } } }, { a: { b: { c: [] } } }, true],
+    [{}, {}, true],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }, false],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: 1, b: 2 }, { a: 1 }, false],
+    [{ a: [1, 2] }, { a: [1, 2, 3] }, false],
+    [{ a: [1] }, { a: { 0: 1 } }, false],
+    [{ a: null }, { a: {} }, false],
+    [{ a: '1' }, { a: 1 }, false],
+    [{ a: false }, { a: 0 }, false],
+  ];
+  for (const [a, b, same] of cases) {
+    assert.is(sameJson(a as object, b as object), same, `${JSON.stringify(a)} ~ ${JSON.stringify(b)}`);
+    if (same) assert.is(JSON.stringify(a), JSON.stringify(b));
+  }
 });
 
 test.run();
