@@ -78,6 +78,7 @@ const CHILD_MODULE = 'node:child_process';
 const CRYPTO_MODULE = 'node:crypto';
 const MODULE_MODULE = 'node:module';
 const V8_MODULE = 'node:v8';
+const PERF_HOOKS_MODULE = 'node:perf_hooks';
 
 /**
  * How far V8 lets its old generation grow past what the last full collection left live,
@@ -89,16 +90,16 @@ const V8_MODULE = 'node:v8';
 const HEAP_GROWING_PERCENT = 100;
 
 /**
- * How much V8 grows the young generation each time it grows it: 1, not at all. Left to
- * grow, it reached 2 x 16 MB during a replay of corpus x40, every page of it new memory,
- * and each first touch of a page a page fault (~13 µs each on the test machines, where
- * they were a fifth of the main thread's time). Kept at its first 2 x 1 MB, the faults
- * went from ~30 000 to ~19 000 in all (ndpiReader: ~33 000) and the replay from 1.67 s
- * to 1.51 s (medians of 6), against 177 scavenges instead of 16. The flag is read each
- * time the space would grow, so setting it at start-up takes effect (--max-semi-space-size,
- * read once when the heap is made, would not).
+ * The young generation's size, at least: V8 starts it at 2 x 1 MB and doubles it, up to
+ * 2 x 16 MB, as objects survive its collections. Grown to the full size during a replay of
+ * corpus x40, every page of it was new memory, and each first touch of a page a page fault
+ * (~13 µs each on the test machines, where faults were a fifth of the main thread's time).
+ * Kept at 2 x 1 MB it faulted ~11 000 times less but collected twice as often as at 2 x 2
+ * MB, at ~1.2 ms a time. Replay of x40 with each size fixed (--max-semi-space-size, median
+ * of 8): 1 MB 1.58 s, 2 MB 1.47 s, 4 MB 1.48 s, 8 MB 1.49 s; left to grow, ~1.6 s. So
+ * once it is this size or more its growth is stopped (checked after each collection).
  */
-const SEMI_SPACE_GROWTH_FACTOR = 1;
+const YOUNG_SEMI_SPACE_MB = 2;
 
 interface NodeModules {
   createRequire(from: string): (id: string) => unknown;
@@ -228,12 +229,44 @@ function writeFully(fsSync: NodeFsSync, fd: number, bytes: Uint8Array): void {
   for (let at = 0; at < bytes.length; ) at += fsSync.writeSync(fd, bytes, at, bytes.length - at);
 }
 
+interface NodeV8 {
+  setFlagsFromString(flags: string): void;
+  getHeapSpaceStatistics(): { space_name: string; space_size: number }[];
+}
+
+interface NodePerfHooks {
+  PerformanceObserver: new (fn: () => void) => { observe(o: { entryTypes: string[] }): void; disconnect(): void };
+}
+
+/** Stops the young generation's growth once it is YOUNG_SEMI_SPACE_MB or more (see there). */
+function capYoungGeneration(v8: NodeV8, hooks: NodePerfHooks): void {
+  // V8 reads the growth factor each time it would grow the space; the space holds two halves.
+  const grown = () =>
+    (v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) >= 2 * YOUNG_SEMI_SPACE_MB * 1048576;
+  const stop = () => v8.setFlagsFromString('--semi-space-growth-factor=1');
+  if (grown()) return stop();
+  const observer = new hooks.PerformanceObserver(() => {
+    if (!grown()) return;
+    stop();
+    observer.disconnect();
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** The young generation's growth is watched (once per process, however many runtimes it makes). */
+let youngCapped = false;
+
 /** The process's stdout has its EPIPE handler. */
 let stdoutGuarded = false;
 
 export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
-  ((await import(V8_MODULE)) as { setFlagsFromString(flags: string): void }).setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT} --semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`);
+  const v8 = (await import(V8_MODULE)) as NodeV8;
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!youngCapped) {
+    youngCapped = true;
+    capYoungGeneration(v8, (await import(PERF_HOOKS_MODULE)) as NodePerfHooks);
+  }
   const fs = (await import(FS_MODULE)) as NodeFs;
   const fsSync = (await import(FS_SYNC_MODULE)) as NodeFsSync;
   // child_process is loaded when a command is first run: replay and the daemon's packet
