@@ -6,13 +6,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/index.js';
 import { createNodeRuntime } from '../src/runtime/node.js';
-import { REPO_DIR } from './helpers/corpus.js';
+import { CORPUS_DIR, corpusAvailable, REPO_DIR } from './helpers/corpus.js';
 import { eth, ipv4, udp } from './helpers/frames.js';
 
 const SAMPLE = join(REPO_DIR, 'samples', 'home-lan.pcapng');
@@ -266,6 +266,28 @@ test('replay into a file writes what it writes into a pipe; into /dev/null it en
   const n = spawnSync('bash', ['-c', '"$@" > /dev/null', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
   assert.is(n.status, 0, n.stderr);
   assert.is(n.stderr, '');
+});
+
+test('with native/crypto built, replay under Node hashes and opens everything without node:crypto, to the same bytes', () => {
+  if (!corpusAvailable()) return;
+  const dir = mkdtempSync(join(tmpdir(), 'flowsieve-crypto-'));
+  const hook = join(dir, 'crypto-loaded.mjs');
+  writeFileSync(hook, "process.on('exit', () => process.stderr.write(`node:crypto ${process.moduleLoadList.includes('NativeModule crypto') ? 'loaded' : 'not loaded'}\\n`));\n");
+  // A copy of the bundle away from native/build finds no library: node:crypto serves it.
+  const alone = join(dir, 'flowsieve.js');
+  copyFileSync(join(REPO_DIR, 'dist', 'flowsieve.js'), alone);
+  const env = { ...process.env, FLOWSIEVE_NATIVE_DIR: '' };
+  // A TLS 1.2 certificate (SHA-1), QUIC v1 Initials (the library's AES and key schedule), and
+  // Google QUIC Q050 and T51 (AES-128-GCM).
+  for (const capture of ['google_ssl.pcap', 'quic-29.pcap', 'quic_q50.pcap', 'quic_t51.pcap']) {
+    const path = join(CORPUS_DIR, capture);
+    const native = spawnSync(process.execPath, ['--import', hook, join(REPO_DIR, 'dist', 'flowsieve.js'), 'replay', path], { encoding: 'utf8', env });
+    assert.is(native.status, 0, native.stderr);
+    assert.match(native.stderr, /node:crypto not loaded/, capture);
+    const node = spawnSync(process.execPath, ['--import', hook, alone, 'replay', path], { encoding: 'utf8', env });
+    assert.match(node.stderr, /node:crypto loaded/, capture);
+    assert.ok(node.stdout.length > 0 && native.stdout === node.stdout, `${capture}: the same records`);
+  }
 });
 
 test.run();

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as nodeCryptoModule from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { lazyNativeQuicCrypto, nodeDigests } from '../src/runtime/node.js';
+import { lazyNativeDigests, nodeDigests } from '../src/runtime/node-digests.js';
 import { access } from 'node:fs/promises';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -31,34 +31,36 @@ function nodeCrypto(): void {
 }
 
 /**
- * What the Node runtime installs when native/crypto's library is built: node:crypto's set
- * with QUIC's AES and key schedule from the library, loaded at first use (lazyNativeQuicCrypto).
+ * What the Node runtime installs when native/crypto's library is built: every digest and
+ * cipher from the library, loaded at first use, node:crypto only should it fail to load
+ * (lazyNativeDigests).
  */
 async function nodeRuntimeSet(): Promise<void> {
   const exists = (p: string) => access(p).then(() => true, () => false);
   const path = await findLibrary('crypto', (n) => process.env[n], exists);
   const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
-  const digests = nodeDigests(c);
-  lazyNativeQuicCrypto(() => bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, path, CRYPTO_ABI).fn), digests);
-  useNativeDigests(digests);
+  useNativeDigests(lazyNativeDigests(() => bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, path, CRYPTO_ABI).fn), () => nodeDigests(c)));
 }
 
-/** The same when the library fails to load at first use: JavaScript and node:crypto's HMAC serve. */
+/** The same when the library fails to load at first use: node:crypto, JavaScript AES and HMAC serve. */
 function nodeRuntimeSetLoadFailing(): void {
   const c = nodeCryptoModule as unknown as Parameters<typeof nodeDigests>[0];
-  const digests = nodeDigests(c);
-  lazyNativeQuicCrypto(() => {
-    throw new Error('no library');
-  }, digests);
-  useNativeDigests(digests);
+  useNativeDigests(
+    lazyNativeDigests(
+      () => {
+        throw new Error('no library');
+      },
+      () => nodeDigests(c),
+    ),
+  );
 }
 
-/** native/crypto's library (built by `npm test`'s pretest), with node:crypto's SHA-1. */
+/** native/crypto's library (built by `npm test`'s pretest), every primitive from it. */
 async function nativeLibrary(): Promise<void> {
   const exists = (p: string) => access(p).then(() => true, () => false);
   const lib = await loadNativeCrypto(async (module, abi) => loadNodeNative(await findLibrary(module, (n) => process.env[n], exists), abi));
   assert.ok(lib, 'native/build/libflowsieve-crypto.so loads (npm run build:native)');
-  useNativeDigests({ sha1: (d) => createHash('sha1').update(d).digest(), ...lib });
+  useNativeDigests(lib);
 }
 
 /** Deterministic pseudo-random bytes. */
@@ -71,7 +73,8 @@ function bytes(n: number, seed: number): Uint8Array {
 
 function everything(): string[] {
   const out: string[] = [];
-  for (const n of [0, 1, 55, 64, 65, 200]) {
+  // Lengths about the one- and two-block tails (55/56, 63/64/65, 119/120) and a certificate's.
+  for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 200, 1500]) {
     out.push(hex(sha256(bytes(n, n + 1))), hex(sha256(bytes(n, n + 2), bytes(7, n))), hex(sha1(bytes(n, n + 3))));
   }
   const key = bytes(16, 9);

@@ -1,11 +1,11 @@
 /*
- * The few crypto primitives the classifier needs per QUIC flow (AES-128 for Initial
+ * The few crypto primitives the classifier needs: per QUIC flow AES-128 for Initial
  * header protection and payloads, AES-128-GCM for Google QUIC's authenticated Initials,
- * HMAC-SHA256 for the Initial key schedule), in C for
+ * HMAC-SHA256 for the Initial key schedule; per TLS certificate SHA-1. In C for
  * txiki.js: its interpreter runs an AES block in ~5 µs, this in well under 0.1 µs, and
  * one FFI call costs ~0.5 µs. Plain portable C (no AES instructions: routers have none),
  * no library. JavaScript keeps its own versions for when this library is absent; both
- * give the same bytes (test/native-crypto.test.ts).
+ * give the same bytes (test/digest.test.ts).
  */
 #include <stdint.h>
 #include <string.h>
@@ -345,4 +345,64 @@ FS_EXPORT int fs_hkdf_chain(const uint8_t *salt, int salt_len, const uint8_t *ik
         o += 1 + n;
     }
     return written;
+}
+
+/* ---- SHA-1 (FIPS 180-4 §6.1): TLS certificates' fingerprints, a few per flow that sends them ---- */
+
+static uint32_t rol32(uint32_t x, int n) {
+    return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_block(uint32_t h[5], const uint8_t *p) {
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++) w[i] = load32(p + 4 * i);
+    for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) {
+            f = (b & c) | (~b & d);
+            k = 0x5a827999;
+        } else if (i < 40) {
+            f = b ^ c ^ d;
+            k = 0x6ed9eba1;
+        } else if (i < 60) {
+            f = (b & c) | (b & d) | (c & d);
+            k = 0x8f1bbcdc;
+        } else {
+            f = b ^ c ^ d;
+            k = 0xca62c1d6;
+        }
+        uint32_t t = rol32(a, 5) + f + e + k + w[i];
+        e = d;
+        d = c;
+        c = rol32(b, 30);
+        b = a;
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+}
+
+/* SHA-1 of `data` into `out` (20 bytes). */
+FS_EXPORT int fs_sha1(const uint8_t *data, int len, uint8_t *out) {
+    if (len < 0) return -1;
+    uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    size_t n = (size_t)len;
+    const uint8_t *p = data;
+    for (; n >= 64; p += 64, n -= 64) sha1_block(h, p);
+    /* The tail, a 1 bit, zeros and the length in bits: one block, or two past 55 bytes. */
+    uint8_t tail[128] = {0};
+    if (n > 0) memcpy(tail, p, n); /* an empty buffer may come as a null pointer */
+    tail[n] = 0x80;
+    size_t end = n < 56 ? 64 : 128;
+    uint64_t bits = (uint64_t)len * 8;
+    for (int i = 0; i < 8; i++) tail[end - 1 - i] = (uint8_t)(bits >> (8 * i));
+    sha1_block(h, tail);
+    if (end == 128) sha1_block(h, tail + 64);
+    for (int i = 0; i < 5; i++) store32(out + 4 * i, h[i]);
+    return 0;
 }

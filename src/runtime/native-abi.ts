@@ -137,6 +137,8 @@ export const CRYPTO_ABI = {
   fs_aes128_ctr: { args: ['buffer', 'buffer', 'buffer', 'int'], returns: 'int' },
   /** (key16, nonce12, aad, aadLen, sealed, len) → 0 and sealed opened in place, or -1: wrong tag. */
   fs_aes128_gcm_open: { args: ['buffer', 'buffer', 'buffer', 'int', 'buffer', 'int'], returns: 'int' },
+  /** (data, len, out20) → 0: SHA-1. */
+  fs_sha1: { args: ['buffer', 'int', 'buffer'], returns: 'int' },
   /** (a, aLen, b, bLen, out32) → 0: SHA-256 of a then b. */
   fs_sha256: { args: ['buffer', 'int', 'buffer', 'int', 'buffer'], returns: 'int' },
   /** (key, keyLen, msg, msgLen, out32) → 0: HMAC-SHA256. */

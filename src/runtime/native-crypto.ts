@@ -1,19 +1,25 @@
 /**
  * The classifier's ciphers and hashes from native/crypto (through koffi or tjs:ffi): under
  * txiki.js an AES block costs ~5 µs in JavaScript and a QUIC Initial ~75 of them, against
- * one FFI call of ~0.5 µs for the whole span in C. Optional: when the library is missing
- * (replay on a host without `npm run build:native`) the JavaScript versions serve, with
- * the same bytes.
+ * one FFI call of ~0.5 µs for the whole span in C. Under Node the library spares loading
+ * node:crypto at all (runtime/node-digests.ts lazyNativeDigests). Optional: when the
+ * library is missing (replay on a host without `npm run build:native`) the JavaScript
+ * versions serve, with the same bytes.
  */
 import type { NativeDigests } from '../util/digest.js';
 import { CRYPTO_ABI, type BoundFunctions, type NativeLoader } from './native-abi.js';
 
 export type CryptoFunctions = BoundFunctions<typeof CRYPTO_ABI>;
-export type NativeCrypto = Required<Omit<NativeDigests, 'sha1' | 'compilesJs'>>;
+export type NativeCrypto = Required<Omit<NativeDigests, 'compilesJs'>>;
 
 /** The library's functions as the classifier calls them. */
 export function bindNativeCrypto(c: CryptoFunctions): NativeCrypto {
   return {
+    sha1: (data) => {
+      const out = new Uint8Array(20);
+      c.fs_sha1(data, data.length, out);
+      return out;
+    },
     sha256: (a, b) => {
       const out = new Uint8Array(32);
       c.fs_sha256(a, a.length, b, b.length, out);

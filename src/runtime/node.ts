@@ -1,9 +1,10 @@
 /** The Runtime on Node.js (tests, host use). Node modules are loaded lazily so the bundle parses on txiki.js. */
 import type { DirEntry, Runtime } from './types.js';
-import { aes128Block, aes128Ctr, useNativeDigests, type NativeDigests } from '../util/digest.js';
+import { useNativeDigests } from '../util/digest.js';
 import { nodeDaemonParts } from './node-daemon.js';
 import { CRYPTO_ABI, findLibrary } from './native-abi.js';
-import { bindNativeCrypto, type NativeCrypto } from './native-crypto.js';
+import { bindNativeCrypto } from './native-crypto.js';
+import { lazyNativeDigests, nodeDigests, type NodeCrypto } from './node-digests.js';
 import { bindNodeNative, KOFFI_MODULE, type Koffi } from './native-node.js';
 import { chunkRing, readAhead } from './read-ahead.js';
 import { encodeUtf8 } from '../util/bytes.js';
@@ -103,92 +104,6 @@ const YOUNG_SEMI_SPACE_MB = 2;
 
 interface NodeModules {
   createRequire(from: string): (id: string) => unknown;
-}
-
-interface NodeDecipher {
-  setAAD(aad: Uint8Array): NodeDecipher;
-  setAuthTag(tag: Uint8Array): NodeDecipher;
-  update(data: Uint8Array): Uint8Array;
-  final(): Uint8Array;
-}
-
-interface NodeDigest {
-  update(data: Uint8Array): NodeDigest;
-  digest(): Uint8Array;
-}
-
-interface NodeCrypto {
-  createHash(name: string): NodeDigest;
-  createDecipheriv(name: string, key: Uint8Array, iv: Uint8Array): NodeDecipher;
-}
-
-/**
- * OpenSSL's hashes and GCM through node:crypto. Not its AES-ECB/CTR: a cipher object per
- * call (QUIC opens an Initial in a few spans) cost more, garbage collection included, than
- * util/aes128.ts compiled by V8 (~75 against ~130 µs per QUIC flow).
- */
-export function nodeDigests(c: NodeCrypto): NativeDigests {
-  return {
-    sha256: (a, b) => c.createHash('sha256').update(a).update(b).digest(),
-    sha1: (data) => c.createHash('sha1').update(data).digest(),
-    // No hmacSha256: an HMAC object per message cost ~4 µs; quic/hmac-sha256.ts hashes in JavaScript.
-    compilesJs: true,
-    aes128GcmOpen: (key, nonce, aad, sealed) => {
-      if (sealed.length < 16) return null;
-      const d = c.createDecipheriv('aes-128-gcm', key, nonce).setAAD(aad).setAuthTag(sealed.subarray(sealed.length - 16));
-      try {
-        const head = d.update(sealed.subarray(0, sealed.length - 16));
-        const tail = d.final(); // throws when the tag is wrong
-        if (tail.length === 0) return head;
-        const out = new Uint8Array(head.length + tail.length);
-        out.set(head);
-        out.set(tail, head.length);
-        return out;
-      } catch {
-        return null;
-      }
-    },
-  };
-}
-
-/**
- * QUIC Initials' AES-128 (payload CTR, header-protection block) and key schedule from
- * flowsieve's native library when it is built, through koffi: V8-compiled JavaScript
- * costs ~25 µs per QUIC flow here, the library a few (replay of corpus x40, 5280 QUIC
- * flows: main-thread CPU 1.83 -> 1.67 s, median of 12). koffi takes ~10 ms to load, so
- * `load` runs at the first call (the first QUIC Initial), not at start-up. Installed on
- * `into` (the set given to useNativeDigests): the first call puts the library's three
- * functions in their place, or, when loading fails, takes them out, so that
- * util/digest.ts's JavaScript and initial-keys.ts's HMAC serve, with the same bytes.
- */
-export function lazyNativeQuicCrypto(load: () => NativeCrypto, into: NativeDigests): void {
-  const resolve = (): boolean => {
-    let lib: NativeCrypto | null = null;
-    try {
-      lib = load();
-    } catch {
-      // No library after all: the engine-independent paths serve.
-    }
-    if (lib === null) {
-      delete into.aes128Ctr;
-      delete into.aes128Block;
-      delete into.hkdfChain;
-      return false;
-    }
-    into.aes128Ctr = lib.aes128Ctr;
-    into.aes128Block = lib.aes128Block;
-    into.hkdfChain = lib.hkdfChain;
-    return true;
-  };
-  into.aes128Ctr = (key, counter, data, out) => {
-    resolve();
-    aes128Ctr(key, counter, data, out);
-  };
-  into.aes128Block = (key, block) => {
-    resolve();
-    return aes128Block(key, block);
-  };
-  into.hkdfChain = (salt, ikm, infos, out) => resolve() && into.hkdfChain!(salt, ikm, infos, out);
 }
 
 interface NodeBufferObject extends Uint8Array {
@@ -334,15 +249,14 @@ export async function createNodeRuntime(): Promise<Runtime> {
       return false;
     }
   };
-  const crypto = (await import(CRYPTO_MODULE)) as NodeCrypto;
-  const digests = nodeDigests(crypto);
   const cryptoLibrary = await findLibrary('crypto', env, exists).catch(() => null);
   if (cryptoLibrary !== null) {
     const requireFrom = ((await import(MODULE_MODULE)) as NodeModules).createRequire(import.meta.url);
     const load = () => bindNativeCrypto(bindNodeNative(requireFrom(KOFFI_MODULE) as Koffi, cryptoLibrary, CRYPTO_ABI).fn);
-    lazyNativeQuicCrypto(load, digests);
+    useNativeDigests(lazyNativeDigests(load, () => nodeDigests(requireFrom(CRYPTO_MODULE) as NodeCrypto)));
+  } else {
+    useNativeDigests(nodeDigests((await import(CRYPTO_MODULE)) as NodeCrypto));
   }
-  useNativeDigests(digests);
   const rt: Runtime = {
     ...(await nodeDaemonParts(env, exists)),
     kind: 'node',

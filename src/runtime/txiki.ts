@@ -244,6 +244,8 @@ interface TjsHash {
  * SHA-1/SHA-256 from txiki.js's mbedtls (tjs:hashing): about 1 µs a hash against tens of
  * µs in JavaScript under QuickJS. txiki.js has no synchronous AES: that, HMAC and SHA-256
  * come from flowsieve's native library when it is installed (runtime/native-crypto.ts).
+ * Its SHA-1 too only without tjs:hashing: a certificate through tjs:ffi cost more
+ * (replay of corpus x4: +0.3% instructions).
  */
 async function useTxikiDigests(load: NativeLoader): Promise<void> {
   const digests: NativeDigests = {};
@@ -254,7 +256,8 @@ async function useTxikiDigests(load: NativeLoader): Promise<void> {
   } catch {
     // An older txiki.js without tjs:hashing: the JavaScript versions serve.
   }
-  useNativeDigests({ ...digests, ...(await loadNativeCrypto(load)) });
+  const lib = await loadNativeCrypto(load);
+  useNativeDigests({ ...digests, ...lib, sha1: digests.sha1 ?? lib?.sha1 });
 }
 
 export async function createTxikiRuntime(): Promise<Runtime> {
