@@ -1,7 +1,8 @@
 /**
  * RFC 4648 base64, by hand: txiki.js has no Buffer, and the packed catalogue networks are
  * decoded once at start-up under QuickJS, where this loop beats a generic decoder. An
- * engine with `Uint8Array.fromBase64` (QuickJS-ng has it) decodes canonical text itself.
+ * engine with `Uint8Array.fromBase64` (QuickJS-ng has it) or Node's Buffer decodes
+ * canonical text itself.
  */
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -33,6 +34,19 @@ interface EngineBase64 {
 }
 const engine = Uint8Array as unknown as EngineBase64;
 
+/** Node's Buffer (Node 20 has no `Uint8Array.fromBase64`), when there is one. */
+interface NodeBase64 {
+  from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'base64'): string };
+}
+const nodeBuffer = (globalThis as unknown as { Buffer?: NodeBase64 }).Buffer;
+
+/** `bytes` copied into a plain Uint8Array with `pad` zero bytes after them. */
+function padded(bytes: Uint8Array, pad: number): Uint8Array {
+  const out = new Uint8Array(bytes.length + pad);
+  out.set(bytes);
+  return out;
+}
+
 /** Base64 text → bytes, with `pad` zero bytes after them (room for a reader's window). */
 export function fromBase64(text: string, pad: number, what: string): Uint8Array {
   // Natively the start-up's ~58 KB of packed networks take a fraction of the loop's time
@@ -46,11 +60,11 @@ export function fromBase64(text: string, pad: number, what: string): Uint8Array 
     } catch {
       // Not base64 to the engine either: the loop below says why.
     }
-    if (bytes !== null && bytes.toBase64() === text) {
-      const out = new Uint8Array(bytes.length + pad);
-      out.set(bytes);
-      return out;
-    }
+    if (bytes !== null && bytes.toBase64() === text) return padded(bytes, pad);
+  } else if (nodeBuffer !== undefined) {
+    // The same under Node (~4 ms of the start's catalogue in the loop, V8 not yet compiling it).
+    const bytes = nodeBuffer.from(text, 'base64');
+    if (bytes.toString('base64') === text) return padded(bytes, pad);
   }
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
