@@ -55,8 +55,7 @@ export function nodeDigests(c: NodeCrypto): NativeDigests {
 /**
  * The classifier's digests and ciphers from flowsieve's native library when it is built
  * (through koffi), else node:crypto's (nodeDigests). Neither is loaded at start-up: koffi
- * takes ~10 ms to load, node:crypto ~9 ms and OpenSSL ~7 ms more at its first hash, and
- * most commands hash nothing. The first call (a JA4, a certificate, a QUIC Initial) puts
+ * takes ~10 ms to load, node:crypto a few, and most commands hash nothing. The first call (a JA4, a certificate, a QUIC Initial) puts
  * the library's functions in their place, or, when it fails to load, node:crypto's, with
  * util/digest.ts's JavaScript AES and initial-keys.ts's HMAC in place of the library's
  * AES and key schedule: the same bytes every way. The library's one call per QUIC flow
