@@ -249,7 +249,7 @@ test('replay into a pipe whose reader has gone (`| true`) ends quietly with stat
   }
 });
 
-test('replay into a file writes what it writes into a pipe; into /dev/null it ends with status 0', () => {
+test('replay into a file writes what it writes into a pipe; into /dev/null it ends with status 0, into a full device with one line', () => {
   // Under Node a file or device stdout is written synchronously (runtime/node.ts): records
   // far beyond one buffer's worth, so that path writes many times.
   const dir = mkdtempSync(join(tmpdir(), 'flowsieve-out-'));
@@ -266,6 +266,10 @@ test('replay into a file writes what it writes into a pipe; into /dev/null it en
   const n = spawnSync('bash', ['-c', '"$@" > /dev/null', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
   assert.is(n.status, 0, n.stderr);
   assert.is(n.stderr, '');
+  // A device that takes nothing (a full disk): one line and status 1, not a stack trace.
+  const full = spawnSync('bash', ['-c', '"$@" > /dev/full', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
+  assert.is(full.status, 1);
+  assert.is(full.stderr, 'flowsieve: cannot write to stdout: ENOSPC\n');
 });
 
 test('with native/crypto built, replay under Node hashes and opens everything without node:crypto, to the same bytes', () => {

@@ -139,9 +139,24 @@ function isFileOrDevice(fsSync: NodeFsSync, fd: number): boolean {
   }
 }
 
-/** Writes all of `bytes` to `fd`, which blocks (a file or a device). */
-function writeFully(fsSync: NodeFsSync, fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += fsSync.writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` to stdout, which blocks (a file or a device); a failed write ends the process (stdoutFailed). */
+function writeStdout(proc: NodeProcess, fsSync: NodeFsSync, bytes: Uint8Array): void {
+  try {
+    for (let at = 0; at < bytes.length; ) at += fsSync.writeSync(1, bytes, at, bytes.length - at);
+  } catch (e) {
+    stdoutFailed(proc, e as Error & { code?: string });
+  }
+}
+
+/**
+ * stdout cannot be written. The reader went away (`flowsieve replay … | head`): stop
+ * quietly, as a program killed by SIGPIPE would. Anything else (a full disk): one line on
+ * stderr and exit status 1, not a stack trace from deep in the pipeline.
+ */
+function stdoutFailed(proc: NodeProcess, e: Error & { code?: string }): never {
+  if (e.code === 'EPIPE') return proc.exit(0);
+  proc.stderr.write(`flowsieve: cannot write to stdout: ${e.code ?? e.message}\n`);
+  return proc.exit(1);
 }
 
 interface NodeV8 {
@@ -201,15 +216,12 @@ export async function createNodeRuntime(): Promise<Runtime> {
   // to /dev/null, at ~13 µs each on the test machines.
   const stdoutIsFile = proc.stdout.isTTY !== true && isFileOrDevice(fsSync, 1);
   let err = '';
-  // The reader went away (`flowsieve replay … | head`): stop quietly, as a program killed
-  // by SIGPIPE would, instead of dying on an unhandled stream error. One handler per
-  // process, however many runtimes it makes (the tests make one per command).
+  // The reader went away, or a disk filled (stdoutFailed), instead of dying on an unhandled
+  // stream error. One handler per process, however many runtimes it makes (the tests make
+  // one per command).
   if (!stdoutGuarded) {
     stdoutGuarded = true;
-    proc.stdout.on('error', (e) => {
-      if (e.code === 'EPIPE') proc.exit(0);
-      throw e;
-    });
+    proc.stdout.on('error', (e) => stdoutFailed(proc, e));
   }
 
   const writeAll = (stream: NodeProcess['stdout'], data: string | Uint8Array) =>
@@ -223,7 +235,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
     const o = outBuf.subarray(0, outLen);
     if (outLen > 0) {
       if (stdoutIsFile) {
-        writeFully(fsSync, 1, o);
+        writeStdout(proc, fsSync, o);
         outLen = 0;
         return o.subarray(0, 0);
       }
@@ -314,7 +326,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
       // Up to 3 bytes of UTF-8 per UTF-16 unit.
       if (outLen + 3 * text.length > OUT_CHUNK) {
         void flush();
-        if (3 * text.length > OUT_CHUNK) return void (stdoutIsFile ? writeFully(fsSync, 1, encodeUtf8(text)) : writeAll(proc.stdout, text));
+        if (3 * text.length > OUT_CHUNK) return void (stdoutIsFile ? writeStdout(proc, fsSync, encodeUtf8(text)) : writeAll(proc.stdout, text));
       }
       outLen += outBuf.write(text, outLen);
     },
