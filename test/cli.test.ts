@@ -266,10 +266,17 @@ test('replay into a file writes what it writes into a pipe; into /dev/null it en
   const n = spawnSync('bash', ['-c', '"$@" > /dev/null', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
   assert.is(n.status, 0, n.stderr);
   assert.is(n.stderr, '');
-  // A device that takes nothing (a full disk): one line and status 1, not a stack trace.
+  // A device that takes nothing (a full disk): one line and status 1, not a stack trace
+  // nor records lost in silence. (Where $TJS names a tjs binary, the same under it: its
+  // write(2) through tjs:ffi gives no errno to name.)
   const full = spawnSync('bash', ['-c', '"$@" > /dev/full', 'replay', process.execPath, bundle, 'replay', capture], { encoding: 'utf8' });
   assert.is(full.status, 1);
   assert.is(full.stderr, 'flowsieve: cannot write to stdout: ENOSPC\n');
+  if (process.env.TJS) {
+    const tjs = spawnSync('bash', ['-c', '"$@" > /dev/full', 'replay', process.env.TJS, 'run', bundle, 'replay', capture], { encoding: 'utf8' });
+    assert.is(tjs.status, 1, 'tjs');
+    assert.is(tjs.stderr, 'flowsieve: cannot write to stdout\n', 'tjs');
+  }
 });
 
 test('with native/crypto built, replay under Node hashes and opens everything without node:crypto, to the same bytes', () => {

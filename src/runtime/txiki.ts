@@ -192,8 +192,8 @@ interface LibcText {
    * through TextEncoder.
    */
   toUtf8(s: string): Uint8Array;
-  /** `text` to descriptor `fd` at once with write(2); dropped if the descriptor fails. */
-  writeNow(fd: number, text: string): void;
+  /** `text` to descriptor `fd` at once with write(2); false if the descriptor took not all of it. */
+  writeNow(fd: number, text: string): boolean;
 }
 
 /** Null where tjs:ffi or String.prototype.isWellFormed is missing. */
@@ -228,9 +228,10 @@ async function libcText(): Promise<LibcText | null> {
       const bytes = toUtf8(text);
       for (let off = 0; off < bytes.length; ) {
         const n = c.write(fd, bytes.subarray(off), bytes.length - off);
-        if (n <= 0) return;
+        if (n <= 0) return false;
         off += n;
       }
+      return true;
     },
   };
 }
@@ -268,7 +269,7 @@ export async function createTxikiRuntime(): Promise<Runtime> {
   // libuv: a burst of output, as when replay ends every flow still open at the end of the
   // capture, then never waits in memory (~13 MB of it for corpus x40). A pipe or terminal
   // keeps the stream, which waits for a slow reader without blocking the process.
-  const writeNow = (stream: TjsOutput | undefined, fd: number): ((text: string) => void) | null =>
+  const writeNow = (stream: TjsOutput | undefined, fd: number): ((text: string) => boolean) | null =>
     libc !== null && stream?.type === 'file' ? (text) => libc.writeNow(fd, text) : null;
   const stdoutNow = writeNow(tjs.stdout, 1);
   const stderrNow = writeNow(tjs.stderr, 2);
@@ -282,7 +283,11 @@ export async function createTxikiRuntime(): Promise<Runtime> {
     let e = err;
     out = err = '';
     if (stdoutNow !== null && o !== '') {
-      stdoutNow(o);
+      if (!stdoutNow(o)) {
+        // The file or device takes no more (a full disk): one line and status 1, as under Node.
+        if (stderrNow === null || !stderrNow('flowsieve: cannot write to stdout\n')) console.error('flowsieve: cannot write to stdout');
+        tjs.exit(1);
+      }
       o = '';
     }
     if (stderrNow !== null && e !== '') {
