@@ -1,11 +1,12 @@
 /**
- * util/base64.ts: canonical text decodes to the same bytes by the engine's decoder (Node's
- * Buffer here) as by the loop, with the padding asked for; anything else is the loop's to
- * refuse.
+ * util/base64.ts: canonical text decodes to the same bytes by an engine decoder (Node's
+ * Buffer, as runtime/node.ts installs it) as by the loop, with the padding asked for;
+ * anything else is the loop's to refuse, with or without an engine decoder.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromBase64, toBase64 } from '../src/util/base64.js';
+import { fromBase64, toBase64, useBase64Decoder } from '../src/util/base64.js';
+import { nodeBase64 } from '../src/runtime/node.js';
 
 function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -14,20 +15,33 @@ function bytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
+const decoders = [
+  ['the loop', null],
+  ["Node's Buffer", nodeBase64],
+] as const;
+
 test('canonical text gives its bytes, then the zero bytes of padding asked for', () => {
-  for (let n = 0; n < 70; n++) {
-    const b = bytes(n, n + 1);
-    const text = toBase64(b);
-    assert.is(text, Buffer.from(b).toString('base64'));
-    const out = fromBase64(text, 4, 'test');
-    assert.equal([...out], [...b, 0, 0, 0, 0], `${n} bytes`);
-    assert.ok(Object.getPrototypeOf(out) === Uint8Array.prototype, 'a plain Uint8Array');
+  for (const [name, decoder] of decoders) {
+    useBase64Decoder(decoder);
+    for (let n = 0; n < 70; n++) {
+      const b = bytes(n, n + 1);
+      const text = toBase64(b);
+      assert.is(text, Buffer.from(b).toString('base64'));
+      const out = fromBase64(text, 4, 'test');
+      assert.equal([...out], [...b, 0, 0, 0, 0], `${name}: ${n} bytes`);
+      assert.ok(Object.getPrototypeOf(out) === Uint8Array.prototype, `${name}: a plain Uint8Array`);
+    }
   }
+  useBase64Decoder(null);
 });
 
-test('text that is not base64 is refused, naming what it was', () => {
-  assert.throws(() => fromBase64('QUJD*UJD', 0, 'packed networks'), /packed networks: not base64/);
-  assert.throws(() => fromBase64('QU JD', 0, 'packed networks'), /not base64/);
+test('text that is not canonical base64 is refused, naming what it was', () => {
+  for (const [name, decoder] of decoders) {
+    useBase64Decoder(decoder);
+    assert.throws(() => fromBase64('QUJD*UJD', 0, 'packed networks'), /packed networks: not base64/, name);
+    assert.throws(() => fromBase64('QU JD', 0, 'packed networks'), /not base64/, name);
+  }
+  useBase64Decoder(null);
 });
 
 test.run();

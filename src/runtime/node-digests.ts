@@ -55,10 +55,11 @@ export function nodeDigests(c: NodeCrypto): NativeDigests {
 /**
  * The classifier's digests and ciphers from flowsieve's native library when it is built
  * (through koffi), else node:crypto's (nodeDigests). Neither is loaded at start-up: koffi
- * takes ~10 ms to load, node:crypto a few, and most commands hash nothing. The first call (a JA4, a certificate, a QUIC Initial) puts
- * the library's functions in their place, or, when it fails to load, node:crypto's, with
- * util/digest.ts's JavaScript AES and initial-keys.ts's HMAC in place of the library's
- * AES and key schedule: the same bytes every way. The library's one call per QUIC flow
+ * takes ~10 ms to load, node:crypto a few, and most commands hash nothing. The first call
+ * (a JA4, a certificate, a QUIC Initial) puts the library's functions in their place, or,
+ * when it fails to load, node:crypto's, with util/digest.ts's JavaScript AES and
+ * initial-keys.ts's HMAC in place of the library's AES and key schedule: the same bytes
+ * every way. The library's one call per QUIC flow
  * costs a few µs against ~25 µs of V8-compiled JavaScript (replay of corpus x40, 5280
  * QUIC flows: main-thread CPU 1.83 -> 1.67 s, median of 12); its SHA-1 of a certificate
  * ~3 µs against ~9 µs through a node:crypto Hash object (2 962 certificates in x40).

@@ -8,6 +8,7 @@ import { lazyNativeDigests, nodeDigests, type NodeCrypto } from './node-digests.
 import { bindNodeNative, KOFFI_MODULE, type Koffi } from './native-node.js';
 import { chunkRing, readAhead } from './read-ahead.js';
 import { encodeUtf8 } from '../util/bytes.js';
+import { useBase64Decoder, type Base64Decoder } from '../util/base64.js';
 
 interface NodeProcess {
   argv: string[];
@@ -114,8 +115,20 @@ interface NodeBufferObject extends Uint8Array {
 const setImmediate = (globalThis as unknown as { setImmediate(fn: () => void): void }).setImmediate;
 
 const NodeBuffer = (
-  globalThis as unknown as { Buffer: { allocUnsafeSlow(n: number): Uint8Array; allocUnsafe(n: number): NodeBufferObject } }
+  globalThis as unknown as {
+    Buffer: {
+      allocUnsafeSlow(n: number): Uint8Array;
+      allocUnsafe(n: number): NodeBufferObject;
+      from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'base64'): string };
+    };
+  }
 ).Buffer;
+
+/** util/base64.ts's engine decoder under Node 20 (no `Uint8Array.fromBase64`): Buffer, for canonical text. */
+export const nodeBase64: Base64Decoder = (text) => {
+  const bytes = NodeBuffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : null;
+};
 
 /** A regular file's chunks read between turns of the event loop (readChunks). */
 const TURN_EVERY = 16;
@@ -191,6 +204,7 @@ let stdoutGuarded = false;
 
 export async function createNodeRuntime(): Promise<Runtime> {
   const proc = (globalThis as unknown as { process: NodeProcess }).process;
+  useBase64Decoder(nodeBase64);
   const v8 = (await import(V8_MODULE)) as NodeV8;
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (!youngCapped) {
