@@ -9,7 +9,9 @@ import * as assert from 'uvu/assert';
 import * as nodeCryptoModule from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { lazyNativeDigests, nodeDigests } from '../src/runtime/node-digests.js';
-import { access } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { gcm } from '@noble/ciphers/aes.js';
@@ -82,13 +84,17 @@ function everything(): string[] {
   for (const n of [0, 1, 16, 33, 640]) {
     const data = bytes(n, n);
     const outBuf = new Uint8Array(n);
-    // A counter near a byte carry: the increment must carry the same way in both.
-    const counter = fromHex('000102030405060708090a0bffffffff');
-    aes128Ctr(key, counter, data, outBuf);
-    out.push(hex(outBuf));
-    // In place, as QUIC opens Initials.
-    aes128Ctr(key, counter, data, data);
-    out.push(hex(data));
+    // Counters near a byte carry and a carry between the 64-bit halves (the x86-64 path
+    // counts in two halves): the increment must carry the same way in all.
+    for (const start of ['000102030405060708090a0bffffffff', '0001020304050607fffffffffffffffd']) {
+      const counter = fromHex(start);
+      aes128Ctr(key, counter, data, outBuf);
+      out.push(hex(outBuf));
+      // In place, as QUIC opens Initials.
+      const inPlace = data.slice();
+      aes128Ctr(key, counter, inPlace, inPlace);
+      out.push(hex(inPlace));
+    }
   }
   for (const n of [0, 1, 16, 100, 1200]) {
     const nonce = bytes(12, n + 20);
@@ -125,6 +131,30 @@ test('native and JavaScript digests and ciphers give the same bytes', async () =
   useNativeDigests({ sha256: (a, b) => createHash('sha256').update(a).update(b).digest() });
   assert.equal(everything(), js, 'engine SHA-256 only');
   useNativeDigests(null);
+});
+
+test("the library's portable C and its x86-64 instructions (SHA, AES-NI) give the same bytes", async () => {
+  useNativeDigests(null);
+  const js = everything();
+  const exists = (p: string) => access(p).then(() => true, () => false);
+  const built = await findLibrary('crypto', (n) => process.env[n], exists);
+  // A second copy of the library, loaded with FLOWSIEVE_CRYPTO_PORTABLE set: it reads the
+  // variable once, when loaded, and keeps to plain C (the first copy, loaded above or by
+  // the tests before, uses the CPU's instructions where it has them).
+  const dir = await mkdtemp(join(tmpdir(), 'flowsieve-crypto-'));
+  const copy = join(dir, 'libflowsieve-crypto.so');
+  await copyFile(built, copy);
+  process.env['FLOWSIEVE_CRYPTO_PORTABLE'] = '1';
+  try {
+    useNativeDigests(bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, copy, CRYPTO_ABI).fn));
+  } finally {
+    delete process.env['FLOWSIEVE_CRYPTO_PORTABLE'];
+  }
+  assert.equal(everything(), js, 'portable C');
+  useNativeDigests(bindNativeCrypto(bindNodeNative(koffi as unknown as Koffi, built, CRYPTO_ABI).fn));
+  assert.equal(everything(), js, 'as loaded by default');
+  useNativeDigests(null);
+  await rm(dir, { recursive: true, force: true });
 });
 
 test('the JavaScript HMAC is RFC 2104 HMAC-SHA256, as noble computes it', () => {

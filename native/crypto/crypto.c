@@ -3,14 +3,16 @@
  * header protection and payloads, AES-128-GCM for Google QUIC's authenticated Initials,
  * HMAC-SHA256 for the Initial key schedule; per TLS certificate SHA-1. In C for
  * txiki.js: its interpreter runs an AES block in ~5 µs, this in well under 0.1 µs, and
- * one FFI call costs ~0.5 µs. Plain portable C (no AES instructions: routers have none),
- * no library. JavaScript keeps its own versions for when this library is absent; both
- * give the same bytes (test/digest.test.ts).
+ * one FFI call costs ~0.5 µs. Plain portable C, no library (most routers have no crypto
+ * instructions); on x86-64 hosts x86.c takes the blocks when the CPU has SHA and AES-NI.
+ * JavaScript keeps its own versions for when this library is absent; all give the same
+ * bytes (test/digest.test.ts).
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "../common/abi.h"
+#include "x86.h"
 
 /* ---- AES-128 encryption (FIPS 197), 32-bit T-tables built on first use ---- */
 
@@ -75,7 +77,7 @@ static void expand_key(const uint8_t *key, uint32_t w[44]) {
     }
 }
 
-static void encrypt_block(const uint32_t w[44], const uint8_t in[16], uint8_t out[16]) {
+static void encrypt_block_c(const uint32_t w[44], const uint8_t in[16], uint8_t out[16]) {
     uint32_t s0 = load32(in) ^ w[0], s1 = load32(in + 4) ^ w[1];
     uint32_t s2 = load32(in + 8) ^ w[2], s3 = load32(in + 12) ^ w[3];
     for (int k = 4; k < 40; k += 4) {
@@ -98,6 +100,16 @@ static void encrypt_block(const uint32_t w[44], const uint8_t in[16], uint8_t ou
 #undef LAST
 }
 
+static void encrypt_block(const uint32_t w[44], const uint8_t in[16], uint8_t out[16]) {
+#if FS_X86_CRYPTO
+    if (fs_x86_aes) {
+        fs_x86_aes128_block(w, in, out);
+        return;
+    }
+#endif
+    encrypt_block_c(w, in, out);
+}
+
 /* AES-128 of one 16-byte block: `out` = E(key, in). */
 FS_EXPORT int fs_aes128_ecb(const uint8_t *key, const uint8_t *in, uint8_t *out) {
     uint32_t w[44];
@@ -113,6 +125,12 @@ FS_EXPORT int fs_aes128_ctr(const uint8_t *key, const uint8_t *counter, uint8_t 
     uint32_t w[44];
     uint8_t ctr[16], ks[16];
     expand_key(key, w);
+#if FS_X86_CRYPTO
+    if (fs_x86_aes) {
+        fs_x86_aes128_ctr(w, counter, data, len);
+        return 0;
+    }
+#endif
     memcpy(ctr, counter, 16);
     for (int i = 0; i < len; i += 16) {
         encrypt_block(w, ctr, ks);
@@ -211,7 +229,7 @@ typedef struct {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void sha256_block(uint32_t h[8], const uint8_t *p) {
+static void sha256_block_c(uint32_t h[8], const uint8_t *p) {
     uint32_t m[64];
     for (int i = 0; i < 16; i++) m[i] = load32(p + 4 * i);
     for (int i = 16; i < 64; i++) {
@@ -242,6 +260,17 @@ static void sha256_block(uint32_t h[8], const uint8_t *p) {
     h[7] += hh;
 }
 
+/* `blocks` 64-byte blocks into the state. */
+static void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t blocks) {
+#if FS_X86_CRYPTO
+    if (fs_x86_sha) {
+        fs_x86_sha256_blocks(h, p, blocks);
+        return;
+    }
+#endif
+    for (; blocks > 0; blocks--, p += 64) sha256_block_c(h, p);
+}
+
 static void sha256_init(sha256_ctx *c) {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -259,9 +288,11 @@ static void sha256_update(sha256_ctx *c, const uint8_t *p, size_t n) {
         p += take;
         n -= take;
         if (have + take < 64) return;
-        sha256_block(c->h, c->buf);
+        sha256_blocks(c->h, c->buf, 1);
     }
-    for (; n >= 64; p += 64, n -= 64) sha256_block(c->h, p);
+    sha256_blocks(c->h, p, n / 64);
+    p += n & ~(size_t)63;
+    n &= 63;
     memcpy(c->buf, p, n);
 }
 
@@ -271,12 +302,12 @@ static void sha256_final(sha256_ctx *c, uint8_t out[32]) {
     c->buf[have++] = 0x80;
     if (have > 56) {
         memset(c->buf + have, 0, 64 - have);
-        sha256_block(c->h, c->buf);
+        sha256_blocks(c->h, c->buf, 1);
         have = 0;
     }
     memset(c->buf + have, 0, 56 - have);
     for (int i = 0; i < 8; i++) c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha256_block(c->h, c->buf);
+    sha256_blocks(c->h, c->buf, 1);
     for (int i = 0; i < 8; i++) store32(out + 4 * i, c->h[i]);
 }
 
@@ -353,7 +384,7 @@ static uint32_t rol32(uint32_t x, int n) {
     return (x << n) | (x >> (32 - n));
 }
 
-static void sha1_block(uint32_t h[5], const uint8_t *p) {
+static void sha1_block_c(uint32_t h[5], const uint8_t *p) {
     uint32_t w[80];
     for (int i = 0; i < 16; i++) w[i] = load32(p + 4 * i);
     for (int i = 16; i < 80; i++) w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
@@ -387,13 +418,25 @@ static void sha1_block(uint32_t h[5], const uint8_t *p) {
     h[4] += e;
 }
 
+static void sha1_blocks(uint32_t h[5], const uint8_t *p, size_t blocks) {
+#if FS_X86_CRYPTO
+    if (fs_x86_sha) {
+        fs_x86_sha1_blocks(h, p, blocks);
+        return;
+    }
+#endif
+    for (; blocks > 0; blocks--, p += 64) sha1_block_c(h, p);
+}
+
 /* SHA-1 of `data` into `out` (20 bytes). */
 FS_EXPORT int fs_sha1(const uint8_t *data, int len, uint8_t *out) {
     if (len < 0) return -1;
     uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
     size_t n = (size_t)len;
     const uint8_t *p = data;
-    for (; n >= 64; p += 64, n -= 64) sha1_block(h, p);
+    sha1_blocks(h, p, n / 64);
+    p += n & ~(size_t)63;
+    n &= 63;
     /* The tail, a 1 bit, zeros and the length in bits: one block, or two past 55 bytes. */
     uint8_t tail[128] = {0};
     if (n > 0) memcpy(tail, p, n); /* an empty buffer may come as a null pointer */
@@ -401,8 +444,7 @@ FS_EXPORT int fs_sha1(const uint8_t *data, int len, uint8_t *out) {
     size_t end = n < 56 ? 64 : 128;
     uint64_t bits = (uint64_t)len * 8;
     for (int i = 0; i < 8; i++) tail[end - 1 - i] = (uint8_t)(bits >> (8 * i));
-    sha1_block(h, tail);
-    if (end == 128) sha1_block(h, tail + 64);
+    sha1_blocks(h, tail, end / 64);
     for (int i = 0; i < 5; i++) store32(out + 4 * i, h[i]);
     return 0;
 }
