@@ -20,7 +20,8 @@ import { HmacSha256 } from '../src/classify/quic/hmac-sha256.js';
 import { aes128GcmOpenJs } from '../src/util/aes128-gcm.js';
 import { CRYPTO_ABI, findLibrary } from '../src/runtime/native-abi.js';
 import { bindNativeCrypto, loadNativeCrypto } from '../src/runtime/native-crypto.js';
-import { bindNodeNative, loadNodeNative, type Koffi } from '../src/runtime/native-node.js';
+import { bindNodeNative, loadNodeNative, requireKoffi, type Koffi } from '../src/runtime/native-node.js';
+import { createRequire } from 'node:module';
 import koffi from 'koffi';
 import { initialKeys } from '../src/classify/quic/initial-keys.js';
 
@@ -155,6 +156,30 @@ test("the library's portable C and its x86-64 instructions (SHA, AES-NI) give th
   assert.equal(everything(), js, 'as loaded by default');
   useNativeDigests(null);
   await rm(dir, { recursive: true, force: true });
+});
+
+test("koffi is loaded from its native module where npm puts it, else through koffi's own loader", async () => {
+  const requireHere = createRequire(import.meta.url);
+  const asked: string[] = [];
+  const requireFrom = (id: string) => {
+    asked.push(id);
+    return requireHere(id);
+  };
+  const direct = requireKoffi(requireFrom, process.platform, process.arch);
+  assert.equal(typeof direct.load, 'function');
+  assert.equal(asked, [`@koromix/koffi-${process.platform}-${process.arch}/${process.platform}_${process.arch}/koffi.node`]);
+  // A host whose binary is elsewhere (another platform's package name): koffi's loader.
+  asked.length = 0;
+  const fallback = requireKoffi(requireFrom, 'linux', 'no-such-arch');
+  assert.equal(typeof fallback.load, 'function');
+  assert.equal(asked, ['@koromix/koffi-linux-no-such-arch/linux_no-such-arch/koffi.node', 'koffi']);
+  // Either one binds the library the same way.
+  const exists = (p: string) => access(p).then(() => true, () => false);
+  const lib = bindNodeNative(fallback, await findLibrary('crypto', (n) => process.env[n], exists), CRYPTO_ABI);
+  const out = new Uint8Array(20);
+  lib.fn.fs_sha1(new Uint8Array(0), 0, out);
+  assert.equal(hex(out), 'da39a3ee5e6b4b0d3255bfef95601890afd80709');
+  lib.close();
 });
 
 test('the JavaScript HMAC is RFC 2104 HMAC-SHA256, as noble computes it', () => {

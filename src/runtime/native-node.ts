@@ -17,6 +17,25 @@ export interface Koffi {
 
 // Held in a variable so the bundler leaves koffi out: it is only loaded under Node.
 export const KOFFI_MODULE = 'koffi';
+
+/**
+ * koffi through `require`, synchronously. Its native module is tried first, where npm puts
+ * it for glibc Linux hosts: koffi's own loader finds the same file after checking the C
+ * library in the node binary's ELF header and probing a list of paths, ~6 ms of a replay's
+ * start-up (the wrappers it adds only warn about deprecated calls). Anywhere else (musl,
+ * another layout or version) koffi's loader serves.
+ */
+export function requireKoffi(requireFrom: (id: string) => unknown, platform: string, arch: string): Koffi {
+  if (platform === 'linux') {
+    try {
+      return requireFrom(`@koromix/koffi-${platform}-${arch}/${platform}_${arch}/koffi.node`) as Koffi;
+    } catch {
+      // koffi's loader below
+    }
+  }
+  const imported = requireFrom(KOFFI_MODULE) as Koffi & { default?: Koffi };
+  return imported.default ?? imported;
+}
 const C_TYPES = { int: 'int', buffer: 'uint8_t *' } as const;
 
 export async function loadNodeNative<A extends ModuleAbi>(path: string, abi: A): Promise<NativeLibrary<A>> {

@@ -5,13 +5,15 @@ import { nodeDaemonParts } from './node-daemon.js';
 import { CRYPTO_ABI, findLibrary } from './native-abi.js';
 import { bindNativeCrypto } from './native-crypto.js';
 import { lazyNativeDigests, nodeDigests, type NodeCrypto } from './node-digests.js';
-import { bindNodeNative, KOFFI_MODULE, type Koffi } from './native-node.js';
+import { bindNodeNative, requireKoffi } from './native-node.js';
 import { chunkRing, readAhead } from './read-ahead.js';
 import { encodeUtf8 } from '../util/bytes.js';
 import { useBase64Decoder, type Base64Decoder } from '../util/base64.js';
 
 interface NodeProcess {
   argv: string[];
+  readonly platform: string;
+  readonly arch: string;
   env: { [k: string]: string | undefined };
   stdout: NodeOutput;
   stderr: NodeOutput;
@@ -278,7 +280,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
   const cryptoLibrary = await findLibrary('crypto', env, exists).catch(() => null);
   if (cryptoLibrary !== null) {
     const requireFrom = ((await import(MODULE_MODULE)) as NodeModules).createRequire(import.meta.url);
-    const load = () => bindNativeCrypto(bindNodeNative(requireFrom(KOFFI_MODULE) as Koffi, cryptoLibrary, CRYPTO_ABI).fn);
+    const load = () => bindNativeCrypto(bindNodeNative(requireKoffi(requireFrom, proc.platform, proc.arch), cryptoLibrary, CRYPTO_ABI).fn);
     useNativeDigests(lazyNativeDigests(load, () => nodeDigests(requireFrom(CRYPTO_MODULE) as NodeCrypto)));
   } else {
     useNativeDigests(nodeDigests((await import(CRYPTO_MODULE)) as NodeCrypto));
