@@ -5,7 +5,8 @@
  * scripts/bench/big-capture.ts) and replayed, whole process, by ndpiReader (Debian
  * libndpi-bin), `node dist/flowsieve.js replay`, `tjs run dist/flowsieve.js replay` (when
  * TJS names a tjs binary) and, in this process, QuickJS-ng compiled to WebAssembly.
- * Printed per engine: packets/s, flows/s, max RSS (Node: also the V8 heap's peak), a
+ * Printed per engine: packets/s, flows/s, max RSS (Node: also the V8 heap's peak, read in
+ * untimed runs of its own with scripts/bench/heap-probe.mjs preloaded), a
  * per-stage profile in µs per packet on a smaller copy of the capture (×P), bytes per
  * live flow, and start-up time of `version`. Whole-process runs are repeated R times (3), the
  * runners taking turns, and the median is printed with every run's time. This machine is shared and noisy: compare
@@ -156,15 +157,24 @@ async function main() {
     if (!engines.has(runner)) continue;
     for (const [file, label] of bundles) {
       const heapOut = join(work, 'heap.json');
-      const pre = runner === 'node' ? ['--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs')] : [];
       const name = runner === 'node' ? `node ${process.version}` : `tjs ${tjsVersion}`;
+      const argv = [...flowsieve(runner), file, 'replay', '--stats', big.path];
       runs.push({
         engine: name + label,
         once: () => {
-          const r = timed([...flowsieve(runner), ...pre, file, 'replay', '--stats', big.path], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
-          const heap = runner === 'node' ? JSON.parse(readFileSync(heapOut, 'utf8')) : null;
-          return { ...r, flows: Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN), heap };
+          const r = timed(argv);
+          return { ...r, flows: Number(/flows (\d+)/.exec(r.stderr)?.[1] ?? NaN) };
         },
+        // Node's V8 heap is read in runs of their own (one per round, after the timed ones):
+        // the probe (a GCProfiler record per collection, node:v8 loaded at start) cost the
+        // timed run ~0.04 s and ~2 000 page faults.
+        heap:
+          runner === 'node'
+            ? () => {
+                timed([process.execPath, '--import', join(repo, 'scripts', 'bench', 'heap-probe.mjs'), ...argv.slice(1)], { env: { FLOWSIEVE_HEAP_OUT: heapOut } });
+                return JSON.parse(readFileSync(heapOut, 'utf8'));
+              }
+            : null,
       });
     }
   }
@@ -180,19 +190,22 @@ async function main() {
       }
     });
   }
+  // The heap runs, one per round, after all the timed ones.
+  const heaps = runs.map((run, i) => (run.heap && results[i] !== null ? Array.from({ length: rounds }, () => run.heap()) : null));
   runs.forEach((run, i) => {
     const rs = results[i];
     if (!rs || rs.length === 0) return;
     const seconds = rs.map((r) => r.seconds);
     const mid = rs.find((r) => r.seconds === median(seconds));
+    const hs = heaps[i];
     rows.push({
       engine: run.engine,
       seconds: mid.seconds,
       all: seconds,
       rss: Math.max(...rs.map((r) => r.rssKiB)) * 1024,
       flows: mid.flows,
-      // The highest heap peak of the rounds is printed: the bar is on the worst.
-      heap: mid.heap ? { ...mid.heap, used: Math.max(...rs.map((r) => r.heap.used)) } : null,
+      // The highest heap peak of the heap runs is printed: the bar is on the worst.
+      heap: hs ? { ...hs[0], used: Math.max(...hs.map((h) => h.used)), live: Math.max(...hs.map((h) => h.live)), committed: Math.max(...hs.map((h) => h.committed)) } : null,
     });
   });
   if (engines.has('quickjs')) {
