@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* SHA-256's round constants (crypto.c). */
+extern const uint32_t fs_sha256_k[64];
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define FS_X86_CRYPTO 1
 /* Set at load time when the CPU has the instructions (and FLOWSIEVE_CRYPTO_PORTABLE is not set). */
