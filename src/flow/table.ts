@@ -249,7 +249,7 @@ export class FlowTable<T> {
     if (this.flows.size >= this.opts.maxFlows) this.evictOldest();
     const timeoutClass =
       pkt.ipProtocol === IPPROTO_TCP ? TimeoutClass.Tcp : pkt.ipProtocol === IPPROTO_UDP ? TimeoutClass.Udp : TimeoutClass.Other;
-    const flow = new FlowEntry<T>(pkt, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac));
+    const flow = new FlowEntry<T>(pkt, timeoutClass, this.macPair(pkt.srcMac, pkt.dstMac), key);
     (flow as { data: T }).data = this.hooks.create(flow);
     this.flows.set(key, flow);
     this.byClass[timeoutClass]!.append(flow);
