@@ -131,9 +131,10 @@ FS_EXPORT int fs_aes128_ctr(const uint8_t *key, const uint8_t *counter, uint8_t 
         return 0;
     }
 #endif
+    /* Plain C from here: the CPU's AES instructions took the whole span above. */
     memcpy(ctr, counter, 16);
     for (int i = 0; i < len; i += 16) {
-        encrypt_block(w, ctr, ks);
+        encrypt_block_c(w, ctr, ks);
         int n = len - i < 16 ? len - i : 16;
         for (int j = 0; j < n; j++) data[i + j] ^= ks[j];
         for (int j = 15; j >= 0 && ++ctr[j] == 0; j--) {
